@@ -1,0 +1,1 @@
+drop table rate_limit_counters;

@@ -1,0 +1,167 @@
+//! `users`: the accounts, looked up by id or by normalized email.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use unicode_normalization::UnicodeNormalization as _;
+use uuid::Uuid;
+
+use super::schema::users;
+
+/// The columns of a user that the crate reads (never the password hash or avatar bytes).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct User {
+    /// Primary key.
+    pub id: Uuid,
+    /// The stored address; mail goes only here.
+    pub email: Option<String>,
+    /// Name used in mails.
+    pub display_name: String,
+    /// A disabled user cannot be recovered or authenticate.
+    pub disabled: bool,
+    /// When the password last changed.
+    pub password_changed_at: Option<DateTime<Utc>>,
+}
+
+/// A user to insert.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    email: Option<String>,
+    email_normalized: Option<String>,
+    display_name: String,
+    password_hash: Option<String>,
+    password_changed_at: Option<DateTime<Utc>>,
+}
+
+/// A user's avatar as stored: bytes with their type, or a URL.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct StoredAvatar {
+    /// Image bytes.
+    #[diesel(column_name = avatar_bytes)]
+    pub bytes: Option<Vec<u8>>,
+    /// Their sniffed MIME type.
+    #[diesel(column_name = avatar_content_type)]
+    pub content_type: Option<String>,
+    /// A URL to redirect to instead.
+    #[diesel(column_name = avatar_url)]
+    pub url: Option<String>,
+}
+
+/// The form emails are compared in: NFKC, then lowercase, trimmed. Compatibility forms fold
+/// together (`ＭＩＫＥ` finds `mike`) while distinct letters stay distinct (a dotless `ı`
+/// does not become `i`), so a crafted look-alike never matches someone else's address.
+#[must_use]
+pub fn normalize_email(email: &str) -> String {
+    email.trim().nfkc().collect::<String>().to_lowercase()
+}
+
+impl NewUser {
+    /// A user with this email, name and (already hashed) password.
+    #[must_use]
+    pub fn new(email: Option<&str>, display_name: &str, password_hash: Option<String>) -> NewUser {
+        NewUser {
+            email: email.map(|e| e.trim().to_owned()),
+            email_normalized: email.map(normalize_email),
+            display_name: display_name.to_owned(),
+            password_changed_at: password_hash.as_ref().map(|_| Utc::now()),
+            password_hash,
+        }
+    }
+
+    /// Inserts the user and returns its id.
+    ///
+    /// # Errors
+    /// A unique violation when the normalized email is taken, or any database error.
+    pub async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<Uuid> {
+        diesel::insert_into(users::table).values(self).returning(users::id).get_result(conn).await
+    }
+}
+
+impl User {
+    /// The user with this id, if any.
+    ///
+    /// # Errors
+    /// Database errors only; absence is `Ok(None)`.
+    pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<User>> {
+        users::table.find(id).select(User::as_select()).first(conn).await.optional()
+    }
+
+    /// The user whose normalized email equals the normalized form of `email`, if any.
+    ///
+    /// # Errors
+    /// Database errors only; absence is `Ok(None)`.
+    pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::email_normalized.eq(normalize_email(email)))
+            .select(User::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+}
+
+impl StoredAvatar {
+    /// The avatar columns of user `id`, or `None` when there is no such user.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<StoredAvatar>> {
+        users::table.find(id).select(StoredAvatar::as_select()).first(conn).await.optional()
+    }
+
+    /// Stores image bytes (already sniffed as `content_type`) for user `id`, clearing any URL.
+    /// Returns whether the user exists.
+    ///
+    /// # Errors
+    /// Database errors, including the size and type checks of the table.
+    pub async fn set_bytes(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> QueryResult<bool> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::avatar_bytes.eq(Some(bytes)),
+                users::avatar_content_type.eq(Some(content_type)),
+                users::avatar_url.eq(None::<String>),
+                users::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await
+            .map(|n| n == 1)
+    }
+
+    /// Stores a URL (already validated) for user `id`, clearing any bytes. Returns whether the
+    /// user exists.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn set_url(conn: &mut AsyncPgConnection, id: Uuid, url: &str) -> QueryResult<bool> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::avatar_bytes.eq(None::<Vec<u8>>),
+                users::avatar_content_type.eq(None::<String>),
+                users::avatar_url.eq(Some(url)),
+                users::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await
+            .map(|n| n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_email;
+
+    #[test]
+    fn normalization_folds_case_and_compatibility_forms_only() {
+        assert_eq!(normalize_email(" MIKE@Example.ORG "), "mike@example.org");
+        assert_eq!(normalize_email("ｍｉｋｅ@example.org"), "mike@example.org");
+        assert_ne!(normalize_email("m\u{131}ke@example.org"), "mike@example.org");
+    }
+}

@@ -1,0 +1,215 @@
+//! A PostgreSQL for development and tests: use the server at the configured URL when one
+//! answers, otherwise start a private cluster under `target/` from the PostgreSQL binaries on
+//! this machine. Used by the runnable server, its CLI and the test harness; not needed by a
+//! host that runs its own database.
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use url::Url;
+
+/// Whether something accepts TCP connections at the host and port of the `postgres://` URL.
+#[must_use]
+pub fn reachable(url: &str) -> bool {
+    let Ok(parsed) = Url::parse(url) else { return false };
+    let host = parsed.host_str().unwrap_or("127.0.0.1").trim_matches(['[', ']']).to_owned();
+    let port = parsed.port().unwrap_or(5432);
+    let Ok(addrs) = (host.as_str(), port).to_socket_addrs() else { return false };
+    addrs.into_iter().any(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok())
+}
+
+/// `url` with its database name replaced by `database`.
+///
+/// # Errors
+/// `url` is not a URL.
+pub fn with_database(url: &str, database: &str) -> Result<String, String> {
+    let mut parsed = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+    parsed.set_path(&format!("/{database}"));
+    Ok(parsed.into())
+}
+
+/// The database name of a `postgres://` URL.
+///
+/// # Errors
+/// `url` is not a URL or names no database.
+pub fn database_name(url: &str) -> Result<String, String> {
+    let parsed = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+    let name = parsed.path().trim_start_matches('/');
+    if name.is_empty() {
+        return Err(format!("`{url}` names no database"));
+    }
+    Ok(name.to_owned())
+}
+
+/// Creates the database that `url` names if it does not exist yet, connecting to the
+/// server's `postgres` database to do so. Only plain names (`[a-z0-9_]`) are created.
+///
+/// # Errors
+/// The server refused, or the name is not plain.
+pub async fn ensure_database(url: &str) -> Result<(), String> {
+    let name = database_name(url)?;
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return Err(format!("will only create databases with plain names, not `{name}`"));
+    }
+    let admin = with_database(url, "postgres")?;
+    let mut conn =
+        AsyncPgConnection::establish(&admin).await.map_err(|e| format!("cannot connect to {admin}: {e}"))?;
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let found: Found =
+        diesel::sql_query("select exists (select 1 from pg_database where datname = $1) as exists")
+            .bind::<diesel::sql_types::Text, _>(&name)
+            .get_result(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+    if !found.exists {
+        match diesel::sql_query(format!("create database {name}")).execute(&mut conn).await {
+            Ok(_) => {}
+            // Another process created it at the same moment.
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {}
+            Err(e) if e.to_string().contains("already exists") => {}
+            Err(e) => return Err(format!("cannot create database `{name}`: {e}")),
+        }
+    }
+    Ok(())
+}
+
+/// A private cluster: its data directory under `dir`, listening on 127.0.0.1:`port` with
+/// trust authentication for the `postgres` user.
+#[derive(Debug, Clone)]
+pub struct PrivateCluster {
+    /// Where the cluster lives.
+    pub dir: PathBuf,
+    /// Its TCP port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl PrivateCluster {
+    /// A cluster description; nothing is started yet.
+    #[must_use]
+    pub fn new(dir: impl Into<PathBuf>, port: u16) -> PrivateCluster {
+        PrivateCluster { dir: dir.into(), port }
+    }
+
+    /// The URL of database `database` in this cluster.
+    #[must_use]
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Starts the cluster unless it already runs, creating it on first use. Returns whether it
+    /// had to be started.
+    ///
+    /// # Errors
+    /// One sentence saying what is missing or what failed.
+    pub fn start(&self) -> Result<bool, String> {
+        if reachable(&self.url("postgres")) {
+            return Ok(false);
+        }
+        let bin = find_postgres_bin().ok_or_else(|| {
+            "no PostgreSQL server answered and no PostgreSQL binaries were found: install PostgreSQL \
+             (Debian: `apt-get install postgresql`) or set DATABASE_URL / databases.user_account.url"
+                .to_string()
+        })?;
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))?;
+        // The server runs in its data directory: every path it is given must be absolute.
+        let dir = std::fs::canonicalize(&self.dir).map_err(|e| format!("{}: {e}", self.dir.display()))?;
+        let data = dir.join("data");
+        let as_root = is_root();
+        if as_root {
+            // PostgreSQL refuses to run as root; the cluster belongs to the `postgres` user.
+            run(Command::new("chown").args(["-R", "postgres:"]).arg(&dir), "chown")?;
+        }
+        if !data.join("PG_VERSION").exists() {
+            let mut initdb = pg_command(as_root, &bin.join("initdb"));
+            initdb.args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "-D"]).arg(&data);
+            run(&mut initdb, "initdb")?;
+        }
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -k {} -c fsync=off -c max_connections=200",
+            self.port,
+            dir.display()
+        );
+        let mut pg_ctl = pg_command(as_root, &bin.join("pg_ctl"));
+        pg_ctl.arg("-D").arg(&data).arg("-l").arg(dir.join("server.log"));
+        pg_ctl.args(["-w", "-t", "60", "-o", &options, "start"]);
+        run(&mut pg_ctl, "pg_ctl start")?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !reachable(&self.url("postgres")) {
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "the private cluster in {} did not start; see its server.log",
+                    self.dir.display()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(true)
+    }
+}
+
+/// The directory of `pg_ctl` and `initdb`: on PATH, else the newest `/usr/lib/postgresql/*/bin`.
+#[must_use]
+pub fn find_postgres_bin() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .find(|dir| dir.join("pg_ctl").is_file() && dir.join("initdb").is_file());
+    on_path.or_else(|| {
+        let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .filter_map(Result::ok)
+            .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+            .filter(|(_, bin)| bin.join("pg_ctl").is_file())
+            .collect();
+        versions.sort();
+        versions.pop().map(|(_, bin)| bin)
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+fn pg_command(as_root: bool, program: &Path) -> Command {
+    if as_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn run(command: &mut Command, what: &str) -> Result<(), String> {
+    let out = command.output().map_err(|e| format!("cannot run {what}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr).trim()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_rewritten_per_database() {
+        let url = "postgres://postgres@127.0.0.1:5432/postgres";
+        assert_eq!(with_database(url, "x_1").as_deref(), Ok("postgres://postgres@127.0.0.1:5432/x_1"));
+        assert_eq!(database_name("postgres://u@h/app").as_deref(), Ok("app"));
+        assert!(database_name("postgres://u@h").is_err());
+    }
+}

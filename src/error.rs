@@ -1,0 +1,259 @@
+//! The crate's one error type and the JSON envelope every failing route answers with:
+//!
+//! ```json
+//! {"error": {"code": "invalid_token", "message": "a sentence", "details": {}}}
+//! ```
+//!
+//! The status is decided here and nowhere else. Internal variants are logged in full while the
+//! client gets a fixed message, so no database or SMTP text ever reaches a response.
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::request::Request;
+use rocket::response::{self, Responder, Response};
+use rocket::serde::json::Value;
+use serde::Serialize;
+
+/// Everything that can go wrong in a request to these routes.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The body is not well-formed JSON (400).
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedBody(String),
+    /// The body is JSON of the wrong shape: unknown field, wrong type, missing field (422).
+    #[error("the request body does not match what this endpoint takes: {0}")]
+    InvalidBody(String),
+    /// A field has the right type but an unacceptable value (422).
+    #[error("`{field}` {reason}")]
+    Validation {
+        /// The offending field.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The body is larger than `json_limit` (413).
+    #[error("the request body is larger than {0}")]
+    BodyTooLarge(rocket::data::ByteUnit),
+    /// The content type is not `application/json` (415).
+    #[error("the request body must be sent as application/json")]
+    UnsupportedMediaType,
+    /// Credentials are missing or not valid (401, with `WWW-Authenticate: Bearer`).
+    #[error("valid bearer credentials are required")]
+    Unauthenticated,
+    /// The credentials are valid but lack the scope the route needs (403).
+    #[error("the credentials lack the scope this route needs")]
+    Forbidden,
+    /// No such resource, or a route that is not served here (404).
+    #[error("no such resource")]
+    NotFound,
+    /// The path exists but not for this method (405, with `Allow`).
+    #[error("this method is not allowed here")]
+    MethodNotAllowed {
+        /// The methods the path does take, for the `Allow` header.
+        allow: String,
+    },
+    /// A database error (500, or 503 when the connection was lost).
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    /// The database or another dependency cannot be reached right now (503).
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else that is our fault (500). The text is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The `error` object of the envelope.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code such as `invalid_token`.
+    pub code: &'static str,
+    /// A human-readable sentence.
+    pub message: String,
+    /// Machine-readable specifics, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
+/// A rendered error: status, envelope and the headers that go with the status.
+#[derive(Debug, Clone)]
+pub struct ErrorResponse {
+    /// The HTTP status.
+    pub status: Status,
+    /// The envelope's `error` object.
+    pub body: ErrorBody,
+    /// `Allow` for 405.
+    pub allow: Option<String>,
+}
+
+impl Error {
+    /// The HTTP status this error answers with.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        match self {
+            Error::MalformedBody(_) => Status::BadRequest,
+            Error::InvalidBody(_) | Error::Validation { .. } => Status::UnprocessableEntity,
+            Error::BodyTooLarge(_) => Status::PayloadTooLarge,
+            Error::UnsupportedMediaType => Status::UnsupportedMediaType,
+            Error::Unauthenticated => Status::Unauthorized,
+            Error::Forbidden => Status::Forbidden,
+            Error::NotFound => Status::NotFound,
+            Error::MethodNotAllowed { .. } => Status::MethodNotAllowed,
+            Error::Database(e) if connection_lost(e) => Status::ServiceUnavailable,
+            Error::Unavailable(_) => Status::ServiceUnavailable,
+            Error::Database(_) | Error::Internal(_) => Status::InternalServerError,
+        }
+    }
+
+    /// Whether this is our fault or an outage rather than the client's.
+    #[must_use]
+    pub fn is_internal(&self) -> bool {
+        self.status().code >= 500
+    }
+
+    /// The response for this error. Internal details never enter it.
+    #[must_use]
+    pub fn render(&self) -> ErrorResponse {
+        let status = self.status();
+        if self.is_internal() {
+            return ErrorResponse::for_status(status);
+        }
+        let (code, details) = match self {
+            Error::MalformedBody(_) => ("malformed_json", None),
+            Error::InvalidBody(_) => ("invalid_body", None),
+            Error::Validation { field, .. } => ("invalid_field", Some(serde_json::json!({ "field": field }))),
+            Error::BodyTooLarge(_) => ("body_too_large", None),
+            Error::UnsupportedMediaType => ("unsupported_media_type", None),
+            Error::Unauthenticated => ("unauthenticated", None),
+            Error::Forbidden => ("forbidden", None),
+            Error::NotFound => ("not_found", None),
+            Error::MethodNotAllowed { .. } => ("method_not_allowed", None),
+            Error::Database(_) | Error::Unavailable(_) | Error::Internal(_) => {
+                unreachable!("internal errors are rendered generically above")
+            }
+        };
+        let allow = match self {
+            Error::MethodNotAllowed { allow } => Some(allow.clone()),
+            _ => None,
+        };
+        ErrorResponse { status, body: ErrorBody { code, message: self.to_string(), details }, allow }
+    }
+
+    /// Logs the error: internal ones in full at `error`, client ones briefly at `debug`.
+    fn log(&self) {
+        if self.is_internal() {
+            log::error!("user_account: {self}");
+        } else {
+            log::debug!("user_account: {}: {self}", self.status());
+        }
+    }
+
+    /// Logs and records this error on the request so that the JSON catcher renders it, and
+    /// returns the status for a guard's `Outcome::Error`. Guards use this because Rocket hands
+    /// catchers only the status, not the guard's error value.
+    pub fn stash(&self, request: &Request<'_>) -> Status {
+        self.log();
+        let rendered = self.render();
+        let status = rendered.status;
+        request.local_cache(|| Some(rendered));
+        status
+    }
+}
+
+/// A lost or unusable connection means the database is away, not that we have a bug.
+fn connection_lost(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error as D};
+    matches!(
+        e,
+        D::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
+            | D::BrokenTransactionManager
+    )
+}
+
+impl ErrorResponse {
+    /// The generic response for a status, used by catchers and for internal errors.
+    #[must_use]
+    pub fn for_status(status: Status) -> ErrorResponse {
+        let (code, message) = match status.code {
+            400 => ("bad_request", "The request could not be understood."),
+            401 => ("unauthenticated", "Valid bearer credentials are required."),
+            403 => ("forbidden", "The credentials lack the scope this route needs."),
+            404 => ("not_found", "No such resource."),
+            405 => ("method_not_allowed", "This method is not allowed here."),
+            413 => ("body_too_large", "The request body is too large."),
+            415 => ("unsupported_media_type", "The request body must be sent as application/json."),
+            422 => ("invalid_body", "The request body does not match what this endpoint takes."),
+            429 => ("rate_limited", "Too many requests; try again later."),
+            503 => ("service_unavailable", "The service is unavailable right now; try again shortly."),
+            code if code >= 500 => ("internal_error", "Something went wrong on our side."),
+            _ => ("request_failed", "The request failed."),
+        };
+        ErrorResponse {
+            status,
+            body: ErrorBody { code, message: message.into(), details: None },
+            allow: None,
+        }
+    }
+
+    /// The error a guard stashed on this request for `status`, or the generic one.
+    #[must_use]
+    pub fn for_request(status: Status, request: &Request<'_>) -> ErrorResponse {
+        match request.local_cache(|| None::<ErrorResponse>) {
+            Some(stashed) if stashed.status == status => stashed.clone(),
+            _ => ErrorResponse::for_status(status),
+        }
+    }
+}
+
+impl<'r> Responder<'r, 'static> for ErrorResponse {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let body = serde_json::json!({ "error": self.body }).to_string();
+        let mut response = Response::build_from(body.respond_to(request)?);
+        response.status(self.status).header(ContentType::JSON);
+        if self.status == Status::Unauthorized {
+            response.header(Header::new("WWW-Authenticate", "Bearer"));
+        }
+        if let Some(allow) = self.allow {
+            response.header(Header::new("Allow", allow));
+        }
+        response.ok()
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Error {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        self.log();
+        self.render().respond_to(request)
+    }
+}
+
+/// What this crate's routes return.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_render_without_their_cause() {
+        let e = Error::Internal("connection string postgres://secret@db".into());
+        let r = e.render();
+        assert_eq!(r.status, Status::InternalServerError);
+        assert_eq!(r.body.code, "internal_error");
+        assert!(!r.body.message.contains("secret"));
+    }
+
+    #[test]
+    fn lost_connections_are_503_not_500() {
+        let lost = diesel::result::Error::BrokenTransactionManager;
+        assert_eq!(Error::Database(lost).status(), Status::ServiceUnavailable);
+        assert_eq!(Error::Database(diesel::result::Error::NotFound).status().code, 500);
+    }
+
+    #[test]
+    fn client_errors_keep_their_code_and_message() {
+        let r = Error::Validation { field: "email", reason: "must not be empty".into() }.render();
+        assert_eq!((r.status.code, r.body.code), (422, "invalid_field"));
+        assert_eq!(r.body.message, "`email` must not be empty");
+        assert_eq!(Error::MethodNotAllowed { allow: "POST".into() }.render().allow.as_deref(), Some("POST"));
+    }
+}

@@ -1,0 +1,105 @@
+//! `UserAccount`: the one fairing a host attaches.
+
+use std::sync::Arc;
+
+use rocket::fairing::{self, AdHoc, Fairing, Info, Kind};
+use rocket::{Build, Rocket};
+use rocket_db_pools::Database as _;
+
+use crate::auth::{Authenticator, ManagedAuthenticator, SessionAuthenticator};
+use crate::config::Config;
+use crate::db::{run_migrations, Db};
+use crate::debug::debug_routes_enabled;
+use crate::routes;
+
+/// The fairing. On ignite it reads and validates `user_account`, attaches the
+/// `databases.user_account` pool (unless the host already did), runs the embedded migrations,
+/// manages the configuration and authenticator, mounts the routes at `user_account.mount` and
+/// registers JSON catchers there. Any failure stops ignition with a log line naming the cause.
+pub struct UserAccount {
+    authenticator: Arc<dyn Authenticator>,
+}
+
+/// Builds a [`UserAccount`] with non-default parts.
+#[derive(Default)]
+pub struct UserAccountBuilder {
+    authenticator: Option<Arc<dyn Authenticator>>,
+}
+
+impl UserAccount {
+    /// The fairing with the default [`SessionAuthenticator`].
+    #[must_use]
+    pub fn fairing() -> UserAccount {
+        UserAccount::builder().build()
+    }
+
+    /// A builder, to plug in a host's own parts.
+    #[must_use]
+    pub fn builder() -> UserAccountBuilder {
+        UserAccountBuilder::default()
+    }
+}
+
+impl UserAccountBuilder {
+    /// Uses `authenticator` to decide who is calling (for [`crate::AdminScope`]).
+    #[must_use]
+    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
+        self.authenticator = Some(Arc::new(authenticator));
+        self
+    }
+
+    /// The fairing.
+    #[must_use]
+    pub fn build(self) -> UserAccount {
+        UserAccount { authenticator: self.authenticator.unwrap_or_else(|| Arc::new(SessionAuthenticator)) }
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for UserAccount {
+    fn info(&self) -> Info {
+        Info { name: "User Account", kind: Kind::Ignite }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let debug_profile = rocket.figment().profile() == rocket::Config::DEBUG_PROFILE;
+        let config = match Config::from_figment(rocket.figment(), debug_profile) {
+            Ok(config) => config,
+            Err(e) => {
+                log::error!("user_account: {e}");
+                return Err(rocket);
+            }
+        };
+        let Ok(url) = rocket.figment().extract_inner::<String>("databases.user_account.url") else {
+            log::error!("user_account: invalid configuration: `databases.user_account.url` must be set to a postgres:// URL");
+            return Err(rocket);
+        };
+        let debug_routes = debug_routes_enabled(&rocket, &config);
+        if debug_routes && !debug_profile {
+            log::warn!("user_account: debug routes (avatar) are live outside the debug profile (`user_account.debug_routes = true`)");
+        }
+        let mut rocket = rocket;
+        // A host that attached the pool itself keeps it.
+        if Db::fetch(&rocket).is_none() {
+            rocket = rocket.attach(Db::init());
+        }
+        let migrations = AdHoc::try_on_ignite("User Account migrations", |rocket| async move {
+            match run_migrations(&url).await {
+                Ok(ran) => {
+                    log::info!("user_account: database schema up to date ({ran} migrations applied)");
+                    Ok(rocket)
+                }
+                Err(e) => {
+                    log::error!("user_account: {e}");
+                    Err(rocket)
+                }
+            }
+        });
+        Ok(rocket
+            .attach(migrations)
+            .mount(config.mount.as_str(), routes::routes(debug_routes))
+            .register(config.mount.as_str(), routes::catchers())
+            .manage(ManagedAuthenticator(self.authenticator.clone()))
+            .manage(config))
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: one binary, a fresh PostgreSQL database per test, the app driven through
+//! Rocket's local async client.
+
+mod helpers;
+
+mod admin_guard;
+mod avatar;
+mod ignition;
+mod json_errors;
+mod migrations;

@@ -1,0 +1,61 @@
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::AsyncPgConnection;
+use diesel_migrations::MigrationHarness;
+use rocket::local::asynchronous::Client;
+use rocket_user_account::db::{run_migrations, MIGRATIONS};
+
+use crate::helpers::{app, TestDb};
+
+async fn applied_versions(db: &TestDb) -> i64 {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = db.conn().await;
+    let c: Count = diesel::sql_query("select count(*) as n from __diesel_schema_migrations")
+        .get_result(&mut conn)
+        .await
+        .expect("count migrations");
+    c.n
+}
+
+#[rocket::async_test]
+async fn migrations_apply_from_empty_and_are_idempotent() {
+    let db = TestDb::empty().await;
+    let first = run_migrations(&db.url).await.expect("first run");
+    let second = run_migrations(&db.url).await.expect("second run");
+    assert!(first >= 6, "applied {first}");
+    assert_eq!(second, 0);
+    assert_eq!(applied_versions(&db).await, i64::try_from(first).expect("fits"));
+}
+
+#[rocket::async_test]
+async fn every_migration_reverts_and_reapplies() {
+    let db = TestDb::empty().await;
+    run_migrations(&db.url).await.expect("apply");
+    let url = db.url.clone();
+    let reverted = rocket::tokio::task::spawn_blocking(move || {
+        use diesel::Connection as _;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).expect("connect");
+        conn.revert_all_migrations(MIGRATIONS).map(|v| v.len()).expect("revert all")
+    })
+    .await
+    .expect("join");
+    assert!(reverted >= 6);
+    assert_eq!(applied_versions(&db).await, 0);
+    assert_eq!(run_migrations(&db.url).await.expect("reapply"), reverted);
+}
+
+#[rocket::async_test]
+async fn two_instances_igniting_at_once_on_an_empty_database_both_come_up() {
+    let db = TestDb::empty().await;
+    let (a, b) = rocket::tokio::join!(Client::tracked(app().rocket(&db)), Client::tracked(app().rocket(&db)));
+    assert!(a.is_ok(), "first instance: {:?}", a.err());
+    assert!(b.is_ok(), "second instance: {:?}", b.err());
+    let expected = i64::try_from(MIGRATIONS_COUNT).expect("fits");
+    assert_eq!(applied_versions(&db).await, expected);
+}
+
+const MIGRATIONS_COUNT: usize = 6;
