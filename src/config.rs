@@ -96,6 +96,9 @@ pub struct Mail {
     pub product_name: String,
     /// Delivery attempts before a mail is abandoned. Default 5.
     pub max_attempts: u32,
+    /// Run the delivery worker in this instance. Default true; turn it off on instances that
+    /// should only enqueue (the outbox is shared, so another instance delivers).
+    pub worker: bool,
 }
 
 /// `user_account.password.*`: lengths in Unicode code points.
@@ -166,6 +169,7 @@ impl Default for Mail {
             from: "Accounts <no-reply@localhost>".into(),
             product_name: "Your account".into(),
             max_attempts: 5,
+            worker: true,
         }
     }
 }
@@ -260,6 +264,12 @@ impl Config {
             }
         }
         self.mail.validate()?;
+        if self.mail.transport == MailTransport::Log && !debug_profile {
+            return Err(bad(
+                "mail.transport",
+                "`log` prints tokens and is refused outside the debug profile",
+            ));
+        }
         self.password.validate()?;
         self.argon2.validate()
     }
@@ -320,8 +330,10 @@ fn validate_path(key: &str, path: &str) -> Result<(), ConfigError> {
     if path.len() > 1 && path.ends_with('/') {
         return Err(bad(key, format!("`{path}` must not end with `/`")));
     }
-    if path.contains(['?', '#', '<', '>', ' ']) || path.contains("//") {
-        return Err(bad(key, format!("`{path}` is not a plain path")));
+    // Only unreserved URL characters and `/`: the path goes into links in HTML mail as is.
+    let plain = path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
+    if !plain || path.contains("//") {
+        return Err(bad(key, format!("`{path}` may only hold letters, digits, `/`, `-`, `.`, `_` and `~`")));
     }
     Ok(())
 }
@@ -380,6 +392,7 @@ mod tests {
         let cases: &[(&str, serde_json::Value, &str)] = &[
             ("user_account.mount", "api".into(), "user_account.mount"),
             ("user_account.mount", "/api/".into(), "user_account.mount"),
+            ("user_account.reset_path", "/reset\"onclick=\"x".into(), "user_account.reset_path"),
             ("user_account.public_url", "not a url".into(), "user_account.public_url"),
             ("user_account.public_url", "http://example.com".into(), "user_account.public_url"),
             ("user_account.public_url", "ftp://example.com".into(), "user_account.public_url"),
@@ -390,6 +403,7 @@ mod tests {
             ("user_account.password.min_length", 4.into(), "user_account.password.min_length"),
             ("user_account.argon2.memory_kib", 1.into(), "user_account.argon2"),
             ("user_account.json_limit", "1 GiB".into(), "user_account.json_limit"),
+            ("user_account.mail.transport", "log".into(), "user_account.mail.transport"),
             ("user_account.no_such_key", true.into(), "user_account"),
         ];
         for (key, value, named) in cases {

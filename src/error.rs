@@ -17,13 +17,13 @@ use serde::Serialize;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The body is not well-formed JSON (400).
-    #[error("the request body is not valid JSON: {0}")]
+    #[error("The request body is not valid JSON: {0}.")]
     MalformedBody(String),
     /// The body is JSON of the wrong shape: unknown field, wrong type, missing field (422).
-    #[error("the request body does not match what this endpoint takes: {0}")]
+    #[error("The request body does not match what this endpoint takes: {0}.")]
     InvalidBody(String),
     /// A field has the right type but an unacceptable value (422).
-    #[error("`{field}` {reason}")]
+    #[error("`{field}` {reason}.")]
     Validation {
         /// The offending field.
         field: &'static str,
@@ -31,26 +31,43 @@ pub enum Error {
         reason: String,
     },
     /// The body is larger than `json_limit` (413).
-    #[error("the request body is larger than {0}")]
+    #[error("The request body is larger than {0}.")]
     BodyTooLarge(rocket::data::ByteUnit),
     /// The content type is not `application/json` (415).
-    #[error("the request body must be sent as application/json")]
+    #[error("The request body must be sent as application/json.")]
     UnsupportedMediaType,
     /// Credentials are missing or not valid (401, with `WWW-Authenticate: Bearer`).
-    #[error("valid bearer credentials are required")]
+    #[error("Valid bearer credentials are required.")]
     Unauthenticated,
     /// The credentials are valid but lack the scope the route needs (403).
-    #[error("the credentials lack the scope this route needs")]
+    #[error("The credentials lack the scope this route needs.")]
     Forbidden,
     /// No such resource, or a route that is not served here (404).
-    #[error("no such resource")]
+    #[error("No such resource.")]
     NotFound,
     /// The path exists but not for this method (405, with `Allow`).
-    #[error("this method is not allowed here")]
+    #[error("This method is not allowed here.")]
     MethodNotAllowed {
         /// The methods the path does take, for the `Allow` header.
         allow: String,
     },
+    /// No user matches the request (404 `user_not_found`; admins only).
+    #[error("No user matches the request.")]
+    UserNotFound,
+    /// The request conflicts with the account's state (409), e.g. a disabled user.
+    #[error("{message}")]
+    Conflict {
+        /// A stable code such as `user_disabled`.
+        code: &'static str,
+        /// A sentence.
+        message: &'static str,
+    },
+    /// A recovery token that is not valid (400 `invalid_token`, the reason in `details`).
+    #[error("The recovery token is not valid.")]
+    InvalidToken(crate::db::recovery_tokens::Reason),
+    /// A new password that fails the policy (422 `weak_password`, what to fix in `details`).
+    #[error("{}", .0.message())]
+    WeakPassword(crate::password::Weakness),
     /// A database error (500, or 503 when the connection was lost).
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),
@@ -90,7 +107,10 @@ impl Error {
     #[must_use]
     pub fn status(&self) -> Status {
         match self {
-            Error::MalformedBody(_) => Status::BadRequest,
+            Error::MalformedBody(_) | Error::InvalidToken(_) => Status::BadRequest,
+            Error::UserNotFound => Status::NotFound,
+            Error::Conflict { .. } => Status::Conflict,
+            Error::WeakPassword(_) => Status::UnprocessableEntity,
             Error::InvalidBody(_) | Error::Validation { .. } => Status::UnprocessableEntity,
             Error::BodyTooLarge(_) => Status::PayloadTooLarge,
             Error::UnsupportedMediaType => Status::UnsupportedMediaType,
@@ -119,6 +139,10 @@ impl Error {
         }
         let (code, details) = match self {
             Error::MalformedBody(_) => ("malformed_json", None),
+            Error::UserNotFound => ("user_not_found", None),
+            Error::Conflict { code, .. } => (*code, None),
+            Error::InvalidToken(reason) => ("invalid_token", Some(serde_json::json!({ "reason": reason }))),
+            Error::WeakPassword(weakness) => ("weak_password", Some(weakness.details())),
             Error::InvalidBody(_) => ("invalid_body", None),
             Error::Validation { field, .. } => ("invalid_field", Some(serde_json::json!({ "field": field }))),
             Error::BodyTooLarge(_) => ("body_too_large", None),
@@ -179,6 +203,7 @@ impl ErrorResponse {
             403 => ("forbidden", "The credentials lack the scope this route needs."),
             404 => ("not_found", "No such resource."),
             405 => ("method_not_allowed", "This method is not allowed here."),
+            409 => ("conflict", "The request conflicts with the account's state."),
             413 => ("body_too_large", "The request body is too large."),
             415 => ("unsupported_media_type", "The request body must be sent as application/json."),
             422 => ("invalid_body", "The request body does not match what this endpoint takes."),
@@ -253,7 +278,7 @@ mod tests {
     fn client_errors_keep_their_code_and_message() {
         let r = Error::Validation { field: "email", reason: "must not be empty".into() }.render();
         assert_eq!((r.status.code, r.body.code), (422, "invalid_field"));
-        assert_eq!(r.body.message, "`email` must not be empty");
+        assert_eq!(r.body.message, "`email` must not be empty.");
         assert_eq!(Error::MethodNotAllowed { allow: "POST".into() }.render().allow.as_deref(), Some("POST"));
     }
 }

@@ -3,19 +3,23 @@
 use std::sync::Arc;
 
 use rocket::fairing::{self, AdHoc, Fairing, Info, Kind};
-use rocket::{Build, Rocket};
+use rocket::{Build, Orbit, Rocket};
 use rocket_db_pools::Database as _;
 
 use crate::auth::{Authenticator, ManagedAuthenticator, SessionAuthenticator};
 use crate::config::Config;
 use crate::db::{run_migrations, Db};
 use crate::debug::debug_routes_enabled;
+use crate::mail::{MailQueue, Mailer, Templates};
+use crate::password::Hasher;
 use crate::routes;
 
-/// The fairing. On ignite it reads and validates `user_account`, attaches the
-/// `databases.user_account` pool (unless the host already did), runs the embedded migrations,
-/// manages the configuration and authenticator, mounts the routes at `user_account.mount` and
-/// registers JSON catchers there. Any failure stops ignition with a log line naming the cause.
+/// The fairing. On ignite it reads and validates `user_account`, compiles the mail templates,
+/// builds the mailer, attaches the `databases.user_account` pool (unless the host already
+/// did), runs the embedded migrations, manages what the routes need, mounts the routes at
+/// `user_account.mount` and registers JSON catchers there. Any failure stops ignition with a
+/// log line naming the cause. On liftoff it starts the mail worker (unless `mail.worker` is
+/// false), which stops with the server.
 pub struct UserAccount {
     authenticator: Arc<dyn Authenticator>,
 }
@@ -58,7 +62,7 @@ impl UserAccountBuilder {
 #[rocket::async_trait]
 impl Fairing for UserAccount {
     fn info(&self) -> Info {
-        Info { name: "User Account", kind: Kind::Ignite }
+        Info { name: "User Account", kind: Kind::Ignite | Kind::Liftoff }
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -74,13 +78,22 @@ impl Fairing for UserAccount {
             log::error!("user_account: invalid configuration: `databases.user_account.url` must be set to a postgres:// URL");
             return Err(rocket);
         };
+        let parts = Templates::new(config.templates.as_deref())
+            .and_then(|templates| Ok((templates, Mailer::new(&config.mail)?)));
+        let (templates, mailer) = match parts {
+            Ok(parts) => parts,
+            Err(e) => {
+                log::error!("user_account: {e}");
+                return Err(rocket);
+            }
+        };
         let debug_routes = debug_routes_enabled(&rocket, &config);
         if debug_routes && !debug_profile {
             log::warn!("user_account: debug routes (avatar) are live outside the debug profile (`user_account.debug_routes = true`)");
         }
         let mut rocket = rocket;
         // A host that attached the pool itself keeps it.
-        if Db::fetch(&rocket).is_none() {
+        if rocket.state::<Db>().is_none() {
             rocket = rocket.attach(Db::init());
         }
         let migrations = AdHoc::try_on_ignite("User Account migrations", |rocket| async move {
@@ -100,6 +113,20 @@ impl Fairing for UserAccount {
             .mount(config.mount.as_str(), routes::routes(debug_routes))
             .register(config.mount.as_str(), routes::catchers())
             .manage(ManagedAuthenticator(self.authenticator.clone()))
+            .manage(templates)
+            .manage(Hasher::new(config.argon2.clone()))
+            .manage(MailQueue::new(mailer, config.mail.max_attempts))
             .manage(config))
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let (Some(config), Some(queue), Some(db)) =
+            (rocket.state::<Config>(), rocket.state::<MailQueue>(), Db::fetch(rocket))
+        else {
+            return;
+        };
+        if config.mail.worker {
+            rocket::tokio::spawn(queue.clone().run(db.pool(), rocket.shutdown()));
+        }
     }
 }

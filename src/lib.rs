@@ -39,7 +39,10 @@ pub mod dev_db;
 pub mod error;
 mod fairing;
 pub mod json;
+pub mod mail;
 pub mod password;
+pub mod recovery;
+pub mod request_context;
 mod routes;
 pub mod token;
 

@@ -1,11 +1,18 @@
-//! Password hashing: argon2id with the configured cost, producing PHC strings.
+//! Passwords: the policy a new password must meet, and argon2id hashing, bounded and kept off
+//! the async runtime.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
+use rocket::tokio::sync::Semaphore;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde_json::{json, Value};
 
-use crate::config::Argon2Config;
+use crate::config::{Argon2Config, PasswordPolicy};
 use crate::error::Error;
 
 fn argon2(config: &Argon2Config) -> Result<Argon2<'static>, Error> {
@@ -15,7 +22,7 @@ fn argon2(config: &Argon2Config) -> Result<Argon2<'static>, Error> {
 }
 
 /// An argon2id PHC string for `password`, with a fresh 16-byte salt. CPU- and memory-heavy:
-/// call it off the async runtime.
+/// on a server, go through [`Hasher`] instead.
 ///
 /// # Errors
 /// Only if the parameters are refused (they are validated at ignition).
@@ -33,9 +40,162 @@ pub fn verify(phc: &str, password: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// How long a request waits for a hashing slot before it gets a 503.
+const HASH_QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Hashes on Rocket's blocking pool, at most `argon2.max_concurrent` at once, so a flood of
+/// password changes can neither stall the async workers nor take memory without bound
+/// (each hash holds `argon2.memory_kib`).
+#[derive(Clone)]
+pub struct Hasher {
+    config: Argon2Config,
+    permits: Arc<Semaphore>,
+}
+
+impl Hasher {
+    /// A hasher with the configured cost and bound.
+    #[must_use]
+    pub fn new(config: Argon2Config) -> Hasher {
+        let permits = Arc::new(Semaphore::new(config.max_concurrent));
+        Hasher { config, permits }
+    }
+
+    /// The argon2id PHC string of `password`.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when no slot frees up in time; [`Error::Internal`] if hashing fails.
+    pub async fn hash(&self, password: SecretString) -> Result<String, Error> {
+        let permit = rocket::tokio::time::timeout(HASH_QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| Error::Unavailable("every password-hashing slot is busy".into()))?
+            .map_err(|_| Error::Internal("the hashing semaphore was closed".into()))?;
+        let config = self.config.clone();
+        rocket::tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash(&config, password.expose_secret())
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
+    }
+}
+
+/// Why a new password is refused; rendered as 422 `weak_password` with these details.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weakness {
+    /// Fewer code points than `password.min_length`.
+    TooShort {
+        /// The minimum.
+        min_length: usize,
+    },
+    /// More code points than `password.max_length`.
+    TooLong {
+        /// The maximum.
+        max_length: usize,
+    },
+    /// zxcvbn scores it below `password.min_score`, e.g. because it is common or built from
+    /// the user's own email or name.
+    TooGuessable {
+        /// zxcvbn's score (0 to 4).
+        score: u8,
+        /// The minimum.
+        min_score: u8,
+        /// zxcvbn's warning, if any.
+        warning: Option<String>,
+        /// zxcvbn's suggestions.
+        suggestions: Vec<String>,
+    },
+}
+
+impl Weakness {
+    /// A sentence for the error message.
+    #[must_use]
+    pub fn message(&self) -> String {
+        match self {
+            Weakness::TooShort { min_length } => {
+                format!("The new password must be at least {min_length} characters long.")
+            }
+            Weakness::TooLong { max_length } => {
+                format!("The new password must be at most {max_length} characters long.")
+            }
+            Weakness::TooGuessable { .. } => {
+                "The new password is too easy to guess; a few unrelated words make a strong one.".into()
+            }
+        }
+    }
+
+    /// Machine-readable details (never the password).
+    #[must_use]
+    pub fn details(&self) -> Value {
+        match self {
+            Weakness::TooShort { min_length } => json!({"reason": "too_short", "min_length": min_length}),
+            Weakness::TooLong { max_length } => json!({"reason": "too_long", "max_length": max_length}),
+            Weakness::TooGuessable { score, min_score, warning, suggestions } => json!({
+                "reason": "too_guessable",
+                "score": score,
+                "min_score": min_score,
+                "warning": warning,
+                "suggestions": suggestions,
+            }),
+        }
+    }
+}
+
+impl PasswordPolicy {
+    /// Checks `password`: length in Unicode code points (no truncation, no composition
+    /// rules), then zxcvbn's score with `personal` (the user's email, its local part, their
+    /// name) and `service` (the product name) as words an attacker would try first. A password
+    /// containing one of them, or a word of four letters or more from a personal one, is
+    /// refused too.
+    ///
+    /// # Errors
+    /// The first [`Weakness`] found.
+    pub fn check(&self, password: &str, personal: &[&str], service: &[&str]) -> Result<(), Weakness> {
+        let length = password.chars().count();
+        if length < self.min_length {
+            return Err(Weakness::TooShort { min_length: self.min_length });
+        }
+        if length > self.max_length {
+            return Err(Weakness::TooLong { max_length: self.max_length });
+        }
+        let words = personal.iter().flat_map(|c| c.split(|ch: char| !ch.is_alphanumeric()));
+        let context: Vec<&str> = personal
+            .iter()
+            .chain(service)
+            .copied()
+            .chain(words.filter(|w| w.chars().count() >= 4))
+            .filter(|c| !c.trim().is_empty())
+            .collect();
+        let entropy = zxcvbn::zxcvbn(password, &context);
+        let score = u8::from(entropy.score());
+        // zxcvbn scores a password that is (or nearly is) a context word low, but a context
+        // word padded with a little noise can still pass; refuse a password that contains one.
+        let lowered = password.to_lowercase();
+        let contains_context =
+            context.iter().any(|c| c.chars().count() >= 4 && lowered.contains(&c.to_lowercase()));
+        if score < self.min_score || contains_context {
+            let feedback = entropy.feedback();
+            return Err(Weakness::TooGuessable {
+                score: if contains_context { score.min(1) } else { score },
+                min_score: self.min_score,
+                warning: feedback.and_then(|f| f.warning()).map(|w| w.to_string()).or_else(|| {
+                    contains_context.then(|| "Avoid your own name or email address.".to_string())
+                }),
+                suggestions: feedback
+                    .map(|f| f.suggestions().iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn policy() -> PasswordPolicy {
+        PasswordPolicy::default()
+    }
 
     #[test]
     fn hashes_are_salted_argon2id_phc_strings_that_verify() {
@@ -47,5 +207,48 @@ mod tests {
         assert!(verify(&a, "correct horse battery staple"));
         assert!(!verify(&a, "correct horse battery stapl"));
         assert!(!verify("not a phc string", "x"));
+    }
+
+    #[test]
+    fn length_is_counted_in_code_points_between_the_bounds() {
+        let p = policy();
+        assert_eq!(p.check("Zq8#vP2!mK5@wR", &[], &[]), Err(Weakness::TooShort { min_length: 15 }));
+        assert!(p.check("violet tugboat quarry", &[], &[]).is_ok());
+        // 15 emoji are 60 bytes but 15 code points.
+        let emoji = "🦀🌋🎻🧊🚲🪐🦉🍋🧲🎲🛶🌵🪁🧩🦔";
+        assert_eq!(emoji.chars().count(), 15);
+        assert!(p.check(emoji, &[], &[]).is_ok());
+        let long: String = "violet tugboat quarry ".repeat(6).chars().take(129).collect();
+        assert_eq!(p.check(&long, &[], &[]), Err(Weakness::TooLong { max_length: 128 }));
+        assert!(p.check(&long[..128], &[], &[]).is_ok());
+    }
+
+    #[test]
+    fn common_and_personal_passwords_are_too_guessable() {
+        let p = policy();
+        for weak in ["passwordpassword", "123456789012345", "qwertyuiopasdfgh"] {
+            assert!(matches!(p.check(weak, &[], &[]), Err(Weakness::TooGuessable { .. })), "{weak}");
+        }
+        let context = ["margaret.hamilton@example.org", "margaret.hamilton", "Margaret Hamilton"];
+        for personal in ["margaret.hamilton@example.org", "MargaretHamilton1969!", "xx-margaret.hamilton-xx"]
+        {
+            assert!(
+                matches!(p.check(personal, &context, &[]), Err(Weakness::TooGuessable { .. })),
+                "{personal}"
+            );
+        }
+        // The service name counts whole: its words alone do not make a password weak.
+        assert!(p.check("your violet tugboat account", &[], &["Your account"]).is_ok());
+        assert!(p.check("your account violet tugboat", &[], &["Your account"]).is_err());
+    }
+
+    #[test]
+    fn details_never_carry_the_password() {
+        let secret = "hunter2hunter2hunter2";
+        let Err(weak) = policy().check(secret, &["hunter2hunter2hunter2"], &[]) else {
+            panic!("must be weak")
+        };
+        assert!(!weak.details().to_string().contains("hunter2"));
+        assert!(!weak.message().contains("hunter2"));
     }
 }

@@ -11,11 +11,11 @@ use rocket::{catch, catchers, routes, Catcher, Data};
 use crate::avatar;
 use crate::error::{Error, ErrorResponse};
 
-/// The routes this crate mounts; the avatar only when debug routes are enabled, so that
+/// The routes this crate mounts: recovery always, the avatar only when debug routes are enabled, so that
 /// otherwise its path does not exist at all (not even as a 405).
 #[must_use]
 pub fn routes(debug_routes: bool) -> Vec<Route> {
-    let mut routes: Vec<Route> = Vec::new();
+    let mut routes: Vec<Route> = crate::recovery::routes();
     if debug_routes {
         routes.extend(routes![avatar::avatar]);
     }

@@ -43,6 +43,38 @@ impl NewSession {
     }
 }
 
+/// How many unexpired, unrevoked sessions `user_id` has.
+///
+/// # Errors
+/// Database errors only.
+pub async fn count_live(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<i64> {
+    live_of(user_id).count().get_result(conn).await
+}
+
+/// Revokes every live session of `user_id`; returns how many.
+///
+/// # Errors
+/// Database errors only.
+pub async fn revoke_all(conn: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<usize> {
+    diesel::update(live_of(user_id)).set(sessions::revoked_at.eq(super::now_nullable())).execute(conn).await
+}
+
+/// The live sessions of one user, as a query.
+type LiveOf = diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<sessions::table, diesel::dsl::Eq<sessions::user_id, Uuid>>,
+        diesel::dsl::IsNull<sessions::revoked_at>,
+    >,
+    diesel::dsl::Gt<sessions::expires_at, diesel::dsl::now>,
+>;
+
+fn live_of(user_id: Uuid) -> LiveOf {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(diesel::dsl::now))
+}
+
 impl LiveSession {
     /// The session whose token digests to `hash`, if it is unexpired, unrevoked and its user
     /// is not disabled. One indexed equality lookup on the digest.

@@ -103,6 +103,50 @@ impl User {
     }
 }
 
+/// How a request names a user.
+#[derive(Debug, Clone)]
+pub enum UserRef {
+    /// By id.
+    Id(Uuid),
+    /// By email, compared in normalized form.
+    Email(String),
+}
+
+impl User {
+    /// The user named by `user`, locked `FOR UPDATE` until the caller's transaction ends, so
+    /// that concurrent recovery requests for one user take turns.
+    ///
+    /// # Errors
+    /// Database errors only; absence is `Ok(None)`.
+    pub async fn lock(conn: &mut AsyncPgConnection, user: &UserRef) -> QueryResult<Option<User>> {
+        let select = users::table.select(User::as_select());
+        match user {
+            UserRef::Id(id) => select.filter(users::id.eq(*id)).for_update().first(conn).await,
+            UserRef::Email(email) => {
+                let normalized = normalize_email(email);
+                select.filter(users::email_normalized.eq(normalized)).for_update().first(conn).await
+            }
+        }
+        .optional()
+    }
+
+    /// Stores a new password hash and stamps `password_changed_at`.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn set_password(conn: &mut AsyncPgConnection, id: Uuid, phc: &str) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::password_hash.eq(Some(phc)),
+                users::password_changed_at.eq(super::now_nullable()),
+                users::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await
+            .map(|_| ())
+    }
+}
+
 impl StoredAvatar {
     /// The avatar columns of user `id`, or `None` when there is no such user.
     ///

@@ -7,4 +7,7 @@ mod admin_guard;
 mod avatar;
 mod ignition;
 mod json_errors;
+mod mail_delivery;
 mod migrations;
+mod recovery_flow;
+mod recovery_request;

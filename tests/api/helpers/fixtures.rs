@@ -65,3 +65,65 @@ pub async fn png_avatar(conn: &mut AsyncPgConnection, id: Uuid) {
 pub async fn url_avatar(conn: &mut AsyncPgConnection, id: Uuid, url: &str) {
     assert!(StoredAvatar::set_url(conn, id, url).await.expect("store avatar url"));
 }
+
+/// A user with the admin scope; returns their bearer token.
+pub async fn admin(conn: &mut AsyncPgConnection) -> PlainToken {
+    let id = user(conn, "admin@example.org").await;
+    session(conn, id, &["admin"]).await
+}
+
+/// Inserts a user with a name and a password (hashed cheaply; only the fact of a hash matters).
+pub async fn user_with(conn: &mut AsyncPgConnection, email: &str, name: &str, password: &str) -> Uuid {
+    let cheap = rocket_user_account::config::Argon2Config {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 1,
+        max_concurrent: 1,
+    };
+    let hash = rocket_user_account::password::hash(&cheap, password).expect("hash");
+    NewUser::new(Some(email), name, Some(hash)).insert(conn).await.expect("insert user")
+}
+
+/// How many rows `table` has.
+pub async fn count(conn: &mut AsyncPgConnection, table: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let c: Count = diesel::sql_query(format!("select count(*) as n from {table}"))
+        .get_result(conn)
+        .await
+        .expect("count rows");
+    c.n
+}
+
+/// Runs a statement (moving time, changing a user behind the crate's back).
+pub async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
+    diesel::sql_query(sql).execute(conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Moves every recovery token of `user` past its expiry (as if its lifetime had passed).
+pub async fn expire_recovery_tokens(conn: &mut AsyncPgConnection, user: Uuid) {
+    execute(
+        conn,
+        &format!(
+            "update recovery_tokens set created_at = now() - interval '2 hours', \
+             expires_at = now() - interval '1 second' where user_id = '{user}'"
+        ),
+    )
+    .await;
+}
+
+/// The user's stored password hash.
+pub async fn password_hash(conn: &mut AsyncPgConnection, id: Uuid) -> Option<String> {
+    users::table.find(id).select(users::password_hash).first(conn).await.expect("read hash")
+}
+
+/// The token in a recovery mail's link (`...#token=<43 chars>`), from the plain-text part.
+pub fn token_in(mail: &crate::helpers::smtp::Received) -> String {
+    let parsed = mail.parsed();
+    let text = parsed.body_text(0).expect("a text part").into_owned();
+    let start = text.find("#token=").expect("a link with the token in its fragment") + "#token=".len();
+    text[start..start + 43].to_owned()
+}

@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod fixtures;
+pub mod smtp;
 
 use rocket::figment::Figment;
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -11,6 +12,13 @@ use rocket_user_account::{Authenticator, UserAccount};
 use serde_json::Value;
 
 pub use db::TestDb;
+pub use smtp::{Mode, SmtpServer};
+
+use rocket::http::{ContentType, Header};
+use rocket_db_pools::Database as _;
+use rocket_user_account::db::Db;
+use rocket_user_account::mail::worker::DeliveryReport;
+use rocket_user_account::mail::MailQueue;
 
 /// Where the tests mount the crate (the default).
 pub const MOUNT: &str = "/api/users";
@@ -18,6 +26,7 @@ pub const MOUNT: &str = "/api/users";
 /// How to build the app under test.
 pub struct AppBuilder {
     figment: Figment,
+    smtp: Option<SmtpServer>,
     routes: Vec<Route>,
     authenticator: Option<
         Box<dyn FnOnce(rocket_user_account::UserAccountBuilder) -> rocket_user_account::UserAccountBuilder>,
@@ -28,8 +37,10 @@ pub struct AppBuilder {
 pub struct TestApp {
     /// The client (dropped before the database).
     pub client: Client,
-    /// The app's database.
-    pub db: TestDb,
+    /// The app's database (shared with a second app in multi-instance tests).
+    pub db: std::sync::Arc<TestDb>,
+    /// The SMTP server the app delivers to.
+    pub smtp: SmtpServer,
 }
 
 /// An app in the debug profile with default configuration over a fresh migrated database.
@@ -43,7 +54,10 @@ pub fn app() -> AppBuilder {
     if std::env::var_os("TEST_LOG").is_none() {
         figment = figment.merge(("log_level", "off"));
     }
-    AppBuilder { figment, routes: Vec::new(), authenticator: None }
+    // Delivery is driven by the tests (`deliver_mail`), not by the background worker, so no
+    // test has to wait for it; `worker_wakes_on_enqueue` turns it back on.
+    figment = figment.merge(("user_account.mail.worker", false));
+    AppBuilder { figment, smtp: None, routes: Vec::new(), authenticator: None }
 }
 
 impl AppBuilder {
@@ -71,9 +85,18 @@ impl AppBuilder {
         self
     }
 
-    /// The Rocket over `db`, not yet ignited.
-    pub fn rocket(self, db: &TestDb) -> Rocket<Build> {
-        let figment = self.figment.merge(("databases.user_account.url", &db.url));
+    /// Delivers to `smtp` (by default each app gets a server of its own).
+    pub fn smtp(mut self, smtp: &SmtpServer) -> Self {
+        self.smtp = Some(smtp.clone());
+        self
+    }
+
+    /// The Rocket over `db`, not yet ignited, delivering to `smtp`.
+    pub fn rocket_with(self, db: &TestDb, smtp: &SmtpServer) -> Rocket<Build> {
+        let figment = self
+            .figment
+            .merge(("databases.user_account.url", &db.url))
+            .merge(("user_account.mail.smtp_url", smtp.url()));
         let mut builder = UserAccount::builder();
         if let Some(with_auth) = self.authenticator {
             builder = with_auth(builder);
@@ -81,11 +104,47 @@ impl AppBuilder {
         rocket::custom(figment).attach(builder.build()).mount(MOUNT, self.routes)
     }
 
+    /// The Rocket over `db`, not yet ignited, delivering to a server that is not there.
+    pub fn rocket(self, db: &TestDb) -> Rocket<Build> {
+        let nowhere = SmtpServer::unstarted();
+        self.rocket_with(db, &nowhere)
+    }
+
     /// Ignites the app over a fresh migrated database.
     pub async fn spawn(self) -> TestApp {
         let db = TestDb::migrated().await;
-        let client = Client::tracked(self.rocket(&db)).await.expect("the app ignites");
-        TestApp { client, db }
+        self.spawn_on(std::sync::Arc::new(db)).await
+    }
+
+    /// Ignites a second instance over the database of `other`.
+    pub async fn spawn_beside(self, other: &TestApp) -> TestApp {
+        self.spawn_on(std::sync::Arc::clone(&other.db)).await
+    }
+
+    /// Ignites the app over `db`.
+    pub async fn spawn_on(mut self, db: std::sync::Arc<TestDb>) -> TestApp {
+        let smtp = self.smtp.take().unwrap_or_else(SmtpServer::start);
+        let client = Client::tracked(self.rocket_with(&db, &smtp)).await.expect("the app ignites");
+        TestApp { client, db, smtp }
+    }
+}
+
+impl TestApp {
+    /// Runs one pass of the mail worker, as the background task would.
+    pub async fn deliver_mail(&self) -> DeliveryReport {
+        let queue = self.client.rocket().state::<MailQueue>().expect("the fairing manages the queue");
+        let pool = Db::fetch(self.client.rocket()).expect("the pool is attached").pool();
+        queue.deliver_due(&pool).await.expect("a delivery pass")
+    }
+
+    /// POSTs `body` as JSON to `path` under the mount point, with a bearer token if given.
+    pub async fn post(&self, path: &str, body: &Value, bearer: Option<&str>) -> LocalResponse<'_> {
+        let mut request =
+            self.client.post(format!("{MOUNT}{path}")).header(ContentType::JSON).body(body.to_string());
+        if let Some(token) = bearer {
+            request = request.header(Header::new("Authorization", format!("Bearer {token}")));
+        }
+        request.dispatch().await
     }
 }
 

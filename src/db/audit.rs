@@ -1,0 +1,89 @@
+//! `audit_events`: the append-only trail. Never holds a secret.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::schema::audit_events;
+use crate::request_context::RequestContext;
+
+/// Event names, after the OWASP logging vocabulary.
+pub mod event {
+    /// An admin started recovery (actor, target).
+    pub const RECOVERY_REQUESTED: &str = "recovery_requested";
+    /// A recovery token was refused (reason).
+    pub const RECOVERY_TOKEN_INVALID: &str = "recovery_token_invalid";
+    /// A password was changed with a recovery token.
+    pub const PASSWORD_CHANGED: &str = "authn_password_change";
+    /// A password change was refused by the policy.
+    pub const PASSWORD_CHANGE_REFUSED: &str = "authn_password_change_fail";
+    /// A delivery attempt failed and will be retried.
+    pub const MAIL_FAILED: &str = "email_send_failed";
+    /// Every delivery attempt failed.
+    pub const MAIL_ABANDONED: &str = "email_abandoned";
+}
+
+/// An event to record.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewAuditEvent {
+    event: &'static str,
+    request_id: Option<String>,
+    client_ip: Option<String>,
+    actor_user_id: Option<Uuid>,
+    target_user_id: Option<Uuid>,
+    details: Value,
+}
+
+impl NewAuditEvent {
+    /// An event with no context yet.
+    #[must_use]
+    pub fn new(event: &'static str) -> NewAuditEvent {
+        NewAuditEvent {
+            event,
+            request_id: None,
+            client_ip: None,
+            actor_user_id: None,
+            target_user_id: None,
+            details: Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// The request it happened in (id and client IP).
+    #[must_use]
+    pub fn request(mut self, ctx: &RequestContext) -> Self {
+        self.request_id = Some(ctx.request_id.clone());
+        self.client_ip = ctx.client_ip.map(|ip| ip.to_string());
+        self
+    }
+
+    /// Who did it.
+    #[must_use]
+    pub fn actor(mut self, user: Option<Uuid>) -> Self {
+        self.actor_user_id = user;
+        self
+    }
+
+    /// Whom it concerns.
+    #[must_use]
+    pub fn target(mut self, user: Option<Uuid>) -> Self {
+        self.target_user_id = user;
+        self
+    }
+
+    /// Machine-readable specifics.
+    #[must_use]
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+
+    /// Records the event.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<()> {
+        diesel::insert_into(audit_events::table).values(self).execute(conn).await.map(|_| ())
+    }
+}

@@ -1,0 +1,173 @@
+//! Email templates: for each mail a subject, a text and an HTML template, embedded in the crate
+//! (so it works as a dependency, whatever the working directory) and overridable file by file
+//! from the folder in `user_account.templates`. HTML templates are autoescaped.
+
+use std::path::Path;
+
+use tera::{Context, Tera};
+
+use super::MailKind;
+
+/// Every template, by name, with its embedded source.
+const EMBEDDED: [(&str, &str); 8] = [
+    ("base.txt.tera", include_str!("../../templates/user_account/base.txt.tera")),
+    ("base.html.tera", include_str!("../../templates/user_account/base.html.tera")),
+    ("recovery/subject.txt.tera", include_str!("../../templates/user_account/recovery/subject.txt.tera")),
+    ("recovery/body.txt.tera", include_str!("../../templates/user_account/recovery/body.txt.tera")),
+    ("recovery/body.html.tera", include_str!("../../templates/user_account/recovery/body.html.tera")),
+    (
+        "password_changed/subject.txt.tera",
+        include_str!("../../templates/user_account/password_changed/subject.txt.tera"),
+    ),
+    (
+        "password_changed/body.txt.tera",
+        include_str!("../../templates/user_account/password_changed/body.txt.tera"),
+    ),
+    (
+        "password_changed/body.html.tera",
+        include_str!("../../templates/user_account/password_changed/body.html.tera"),
+    ),
+];
+
+/// A mail rendered from its templates.
+#[derive(Debug, Clone)]
+pub struct RenderedMail {
+    /// One line, no CR or LF.
+    pub subject: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part.
+    pub html: String,
+}
+
+/// The compiled templates.
+#[derive(Debug)]
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// The embedded templates, with any file of the same relative name in `overrides` (for
+    /// example `recovery/body.html.tera`) taking its place. Every template is compiled, and
+    /// every mail rendered once with sample values, so a broken override stops ignition.
+    ///
+    /// # Errors
+    /// A sentence naming the template that does not read, compile or render.
+    pub fn new(overrides: Option<&Path>) -> Result<Templates, String> {
+        let mut sources = Vec::with_capacity(EMBEDDED.len());
+        for (name, embedded) in EMBEDDED {
+            let source = match overrides.map(|dir| dir.join(name)) {
+                Some(path) if path.is_file() => std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read template {}: {e}", path.display()))?,
+                _ => embedded.to_owned(),
+            };
+            sources.push((name, source));
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html.tera"]);
+        tera.add_raw_templates(sources).map_err(|e| format!("templates: {}", chain(&e)))?;
+        let templates = Templates { tera };
+        let mut sample = Context::new();
+        for key in ["product_name", "display_name", "link", "expires_at", "ttl_minutes", "changed_at"] {
+            sample.insert(key, "sample");
+        }
+        for kind in [MailKind::Recovery, MailKind::PasswordChanged] {
+            templates.render(kind, &sample)?;
+        }
+        Ok(templates)
+    }
+
+    /// Renders `kind` with `context`.
+    ///
+    /// # Errors
+    /// A sentence naming the template that failed.
+    pub fn render(&self, kind: MailKind, context: &Context) -> Result<RenderedMail, String> {
+        let render = |part: &str| {
+            let name = format!("{}/{part}", kind.as_str());
+            self.tera.render(&name, context).map_err(|e| format!("template {name}: {}", chain(&e)))
+        };
+        let subject = render("subject.txt.tera")?;
+        // A subject is one line: whatever a template or a value put on more lines is folded.
+        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        Ok(RenderedMail { subject, text: render("body.txt.tera")?, html: render("body.html.tera")? })
+    }
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recovery_context(name: &str) -> Context {
+        let mut c = Context::new();
+        c.insert("product_name", "Acme");
+        c.insert("display_name", name);
+        c.insert("link", "https://acme.example/reset-password#token=abc_DEF-123");
+        c.insert("expires_at", "2026-11-26 22:00 UTC");
+        c.insert("ttl_minutes", &60);
+        c
+    }
+
+    #[test]
+    fn recovery_mail_carries_link_expiry_and_a_not_you_line_in_both_parts() {
+        let t = Templates::new(None).expect("embedded templates");
+        let mail = t.render(MailKind::Recovery, &recovery_context("Ann")).expect("render");
+        assert_eq!(mail.subject, "Acme: reset your password");
+        for part in [&mail.text, &mail.html] {
+            assert!(part.contains("https://acme.example/reset-password#token=abc_DEF-123"), "{part}");
+            assert!(part.contains("2026-11-26 22:00 UTC"));
+            assert!(part.contains("Ann"));
+            assert!(part.contains("did not expect this email"));
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_and_the_subject_is_one_line() {
+        let t = Templates::new(None).expect("embedded templates");
+        let hostile = "<a href=//evil>x</a>\r\nBcc: a@evil";
+        let mut c = recovery_context(hostile);
+        c.insert("product_name", "Acme\r\nBcc: a@evil");
+        let mail = t.render(MailKind::Recovery, &c).expect("render");
+        assert!(!mail.html.contains("<a href=//evil>"), "{}", mail.html);
+        assert!(mail.html.contains("&lt;a href=&#x2F;&#x2F;evil&gt;"), "{}", mail.html);
+        assert!(!mail.subject.contains('\r') && !mail.subject.contains('\n'));
+    }
+
+    #[test]
+    fn the_notification_carries_no_link() {
+        let t = Templates::new(None).expect("embedded templates");
+        let mut c = Context::new();
+        c.insert("product_name", "Acme");
+        c.insert("display_name", "Ann");
+        c.insert("changed_at", "2026-11-26 21:00 UTC");
+        let mail = t.render(MailKind::PasswordChanged, &c).expect("render");
+        assert!(mail.text.contains("2026-11-26 21:00 UTC") && mail.html.contains("2026-11-26 21:00 UTC"));
+        assert!(!mail.text.contains("token") && !mail.html.contains("token"));
+    }
+
+    #[test]
+    fn a_folder_overrides_single_templates_and_a_broken_one_is_refused() {
+        let dir = std::env::temp_dir().join(format!("ua-templates-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("recovery")).expect("mkdir");
+        std::fs::write(dir.join("recovery/subject.txt.tera"), "Custom {{ product_name }} reset")
+            .expect("write");
+        let t = Templates::new(Some(&dir)).expect("override compiles");
+        let mail = t.render(MailKind::Recovery, &recovery_context("Ann")).expect("render");
+        assert_eq!(mail.subject, "Custom Acme reset");
+        assert!(mail.text.contains("#token=abc_DEF-123"), "the other templates stay embedded");
+        std::fs::write(dir.join("recovery/body.txt.tera"), "{% if %}").expect("write");
+        let err = Templates::new(Some(&dir)).expect_err("broken override");
+        assert!(err.contains("recovery/body.txt.tera"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,115 @@
+//! The mailer: builds MIME messages with lettre's typed builders (so no value can inject a
+//! header) and hands them to the configured transport.
+
+use std::time::Duration;
+
+use lettre::message::{header, Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+
+use crate::config::{Mail, MailTransport};
+use crate::db::outbox::OutboxMail;
+
+/// How long one SMTP exchange may take before it counts as a failed attempt.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+enum Backend {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+    Log,
+}
+
+/// Sends mail through the configured transport.
+pub struct Mailer {
+    backend: Backend,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.backend {
+            Backend::Smtp(_) => "smtp",
+            Backend::File(_) => "file",
+            Backend::Log => "log",
+        };
+        f.debug_struct("Mailer").field("transport", &kind).field("from", &self.from.to_string()).finish()
+    }
+}
+
+impl Mailer {
+    /// The mailer for `config`. The SMTP URL's credentials stay inside lettre.
+    ///
+    /// # Errors
+    /// A sentence naming the key whose value does not work.
+    pub fn new(config: &Mail) -> Result<Mailer, String> {
+        let from: Mailbox =
+            config.from.parse().map_err(|e| format!("`user_account.mail.from`: not a mailbox ({e})"))?;
+        let backend = match config.transport {
+            MailTransport::Smtp => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
+                    .map_err(|e| format!("`user_account.mail.smtp_url`: {e}"))?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .build();
+                Backend::Smtp(transport)
+            }
+            MailTransport::File => {
+                std::fs::create_dir_all(&config.file_dir).map_err(|e| {
+                    format!("`user_account.mail.file_dir`: cannot create {}: {e}", config.file_dir.display())
+                })?;
+                Backend::File(AsyncFileTransport::new(&config.file_dir))
+            }
+            MailTransport::Log => {
+                log::warn!(
+                    "user_account: mail.transport = \"log\" prints every mail, recovery tokens included, \
+                     to the log; use it for local development only"
+                );
+                Backend::Log
+            }
+        };
+        Ok(Mailer { backend, from })
+    }
+
+    /// The domain of the sender, for `Message-ID`s.
+    #[must_use]
+    pub fn from_domain(&self) -> &str {
+        self.from.email.domain()
+    }
+
+    /// The `multipart/alternative` message for an outbox row: one `To` (the stored address),
+    /// the configured `From`, `Date`, and the row's stable `Message-ID`.
+    ///
+    /// # Errors
+    /// The row's recipient is not an address, or its bodies were wiped.
+    pub fn build(&self, mail: &OutboxMail) -> Result<Message, String> {
+        let to: Mailbox = mail.recipient.parse().map_err(|e| format!("recipient is not an address: {e}"))?;
+        let (Some(text), Some(html)) = (&mail.body_text, &mail.body_html) else {
+            return Err("the mail's bodies are gone".into());
+        };
+        Message::builder()
+            .message_id(Some(format!("<{}>", mail.message_id)))
+            .date_now()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject.clone())
+            .header(header::MIME_VERSION_1_0)
+            .multipart(MultiPart::alternative_plain_html(text.clone(), html.clone()))
+            .map_err(|e| format!("cannot build the message: {e}"))
+    }
+
+    /// Hands `message` to the transport.
+    ///
+    /// # Errors
+    /// The transport's error, as text (it never contains the message body).
+    pub async fn send(&self, message: Message) -> Result<(), String> {
+        match &self.backend {
+            Backend::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Backend::File(file) => file.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Backend::Log => {
+                log::info!(
+                    "user_account: mail (log transport):\n{}",
+                    String::from_utf8_lossy(&message.formatted())
+                );
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The outbox and its worker: durability, retries, dropping dead tokens, several workers.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use rocket::http::Status;
+use serde_json::json;
+
+use crate::helpers::{app, fixtures, smtp, Mode, SmtpServer, TestApp};
+
+async fn request_recovery(app: &TestApp, admin: &str, email: &str) {
+    let r = app.post("/password-recovery", &json!({"email": email}), Some(admin)).await;
+    assert_eq!(r.status(), Status::Ok);
+}
+
+/// Makes every queued mail due now, as if its backoff had passed.
+async fn backoff_passes(app: &TestApp) {
+    let mut conn = app.db.conn().await;
+    fixtures::execute(&mut conn, "update mail_outbox set next_attempt_at = now() where status = 'queued'")
+        .await;
+}
+
+async fn statuses(app: &TestApp) -> Vec<(String, i32, bool)> {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    use rocket_user_account::db::schema::mail_outbox::dsl as m;
+    let mut conn = app.db.conn().await;
+    m::mail_outbox
+        .order(m::created_at)
+        .select((m::status, m::attempts, m::body_text.is_not_null()))
+        .load(&mut conn)
+        .await
+        .expect("outbox")
+}
+
+#[rocket::async_test]
+async fn a_mail_queued_while_smtp_is_down_arrives_once_when_it_is_back() {
+    let addr = smtp::free_port();
+    let down = SmtpServer::unstarted_at(addr);
+    let app = app().smtp(&down).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+
+    request_recovery(&app, admin.expose(), "ann@example.org").await;
+    let report = app.deliver_mail().await;
+    assert_eq!((report.sent, report.retried), (0, 1));
+    assert_eq!(statuses(&app).await, vec![("queued".to_string(), 1, true)]);
+
+    let up = SmtpServer::start_at(addr);
+    // Not due yet: the backoff holds it back.
+    assert_eq!(app.deliver_mail().await.sent, 0);
+    backoff_passes(&app).await;
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    assert_eq!(app.deliver_mail().await.sent, 0);
+    assert_eq!(up.received().len(), 1);
+    assert_eq!(statuses(&app).await, vec![("sent".to_string(), 2, false)]);
+}
+
+#[rocket::async_test]
+async fn a_mail_refused_every_time_is_abandoned_after_max_attempts() {
+    let server = SmtpServer::start();
+    server.set_mode(Mode::TempFail);
+    let app = app().smtp(&server).set("user_account.mail.max_attempts", 3).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    request_recovery(&app, admin.expose(), "ann@example.org").await;
+
+    for attempt in 1..=3 {
+        // A temporary refusal first, then permanent ones: both are retried up to the limit.
+        if attempt == 2 {
+            server.set_mode(Mode::PermFail);
+        }
+        let report = app.deliver_mail().await;
+        assert_eq!(report.retried + report.abandoned, 1, "attempt {attempt}");
+        backoff_passes(&app).await;
+    }
+    assert_eq!(statuses(&app).await, vec![("abandoned".to_string(), 3, false)]);
+    assert_eq!(fixtures::count(&mut conn, "audit_events where event = 'email_send_failed'").await, 2);
+    assert_eq!(fixtures::count(&mut conn, "audit_events where event = 'email_abandoned'").await, 1);
+    assert!(server.received().is_empty());
+}
+
+#[rocket::async_test]
+async fn a_mail_whose_token_expired_or_was_superseded_is_dropped_not_sent_late() {
+    let app = crate::helpers::spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    fixtures::user(&mut conn, "bob@example.org").await;
+
+    request_recovery(&app, admin.expose(), "ann@example.org").await;
+    fixtures::expire_recovery_tokens(&mut conn, ann).await;
+    request_recovery(&app, admin.expose(), "bob@example.org").await;
+    request_recovery(&app, admin.expose(), "bob@example.org").await;
+
+    let report = app.deliver_mail().await;
+    assert_eq!((report.sent, report.dropped), (1, 2), "{report:?}");
+    let mails = app.smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt, vec!["bob@example.org".to_string()]);
+    assert!(statuses(&app).await.iter().all(|(_, _, body_kept)| !body_kept), "bodies wiped");
+}
+
+#[rocket::async_test]
+async fn two_workers_on_one_database_deliver_a_hundred_mails_exactly_once() {
+    let server = SmtpServer::start();
+    let first = app().smtp(&server).spawn().await;
+    let second = app().smtp(&server).spawn_beside(&first).await;
+    let mut conn = first.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    for i in 0..100 {
+        let email = format!("user{i}@example.org");
+        fixtures::user(&mut conn, &email).await;
+        let app = if i % 2 == 0 { &first } else { &second };
+        request_recovery(app, admin.expose(), &email).await;
+    }
+    let (a, b) = rocket::tokio::join!(first.deliver_mail(), second.deliver_mail());
+    assert_eq!(a.sent + b.sent, 100, "{a:?} {b:?}");
+    let mails = server.received();
+    assert_eq!(mails.len(), 100);
+    let ids: HashSet<String> =
+        mails.iter().map(|m| m.parsed().message_id().unwrap_or_default().to_owned()).collect();
+    assert_eq!(ids.len(), 100, "distinct Message-IDs, none repeated");
+    let recipients: HashSet<&String> = mails.iter().flat_map(|m| &m.rcpt).collect();
+    assert_eq!(recipients.len(), 100);
+}
+
+#[rocket::async_test]
+async fn the_worker_wakes_at_once_when_this_instance_enqueues() {
+    let app = app().set("user_account.mail.worker", true).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    request_recovery(&app, admin.expose(), "ann@example.org").await;
+    // Well under the worker's 5-second poll interval: only the wake-up can deliver it in time.
+    assert!(app.smtp.wait_for(1, Duration::from_secs(3)).await, "the mail did not arrive promptly");
+}

@@ -1,0 +1,244 @@
+//! `POST /verify-recovery-token` and `POST /change-password`, driven by tokens that really
+//! arrived over SMTP.
+
+use rocket::http::Status;
+use rocket_user_account::password;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{assert_error, fixtures, json, spawn_app, TestApp};
+
+const GOOD: &str = "violet tugboat quarry lantern";
+
+/// A user, an admin request for them, and the token from the mail that arrived.
+async fn recovery(app: &TestApp, email: &str, name: &str) -> (Uuid, String) {
+    let mut conn = app.db.conn().await;
+    let admin_id = fixtures::user(&mut conn, &format!("admin.{email}")).await;
+    let admin = fixtures::session(&mut conn, admin_id, &["admin"]).await;
+    let user = fixtures::user_with(&mut conn, email, name, "the old password, long enough").await;
+    let r = app.post("/password-recovery", &json!({"email": email}), Some(admin.expose())).await;
+    assert_eq!(r.status(), Status::Ok);
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mails = app.smtp.received();
+    (user, fixtures::token_in(mails.last().expect("the recovery mail")))
+}
+
+async fn verify(app: &TestApp, token: &str) -> Value {
+    let r = app.post("/verify-recovery-token", &json!({"token": token}), None).await;
+    assert_eq!(r.status(), Status::Ok);
+    json(r).await
+}
+
+async fn change<'a>(
+    app: &'a TestApp,
+    token: &str,
+    new_password: &str,
+) -> rocket::local::asynchronous::LocalResponse<'a> {
+    app.post("/change-password", &json!({"token": token, "new_password": new_password}), None).await
+}
+
+async fn assert_refused(app: &TestApp, token: &str, reason: &str) {
+    let error = assert_error(change(app, token, GOOD).await, 400, "invalid_token").await;
+    assert_eq!(error["details"]["reason"], reason, "{error}");
+}
+
+#[rocket::async_test]
+async fn the_whole_flow_from_the_admin_to_a_new_password() {
+    let app = spawn_app().await;
+    let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
+    let mut conn = app.db.conn().await;
+    fixtures::session(&mut conn, user, &[]).await;
+
+    for _ in 0..3 {
+        let v = verify(&app, &token).await;
+        assert_eq!(v["valid"], true, "{v}");
+        assert_eq!(v["email_hint"], "a***n@example.org");
+        assert!(v["expires_at"].is_string());
+        assert_eq!(v.as_object().map(serde_json::Map::len), Some(3), "nothing else: {v}");
+    }
+
+    let response = change(&app, &token, GOOD).await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(response.headers().get_one("Set-Cookie").is_none());
+    let body = json(response).await;
+    assert_eq!(
+        body,
+        json!({"status": "password_changed", "user_id": user, "active_sessions": 1, "sessions_revoked": 0})
+    );
+
+    let hash = fixtures::password_hash(&mut conn, user).await.expect("a hash");
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    assert!(password::verify(&hash, GOOD));
+    assert!(!password::verify(&hash, "the old password, long enough"));
+
+    // The notification arrives at the stored address and carries no token.
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mails = app.smtp.received();
+    let notice = mails.last().expect("the notification");
+    assert_eq!(notice.rcpt, vec!["ann@example.org".to_string()]);
+    assert!(!notice.raw().contains(&token) && !notice.raw().contains("#token="));
+    assert!(notice.parsed().subject().is_some_and(|s| s.contains("password was changed")));
+
+    // The token is spent: verify says so, and a second change is refused.
+    assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "used"}));
+    assert_refused(&app, &token, "used").await;
+    assert!(password::verify(&fixtures::password_hash(&mut conn, user).await.unwrap_or_default(), GOOD));
+}
+
+#[rocket::async_test]
+async fn unknown_and_malformed_tokens_get_the_same_invalid_answer() {
+    let app = spawn_app().await;
+    let unknown = rocket_user_account::token::PlainToken::generate();
+    let malformed = [
+        "",
+        "short",
+        &"A".repeat(42),
+        &"A".repeat(44),
+        &"A".repeat(10_000 / 2),
+        "%00",
+        "ééééééééééééééééééééééééééééééééééééééééééé",
+    ];
+    let expected = json!({"valid": false, "reason": "invalid"});
+    assert_eq!(verify(&app, unknown.expose()).await, expected);
+    for token in malformed {
+        assert_eq!(verify(&app, token).await, expected, "{token:?}");
+        assert_refused(&app, token, "invalid").await;
+    }
+    assert_refused(&app, unknown.expose(), "invalid").await;
+    for body in [
+        json!({"token": ["a", "b"]}),
+        json!({"token": null}),
+        json!({}),
+        json!({"token": "x", "user_id": Uuid::new_v4()}),
+    ] {
+        assert_error(app.post("/verify-recovery-token", &body, None).await, 422, "invalid_body").await;
+    }
+}
+
+#[rocket::async_test]
+async fn an_expired_token_is_refused_by_both_endpoints() {
+    let app = spawn_app().await;
+    let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
+    let mut conn = app.db.conn().await;
+    fixtures::expire_recovery_tokens(&mut conn, user).await;
+    assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "expired"}));
+    assert_refused(&app, &token, "expired").await;
+}
+
+#[rocket::async_test]
+async fn a_superseded_token_is_refused() {
+    let app = spawn_app().await;
+    let (_, first) = recovery(&app, "ann@example.org", "Ann").await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    assert_eq!(
+        app.post("/password-recovery", &json!({"email": "ann@example.org"}), Some(admin.expose()))
+            .await
+            .status(),
+        Status::Ok
+    );
+    assert_refused(&app, &first, "superseded").await;
+}
+
+#[rocket::async_test]
+async fn a_token_dies_when_the_email_or_password_changes_by_any_path_or_the_user_is_disabled() {
+    let app = spawn_app().await;
+    let changes = [
+        "update users set email = 'ann.new@example.org', email_normalized = 'ann.new@example.org' where email = 'ann@example.org'",
+        "update users set password_hash = 'changed elsewhere' where email = 'ann@example.org'",
+        "update users set disabled = true where email = 'ann@example.org'",
+    ];
+    for change_sql in changes {
+        let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
+        let mut conn = app.db.conn().await;
+        let before = fixtures::password_hash(&mut conn, user).await;
+        fixtures::execute(&mut conn, change_sql).await;
+        let after_change = fixtures::password_hash(&mut conn, user).await;
+        assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "invalid"}), "{change_sql}");
+        assert_refused(&app, &token, "invalid").await;
+        assert_eq!(fixtures::password_hash(&mut conn, user).await, after_change, "{change_sql}: unchanged");
+        let _ = before;
+        fixtures::execute(&mut conn, "delete from users").await;
+    }
+}
+
+#[rocket::async_test]
+async fn weak_passwords_are_refused_and_leave_the_token_usable() {
+    let app = spawn_app().await;
+    let (user, token) = recovery(&app, "margaret.hamilton@example.org", "Margaret Hamilton").await;
+    let cases = [
+        ("fourteen chars", "too_short"),
+        (&"violet tugboat ".repeat(9)[..129], "too_long"),
+        ("margaret.hamilton@example.org", "too_guessable"),
+        ("MargaretHamilton-1969", "too_guessable"),
+        ("passwordpassword", "too_guessable"),
+        ("1234567890123456", "too_guessable"),
+    ];
+    let mut conn = app.db.conn().await;
+    let before = fixtures::password_hash(&mut conn, user).await;
+    for (weak, reason) in cases {
+        let error = assert_error(change(&app, &token, weak).await, 422, "weak_password").await;
+        assert_eq!(error["details"]["reason"], reason, "{weak}: {error}");
+        assert!(!error.to_string().contains(weak), "the password is not echoed");
+        assert_eq!(verify(&app, &token).await["valid"], true, "{weak}: the token stays usable");
+    }
+    assert_eq!(fixtures::password_hash(&mut conn, user).await, before);
+    // 128 code points is the most, and emoji count as one each.
+    let longest: String = "🦀 violet tugboat quarry ".chars().cycle().take(128).collect();
+    assert_eq!(change(&app, &token, &longest).await.status(), Status::Ok);
+    assert!(password::verify(&fixtures::password_hash(&mut conn, user).await.unwrap_or_default(), &longest));
+}
+
+#[rocket::async_test]
+async fn the_body_cannot_name_a_user_or_carry_extra_fields() {
+    let app = spawn_app().await;
+    let (_, token) = recovery(&app, "ann@example.org", "Ann").await;
+    let other = Uuid::new_v4();
+    for body in [
+        json!({"token": token, "new_password": GOOD, "user_id": other}),
+        json!({"token": token, "new_password": [GOOD]}),
+        json!({"token": token, "new_password": GOOD, "sign_out_everywhere": "yes"}),
+        json!({"token": token}),
+    ] {
+        assert_error(app.post("/change-password", &body, None).await, 422, "invalid_body").await;
+    }
+    assert_eq!(verify(&app, &token).await["valid"], true);
+}
+
+#[rocket::async_test]
+async fn twenty_concurrent_redemptions_give_exactly_one_success() {
+    let app = spawn_app().await;
+    let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
+    let passwords: Vec<String> = (0..20).map(|i| format!("{GOOD} number {i}")).collect();
+    let requests = passwords.iter().map(|p| {
+        let body = json!({"token": token, "new_password": p});
+        let app = &app;
+        async move {
+            let r = app.post("/change-password", &body, None).await;
+            (r.status().code, p.clone())
+        }
+    });
+    let results = futures::future::join_all(requests).await;
+    let winners: Vec<&String> = results.iter().filter(|(s, _)| *s == 200).map(|(_, p)| p).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(results.iter().all(|(s, _)| *s == 200 || *s == 400), "{results:?}");
+    let mut conn = app.db.conn().await;
+    let hash = fixtures::password_hash(&mut conn, user).await.unwrap_or_default();
+    assert!(password::verify(&hash, winners[0]), "the stored hash is the winner's");
+    assert_eq!(fixtures::count(&mut conn, "mail_outbox where kind = 'password_changed'").await, 1);
+}
+
+#[rocket::async_test]
+async fn sessions_survive_unless_the_user_signs_out_everywhere() {
+    let app = spawn_app().await;
+    let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
+    let mut conn = app.db.conn().await;
+    fixtures::session(&mut conn, user, &[]).await;
+    fixtures::session(&mut conn, user, &[]).await;
+    let body = json!({"token": token, "new_password": GOOD, "sign_out_everywhere": true});
+    let response = app.post("/change-password", &body, None).await;
+    assert_eq!(
+        json(response).await,
+        json!({"status": "password_changed", "user_id": user, "active_sessions": 0, "sessions_revoked": 2})
+    );
+}

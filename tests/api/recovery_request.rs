@@ -1,0 +1,226 @@
+//! `POST /password-recovery`.
+
+use rocket::http::{ContentType, Header};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{app, assert_error, fixtures, json, spawn_app, TestApp, MOUNT};
+
+async fn nothing_was_written(app: &TestApp) {
+    let mut conn = app.db.conn().await;
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 0, "no token row");
+    assert_eq!(fixtures::count(&mut conn, "mail_outbox").await, 0, "no outbox row");
+    assert_eq!(app.deliver_mail().await.sent, 0);
+    assert!(app.smtp.received().is_empty(), "no mail");
+}
+
+#[rocket::async_test]
+async fn the_recovery_mail_goes_to_the_stored_address_with_the_token_in_the_links_fragment() {
+    let app = app().set("user_account.public_url", "https://accounts.example.org").spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let user = fixtures::user_with(&mut conn, "Mike@Example.org", "Mike", "old password here").await;
+
+    let response =
+        app.post("/password-recovery", &json!({"email": "MIKE@EXAMPLE.ORG"}), Some(admin.expose())).await;
+    assert_eq!(response.status().code, 200);
+    let body_text = response.into_string().await.unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_str(&body_text).expect("json");
+    assert_eq!(body["status"], "queued");
+    assert_eq!(body["user_id"], user.to_string());
+    assert!(body["expires_at"].is_string());
+    assert_eq!(body.as_object().map(serde_json::Map::len), Some(3), "{body}");
+
+    let report = app.deliver_mail().await;
+    assert_eq!(report.sent, 1);
+    let mails = app.smtp.received();
+    assert_eq!(mails.len(), 1);
+    let mail = &mails[0];
+    assert_eq!(mail.rcpt, vec!["Mike@Example.org".to_string()], "one envelope recipient: the stored address");
+    let raw = mail.raw();
+    assert!(raw.contains("Content-Type: multipart/alternative"), "{raw}");
+    let parsed = mail.parsed();
+    assert!(parsed.message_id().is_some_and(|id| id.ends_with("@localhost")));
+    assert!(parsed.header_raw("Date").is_some());
+    assert!(parsed.header_raw("Cc").is_none() && parsed.header_raw("Bcc").is_none());
+    let token = fixtures::token_in(mail);
+    let link = format!("https://accounts.example.org/reset-password#token={token}");
+    assert!(parsed.body_text(0).is_some_and(|t| t.contains(&link) && t.contains("Mike")));
+    assert!(parsed.body_html(0).is_some_and(|h| h.contains(&link) && h.contains("Mike")));
+    assert!(!body_text.contains(&token), "the token is never in the response");
+
+    // Only the digest is stored, and the sent mail's bodies are wiped.
+    let stored: i64 = {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let sql = format!(
+            "select count(*) as n from recovery_tokens where token_hash = sha256('{token}'::bytea) and user_id = '{user}'"
+        );
+        diesel::sql_query(sql).get_result::<N>(&mut conn).await.expect("query").n
+    };
+    assert_eq!(stored, 1, "the stored value is sha256(token)");
+    fixtures::execute(&mut conn, "do $$ begin if exists (select 1 from mail_outbox where body_text is not null or body_html is not null) then raise 'bodies kept'; end if; end $$").await;
+    // Requesting recovery changes nothing on the account.
+    assert!(fixtures::password_hash(&mut conn, user)
+        .await
+        .is_some_and(|h| rocket_user_account::password::verify(&h, "old password here")));
+}
+
+#[rocket::async_test]
+async fn recovery_by_user_id_works_and_records_who_asked() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let user = fixtures::user(&mut conn, "ann@example.org").await;
+    let response = app.post("/password-recovery", &json!({"user_id": user}), Some(admin.expose())).await;
+    assert_eq!(response.status().code, 200);
+    assert_eq!(json(response).await["user_id"], user.to_string());
+    fixtures::execute(
+        &mut conn,
+        &format!("do $$ begin if (select count(*) from audit_events where event = 'recovery_requested' and target_user_id = '{user}' and actor_user_id is not null and request_id is not null) <> 1 then raise 'no audit'; end if; end $$"),
+    )
+    .await;
+}
+
+#[rocket::async_test]
+async fn recovery_requires_the_admin_scope_and_writes_nothing_otherwise() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let user = fixtures::user(&mut conn, "ann@example.org").await;
+    let plain = fixtures::session(&mut conn, user, &["profile"]).await;
+    let body = json!({"email": "ann@example.org"});
+
+    let none = app.post("/password-recovery", &body, None).await;
+    assert_eq!(none.headers().get_one("WWW-Authenticate"), Some("Bearer"));
+    assert_error(none, 401, "unauthenticated").await;
+    let garbage = app.post("/password-recovery", &body, Some("not-a-token")).await;
+    assert_error(garbage, 401, "unauthenticated").await;
+    assert_error(app.post("/password-recovery", &body, Some(plain.expose())).await, 403, "forbidden").await;
+    nothing_was_written(&app).await;
+}
+
+#[rocket::async_test]
+async fn unknown_disabled_and_emailless_users_are_refused_without_a_token_or_mail() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let disabled = fixtures::user(&mut conn, "gone@example.org").await;
+    fixtures::disable_user(&mut conn, disabled).await;
+    let no_email = rocket_user_account::db::users::NewUser::new(None, "No Mail", None)
+        .insert(&mut conn)
+        .await
+        .expect("insert");
+    let cases = [
+        (json!({"email": "nobody@example.org"}), 404, "user_not_found"),
+        (json!({"user_id": Uuid::new_v4()}), 404, "user_not_found"),
+        // A look-alike with a dotless i is a different address.
+        (json!({"email": "admın@example.org"}), 404, "user_not_found"),
+        (json!({"user_id": disabled}), 409, "user_disabled"),
+        (json!({"email": "GONE@example.org"}), 409, "user_disabled"),
+        (json!({"user_id": no_email}), 409, "user_has_no_email"),
+    ];
+    for (body, status, code) in cases {
+        assert_error(app.post("/password-recovery", &body, Some(admin.expose())).await, status, code).await;
+    }
+    nothing_was_written(&app).await;
+}
+
+#[rocket::async_test]
+async fn malformed_and_hostile_bodies_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    let huge = "a".repeat(300) + "@example.org";
+    let cases = [
+        (json!({"email": ["ann@example.org", "attacker@evil.example"]}), "invalid_body"),
+        (json!({"email": "ann@example.org", "user_id": Uuid::new_v4()}), "invalid_field"),
+        (json!({}), "invalid_field"),
+        (json!({"email": null}), "invalid_field"),
+        (json!({"email": ""}), "invalid_field"),
+        (json!({"email": "   "}), "invalid_field"),
+        (json!({"email": huge}), "invalid_field"),
+        (json!({"user_id": "not-a-uuid"}), "invalid_body"),
+        (json!({"user_id": 1}), "invalid_body"),
+        (json!({"email": {"address": "ann@example.org"}}), "invalid_body"),
+        (json!({"email": "ann@example.org", "recipient": "attacker@evil.example"}), "invalid_body"),
+        (json!({"email": "ann@example.org", "token": "chosen"}), "invalid_body"),
+        (json!({"email": "ann@example.org", "password": "chosen"}), "invalid_body"),
+        (json!({"email": "ann@example.org", "expires_in": 999_999}), "invalid_body"),
+        (json!({"email": "ann@example.org", "redirect_url": "https://evil.example"}), "invalid_body"),
+    ];
+    for (body, code) in cases {
+        assert_error(app.post("/password-recovery", &body, Some(admin.expose())).await, 422, code).await;
+    }
+    let too_big = json!({"email": "a".repeat(9000)});
+    assert_error(app.post("/password-recovery", &too_big, Some(admin.expose())).await, 413, "body_too_large")
+        .await;
+    let form = app
+        .client
+        .post(format!("{MOUNT}/password-recovery"))
+        .header(ContentType::Form)
+        .header(Header::new("Authorization", format!("Bearer {}", admin.expose())))
+        .body("email=ann%40example.org");
+    assert_error(form.dispatch().await, 415, "unsupported_media_type").await;
+    nothing_was_written(&app).await;
+}
+
+#[rocket::async_test]
+async fn the_link_ignores_host_headers_and_names_are_escaped() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let hostile = "<a href=//evil>x</a>\r\nBcc: attacker@evil.example";
+    fixtures::user_with(&mut conn, "ann@example.org", hostile, "whatever it was").await;
+    let response = app
+        .client
+        .post(format!("{MOUNT}/password-recovery"))
+        .header(ContentType::JSON)
+        .header(Header::new("Authorization", format!("Bearer {}", admin.expose())))
+        .header(Header::new("Host", "evil.example"))
+        .header(Header::new("X-Forwarded-Host", "evil.example"))
+        .body(json!({"email": "ann@example.org"}).to_string())
+        .dispatch()
+        .await;
+    assert_eq!(response.status().code, 200);
+    app.deliver_mail().await;
+    let mails = app.smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt, vec!["ann@example.org".to_string()]);
+    let parsed = mails[0].parsed();
+    assert!(parsed.header_raw("Bcc").is_none(), "{}", mails[0].raw());
+    let html = parsed.body_html(0).expect("html part").into_owned();
+    assert!(!html.contains("<a href=//evil>"), "{html}");
+    assert!(html.contains("&lt;a href="), "{html}");
+    let text = parsed.body_text(0).expect("text part").into_owned();
+    assert!(text.contains("http://127.0.0.1:8000/reset-password#token="), "{text}");
+    assert!(!text.contains("evil.example/reset") && !html.contains("evil.example/reset"));
+}
+
+#[rocket::async_test]
+async fn a_new_request_supersedes_the_previous_token() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    for _ in 0..2 {
+        let r =
+            app.post("/password-recovery", &json!({"email": "ann@example.org"}), Some(admin.expose())).await;
+        assert_eq!(r.status().code, 200);
+        app.deliver_mail().await;
+    }
+    let mails = app.smtp.received();
+    assert_eq!(mails.len(), 2);
+    let (first, second) = (fixtures::token_in(&mails[0]), fixtures::token_in(&mails[1]));
+    let app = &app;
+    let verify = |t: String| async move {
+        json(app.post("/verify-recovery-token", &json!({"token": t}), None).await).await
+    };
+    assert_eq!(verify(first).await, json!({"valid": false, "reason": "superseded"}));
+    assert_eq!(verify(second).await["valid"], true);
+    fixtures::execute(&mut conn, "do $$ begin if (select count(*) from recovery_tokens where used_at is null and superseded_at is null) <> 1 then raise 'more than one live token'; end if; end $$").await;
+}
