@@ -11,6 +11,7 @@ use crate::db::users::StoredAvatar;
 use crate::db::DbConn;
 use crate::debug::DebugMode;
 use crate::error::{Error, Result};
+use crate::rate_limit::PublicLimit;
 
 /// The largest avatar accepted, in bytes (also a check constraint on `users`).
 pub const MAX_AVATAR_BYTES: usize = 1024 * 1024;
@@ -65,7 +66,12 @@ pub enum AvatarResponse {
 /// A user's avatar. 404 for an unknown or malformed id, a user without avatar, or stored data
 /// that no longer passes the rules (they are checked again when served).
 #[rocket::get("/<id>/avatar")]
-pub async fn avatar(_debug: DebugMode, id: &str, mut conn: DbConn) -> Result<AvatarResponse> {
+pub async fn avatar(
+    _debug: DebugMode,
+    _limit: PublicLimit,
+    id: &str,
+    mut conn: DbConn,
+) -> Result<AvatarResponse> {
     let id = Uuid::parse_str(id).map_err(|_| Error::NotFound)?;
     let stored = StoredAvatar::find(&mut conn, id).await?.ok_or(Error::NotFound)?;
     match stored {

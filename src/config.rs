@@ -96,6 +96,8 @@ pub struct Mail {
     pub product_name: String,
     /// Delivery attempts before a mail is abandoned. Default 5.
     pub max_attempts: u32,
+    /// Seconds one SMTP exchange may take before the attempt counts as failed. Default 10.
+    pub smtp_timeout_secs: u64,
     /// Run the delivery worker in this instance. Default true; turn it off on instances that
     /// should only enqueue (the outbox is shared, so another instance delivers).
     pub worker: bool,
@@ -169,6 +171,7 @@ impl Default for Mail {
             from: "Accounts <no-reply@localhost>".into(),
             product_name: "Your account".into(),
             max_attempts: 5,
+            smtp_timeout_secs: 10,
             worker: true,
         }
     }
@@ -283,6 +286,9 @@ impl Mail {
             if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
                 return Err(bad("mail.smtp_url", "must look like smtp://host:port or smtps://host"));
             }
+        }
+        if !(1..=300).contains(&self.smtp_timeout_secs) {
+            return Err(bad("mail.smtp_timeout_secs", "must be 1 to 300"));
         }
         if self.max_attempts == 0 {
             return Err(bad("mail.max_attempts", "must be at least 1"));

@@ -13,6 +13,8 @@ use rocket::response::{self, Responder, Response};
 use rocket::serde::json::Value;
 use serde::Serialize;
 
+use crate::request_context::RequestContext;
+
 /// Everything that can go wrong in a request to these routes.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -68,6 +70,12 @@ pub enum Error {
     /// A new password that fails the policy (422 `weak_password`, what to fix in `details`).
     #[error("{}", .0.message())]
     WeakPassword(crate::password::Weakness),
+    /// Too many requests for one client, admin or user (429, with `Retry-After`).
+    #[error("Too many requests; try again in {retry_after} seconds.")]
+    RateLimited {
+        /// Seconds until the window that was exceeded ends.
+        retry_after: u64,
+    },
     /// A database error (500, or 503 when the connection was lost).
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),
@@ -89,6 +97,9 @@ pub struct ErrorBody {
     /// Machine-readable specifics, when there are any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<Value>,
+    /// The request's id, as in the `X-Request-Id` header and the log line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// A rendered error: status, envelope and the headers that go with the status.
@@ -100,6 +111,8 @@ pub struct ErrorResponse {
     pub body: ErrorBody,
     /// `Allow` for 405.
     pub allow: Option<String>,
+    /// `Retry-After` (seconds) for 429.
+    pub retry_after: Option<u64>,
 }
 
 impl Error {
@@ -111,6 +124,7 @@ impl Error {
             Error::UserNotFound => Status::NotFound,
             Error::Conflict { .. } => Status::Conflict,
             Error::WeakPassword(_) => Status::UnprocessableEntity,
+            Error::RateLimited { .. } => Status::TooManyRequests,
             Error::InvalidBody(_) | Error::Validation { .. } => Status::UnprocessableEntity,
             Error::BodyTooLarge(_) => Status::PayloadTooLarge,
             Error::UnsupportedMediaType => Status::UnsupportedMediaType,
@@ -143,6 +157,7 @@ impl Error {
             Error::Conflict { code, .. } => (*code, None),
             Error::InvalidToken(reason) => ("invalid_token", Some(serde_json::json!({ "reason": reason }))),
             Error::WeakPassword(weakness) => ("weak_password", Some(weakness.details())),
+            Error::RateLimited { .. } => ("rate_limited", None),
             Error::InvalidBody(_) => ("invalid_body", None),
             Error::Validation { field, .. } => ("invalid_field", Some(serde_json::json!({ "field": field }))),
             Error::BodyTooLarge(_) => ("body_too_large", None),
@@ -159,15 +174,26 @@ impl Error {
             Error::MethodNotAllowed { allow } => Some(allow.clone()),
             _ => None,
         };
-        ErrorResponse { status, body: ErrorBody { code, message: self.to_string(), details }, allow }
+        let retry_after = match self {
+            Error::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
+        ErrorResponse {
+            status,
+            body: ErrorBody { code, message: self.to_string(), details, request_id: None },
+            allow,
+            retry_after,
+        }
     }
 
-    /// Logs the error: internal ones in full at `error`, client ones briefly at `debug`.
-    fn log(&self) {
+    /// Logs the error with the request's id: internal ones in full at `error`, client ones
+    /// briefly at `debug`.
+    fn log(&self, request: &Request<'_>) {
+        let id = &RequestContext::of(request).request_id;
         if self.is_internal() {
-            log::error!("user_account: {self}");
+            log::error!("user_account: request {id}: {self}");
         } else {
-            log::debug!("user_account: {}: {self}", self.status());
+            log::debug!("user_account: request {id}: {}: {self}", self.status());
         }
     }
 
@@ -175,7 +201,7 @@ impl Error {
     /// returns the status for a guard's `Outcome::Error`. Guards use this because Rocket hands
     /// catchers only the status, not the guard's error value.
     pub fn stash(&self, request: &Request<'_>) -> Status {
-        self.log();
+        self.log(request);
         let rendered = self.render();
         let status = rendered.status;
         request.local_cache(|| Some(rendered));
@@ -214,8 +240,9 @@ impl ErrorResponse {
         };
         ErrorResponse {
             status,
-            body: ErrorBody { code, message: message.into(), details: None },
+            body: ErrorBody { code, message: message.into(), details: None, request_id: None },
             allow: None,
+            retry_after: None,
         }
     }
 
@@ -230,7 +257,8 @@ impl ErrorResponse {
 }
 
 impl<'r> Responder<'r, 'static> for ErrorResponse {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+    fn respond_to(mut self, request: &'r Request<'_>) -> response::Result<'static> {
+        self.body.request_id = Some(RequestContext::of(request).request_id.clone());
         let body = serde_json::json!({ "error": self.body }).to_string();
         let mut response = Response::build_from(body.respond_to(request)?);
         response.status(self.status).header(ContentType::JSON);
@@ -240,13 +268,16 @@ impl<'r> Responder<'r, 'static> for ErrorResponse {
         if let Some(allow) = self.allow {
             response.header(Header::new("Allow", allow));
         }
+        if let Some(seconds) = self.retry_after {
+            response.header(Header::new("Retry-After", seconds.to_string()));
+        }
         response.ok()
     }
 }
 
 impl<'r> Responder<'r, 'static> for Error {
     fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        self.log();
+        self.log(request);
         self.render().respond_to(request)
     }
 }

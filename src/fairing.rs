@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use rocket::fairing::{self, AdHoc, Fairing, Info, Kind};
-use rocket::{Build, Orbit, Rocket};
+use rocket::{Build, Orbit, Request, Response, Rocket};
 use rocket_db_pools::Database as _;
 
 use crate::auth::{Authenticator, ManagedAuthenticator, SessionAuthenticator};
@@ -62,7 +62,7 @@ impl UserAccountBuilder {
 #[rocket::async_trait]
 impl Fairing for UserAccount {
     fn info(&self) -> Info {
-        Info { name: "User Account", kind: Kind::Ignite | Kind::Liftoff }
+        Info { name: "User Account", kind: Kind::Ignite | Kind::Liftoff | Kind::Response }
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -119,6 +119,14 @@ impl Fairing for UserAccount {
             .manage(config))
     }
 
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        if let Some(config) = req.rocket().state::<Config>() {
+            if under(req.uri().path().as_str(), &config.mount) {
+                crate::headers::harden(req, res);
+            }
+        }
+    }
+
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
         let (Some(config), Some(queue), Some(db)) =
             (rocket.state::<Config>(), rocket.state::<MailQueue>(), Db::fetch(rocket))
@@ -129,4 +137,9 @@ impl Fairing for UserAccount {
             rocket::tokio::spawn(queue.clone().run(db.pool(), rocket.shutdown()));
         }
     }
+}
+
+/// Whether `path` is `mount` or below it.
+fn under(path: &str, mount: &str) -> bool {
+    mount == "/" || path == mount || path.strip_prefix(mount).is_some_and(|rest| rest.starts_with('/'))
 }

@@ -4,7 +4,10 @@ use rocket::request::{FromRequest, Outcome, Request};
 
 use super::{ManagedAuthenticator, Principal};
 use crate::config::Config;
+use crate::db::audit::{event, NewAuditEvent};
+use crate::db::DbConn;
 use crate::error::Error;
+use crate::request_context::RequestContext;
 
 /// A caller holding the configured admin scope (`user_account.admin_scope`, default `admin`).
 ///
@@ -36,7 +39,27 @@ impl<'r> FromRequest<'r> for AdminScope {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
         match admin(req).await {
             Ok(admin) => Outcome::Success(admin),
-            Err(e) => Outcome::Error((e.stash(req), e)),
+            Err(e) => {
+                if matches!(e, Error::Unauthenticated | Error::Forbidden) {
+                    record_refusal(req, &e).await;
+                }
+                Outcome::Error((e.stash(req), e))
+            }
         }
+    }
+}
+
+/// Records the refusal in the audit trail; a failure to record is logged, not fatal.
+async fn record_refusal(req: &Request<'_>, e: &Error) {
+    let ctx = RequestContext::of(req);
+    let event = NewAuditEvent::new(event::AUTHZ_FAILED)
+        .request(ctx)
+        .details(serde_json::json!({ "status": e.status().code, "path": req.uri().path().as_str() }));
+    let recorded = match DbConn::get(req.rocket()).await {
+        Ok(mut conn) => event.insert(&mut conn).await.map_err(Error::from),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = recorded {
+        log::warn!("user_account: request {}: could not record a refused authorization: {e}", ctx.request_id);
     }
 }

@@ -18,6 +18,10 @@ pub mod event {
     pub const PASSWORD_CHANGED: &str = "authn_password_change";
     /// A password change was refused by the policy.
     pub const PASSWORD_CHANGE_REFUSED: &str = "authn_password_change_fail";
+    /// A rate limit was exceeded.
+    pub const RATE_LIMITED: &str = "excess_rate_limit_exceeded";
+    /// Credentials were missing, invalid or lacked the scope.
+    pub const AUTHZ_FAILED: &str = "authz_fail";
     /// A delivery attempt failed and will be retried.
     pub const MAIL_FAILED: &str = "email_send_failed";
     /// Every delivery attempt failed.

@@ -9,9 +9,6 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Messag
 use crate::config::{Mail, MailTransport};
 use crate::db::outbox::OutboxMail;
 
-/// How long one SMTP exchange may take before it counts as a failed attempt.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
-
 enum Backend {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     File(AsyncFileTransport<Tokio1Executor>),
@@ -47,7 +44,7 @@ impl Mailer {
             MailTransport::Smtp => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
                     .map_err(|e| format!("`user_account.mail.smtp_url`: {e}"))?
-                    .timeout(Some(SMTP_TIMEOUT))
+                    .timeout(Some(Duration::from_secs(config.smtp_timeout_secs)))
                     .build();
                 Backend::Smtp(transport)
             }

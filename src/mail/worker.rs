@@ -16,11 +16,14 @@ use crate::db::recovery_tokens;
 use crate::error::Error;
 
 /// How long a claimed mail stays invisible to other workers; longer than one SMTP exchange
-/// may take, so only a worker that died lets a mail be sent twice.
-const LEASE: Duration = Duration::seconds(120);
+/// may take (`mail.smtp_timeout_secs` is at most 300), so only a worker that died lets a mail
+/// be sent twice.
+const LEASE: Duration = Duration::seconds(600);
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::seconds(5);
 const MAX_BACKOFF: Duration = Duration::hours(1);
+/// How often the worker purges old rows.
+const PURGE_INTERVAL: StdDuration = StdDuration::from_secs(3600);
 /// How often an idle worker looks for mails other instances enqueued.
 const POLL_INTERVAL: StdDuration = StdDuration::from_secs(5);
 
@@ -130,12 +133,40 @@ impl MailQueue {
         Ok(())
     }
 
-    /// Delivers until `shutdown` resolves: at once when woken, otherwise every few seconds.
+    /// Deletes what is no longer needed: recovery tokens a week past their expiry (used or
+    /// not; their finished mails go with them), finished mails a week old, and rate-limit
+    /// windows that ended days ago. Returns how many rows went.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn purge(&self, pool: &PgPool) -> Result<usize, Error> {
+        let mut conn = pool.get().await.map_err(|e| Error::Unavailable(format!("database pool: {e}")))?;
+        let mut purged = 0;
+        for sql in [
+            "delete from recovery_tokens where expires_at < now() - interval '7 days'",
+            "delete from mail_outbox where status <> 'queued' and updated_at < now() - interval '7 days'",
+        ] {
+            purged += diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn).await?;
+        }
+        purged += crate::db::rate_limits::purge(&mut conn).await?;
+        Ok(purged)
+    }
+
+    /// Delivers until `shutdown` resolves: at once when woken, otherwise every few seconds;
+    /// purges old rows every [`PURGE_INTERVAL`].
     pub(crate) async fn run(self, pool: PgPool, shutdown: rocket::Shutdown) {
         rocket::tokio::pin!(shutdown);
+        let mut last_purge: Option<std::time::Instant> = None;
         loop {
             if let Err(e) = self.deliver_due(&pool).await {
                 log::error!("user_account: mail delivery pass failed: {e}");
+            }
+            if last_purge.is_none_or(|at| at.elapsed() >= PURGE_INTERVAL) {
+                match self.purge(&pool).await {
+                    Ok(n) => log::debug!("user_account: purged {n} old rows"),
+                    Err(e) => log::error!("user_account: purge failed: {e}"),
+                }
+                last_purge = Some(std::time::Instant::now());
             }
             rocket::tokio::select! {
                 () = self.wake.notified() => {}

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::json::JsonBody;
 use crate::mail::{MailKind, MailQueue, Templates};
 use crate::password::Hasher;
+use crate::rate_limit::PublicLimit;
 use crate::request_context::RequestContext;
 use crate::token::{PlainToken, TokenHash};
 
@@ -56,6 +57,7 @@ pub struct Changed {
 #[rocket::post("/change-password", data = "<body>")]
 #[allow(clippy::too_many_arguments)] // Rocket guards
 pub async fn change_password(
+    _limit: PublicLimit,
     ctx: &RequestContext,
     mut conn: DbConn,
     config: &State<Config>,

@@ -13,10 +13,11 @@ use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::outbox::NewOutboxMail;
 use crate::db::users::{User, UserRef};
-use crate::db::{recovery_tokens, DbConn};
+use crate::db::{rate_limits, recovery_tokens, DbConn};
 use crate::error::{Error, Result};
 use crate::json::JsonBody;
 use crate::mail::{MailKind, MailQueue, Templates};
+use crate::rate_limit;
 use crate::request_context::RequestContext;
 use crate::token::PlainToken;
 
@@ -87,12 +88,20 @@ pub async fn password_recovery(
     body: JsonBody<PasswordRecovery>,
 ) -> Result<Json<Queued>> {
     let target = body.0.target()?;
+    rate_limit::enforce(&mut conn, ctx, &admin.0.subject, &rate_limit::admin(config)).await?;
     let token = PlainToken::generate();
     let queued = conn
         .transaction::<_, Error, _>(|conn| {
             async move {
                 let user = User::lock(conn, &target).await?.ok_or(Error::UserNotFound)?;
                 let email = recoverable_email(&user)?;
+                // Counted in this transaction, under the user's row lock: concurrent requests
+                // for one user, on any instance, see each other's counts.
+                let windows = rate_limit::target_user(config);
+                if let Some(retry_after) = rate_limits::hit(conn, &user.id.to_string(), &windows).await? {
+                    rate_limit::record(conn, ctx, &windows, Some(user.id)).await?;
+                    return Ok(Err(retry_after));
+                }
                 let (token_id, expires_at) = recovery_tokens::issue(
                     conn,
                     user.id,
@@ -115,11 +124,12 @@ pub async fn password_recovery(
                     .details(serde_json::json!({ "token_id": token_id, "admin": admin.0.subject }))
                     .insert(conn)
                     .await?;
-                Ok(Queued { status: "queued", user_id: user.id, expires_at })
+                Ok(Ok(Queued { status: "queued", user_id: user.id, expires_at }))
             }
             .scope_boxed()
         })
-        .await?;
+        .await?
+        .map_err(|retry_after| Error::RateLimited { retry_after })?;
     queue.wake();
     Ok(Json(queued))
 }

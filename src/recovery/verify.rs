@@ -9,6 +9,7 @@ use crate::db::recovery_tokens::{self, Reason};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::json::JsonBody;
+use crate::rate_limit::PublicLimit;
 use crate::token::PlainToken;
 
 /// The body.
@@ -44,7 +45,11 @@ pub enum Verdict {
 /// Says whether a token is valid, and why not. A malformed token gets the answer an unknown
 /// one gets, without a database round trip.
 #[rocket::post("/verify-recovery-token", data = "<body>")]
-pub async fn verify_recovery_token(mut conn: DbConn, body: JsonBody<TokenRequest>) -> Result<Json<Verdict>> {
+pub async fn verify_recovery_token(
+    _limit: PublicLimit,
+    mut conn: DbConn,
+    body: JsonBody<TokenRequest>,
+) -> Result<Json<Verdict>> {
     let Some(token) = PlainToken::parse(&body.0.token) else {
         return Ok(Json(Verdict::Invalid { valid: false, reason: Reason::Invalid }));
     };

@@ -5,9 +5,12 @@ mod helpers;
 
 mod admin_guard;
 mod avatar;
+mod faults;
+mod hardening;
 mod ignition;
 mod json_errors;
 mod mail_delivery;
 mod migrations;
+mod rate_limits;
 mod recovery_flow;
 mod recovery_request;

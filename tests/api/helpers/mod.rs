@@ -137,6 +137,26 @@ impl TestApp {
         queue.deliver_due(&pool).await.expect("a delivery pass")
     }
 
+    /// POSTs `body` as JSON to `path` from the client at `remote`, with extra headers.
+    pub async fn post_from(
+        &self,
+        remote: std::net::SocketAddr,
+        path: &str,
+        body: &Value,
+        headers: &[(&'static str, String)],
+    ) -> LocalResponse<'_> {
+        let mut request = self
+            .client
+            .post(format!("{MOUNT}{path}"))
+            .remote(remote)
+            .header(ContentType::JSON)
+            .body(body.to_string());
+        for (name, value) in headers {
+            request = request.header(Header::new(*name, value.clone()));
+        }
+        request.dispatch().await
+    }
+
     /// POSTs `body` as JSON to `path` under the mount point, with a bearer token if given.
     pub async fn post(&self, path: &str, body: &Value, bearer: Option<&str>) -> LocalResponse<'_> {
         let mut request =

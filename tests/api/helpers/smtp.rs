@@ -18,6 +18,10 @@ pub enum Mode {
     TempFail,
     /// 554: transaction failed.
     PermFail,
+    /// Takes the whole message, then says nothing for three seconds and refuses it.
+    Stall,
+    /// Takes the whole message, then answers 421 and closes the connection.
+    Drop,
 }
 
 /// A mail as it arrived.
@@ -66,7 +70,7 @@ impl Handler for Recorder {
 
     fn rcpt(&mut self, _to: &str) -> Response {
         match lock(&self.shared).mode.unwrap_or(Mode::Accept) {
-            Mode::Accept => response::OK,
+            Mode::Accept | Mode::Stall | Mode::Drop => response::OK,
             Mode::TempFail => response::INTERNAL_ERROR,
             Mode::PermFail => response::TRANSACTION_FAILED,
         }
@@ -84,18 +88,21 @@ impl Handler for Recorder {
     }
 
     fn data_end(&mut self) -> Response {
-        let mut shared = lock(&self.shared);
-        match shared.mode.unwrap_or(Mode::Accept) {
-            Mode::Accept => {
-                let mail =
-                    Received { rcpt: std::mem::take(&mut self.rcpt), data: std::mem::take(&mut self.data) };
-                shared.received.push(mail);
-                self.arrived.notify_all();
-                response::OK
+        match lock(&self.shared).mode.unwrap_or(Mode::Accept) {
+            Mode::Stall => {
+                std::thread::sleep(Duration::from_secs(3));
+                // Never accepted, so the client's retry is not a duplicate. The 421 closes the
+                // session: mailin keeps one that got any other error here in DATA state.
+                return response::NO_SERVICE;
             }
-            Mode::TempFail => response::INTERNAL_ERROR,
-            Mode::PermFail => response::TRANSACTION_FAILED,
+            Mode::Drop => return response::NO_SERVICE,
+            // Refusals happen at RCPT; nothing else reaches this point.
+            Mode::Accept | Mode::TempFail | Mode::PermFail => {}
         }
+        let mail = Received { rcpt: std::mem::take(&mut self.rcpt), data: std::mem::take(&mut self.data) };
+        lock(&self.shared).received.push(mail);
+        self.arrived.notify_all();
+        response::OK
     }
 }
 

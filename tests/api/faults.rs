@@ -1,0 +1,120 @@
+//! Failure is closed and quiet: the database going away, SMTP misbehaving.
+
+use std::time::{Duration, Instant};
+
+use rocket::local::asynchronous::LocalResponse;
+use serde_json::json;
+
+use crate::helpers::db::admin_execute;
+use crate::helpers::{app, assert_error, fixtures, spawn_app, Mode, SmtpServer, TestApp, MOUNT};
+
+async fn refuse_connections(app: &TestApp, refuse: bool) {
+    let name = &app.db.name;
+    admin_execute(&format!("alter database {name} allow_connections {}", !refuse)).await;
+    if refuse {
+        admin_execute(&format!(
+            "select pg_terminate_backend(pid) from pg_stat_activity where datname = '{name}' and pid <> pg_backend_pid()"
+        ))
+        .await;
+    }
+}
+
+async fn assert_quiet_503(started: Instant, response: LocalResponse<'_>, what: &str) {
+    assert!(started.elapsed() < Duration::from_secs(5), "{what}: answered after {:?}", started.elapsed());
+    let error = assert_error(response, 503, "service_unavailable").await;
+    let text = error.to_string().to_lowercase();
+    for leak in ["postgres", "database", "fatal", "connection", "diesel"] {
+        assert!(!text.contains(leak), "{what}: {error}");
+    }
+}
+
+#[rocket::async_test]
+async fn with_the_database_gone_every_route_answers_a_quiet_503_and_recovers_by_itself() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    fixtures::png_avatar(&mut conn, ann).await;
+    assert_eq!(
+        app.post("/password-recovery", &json!({"user_id": ann}), Some(admin.expose())).await.status().code,
+        200
+    );
+    app.deliver_mail().await;
+    let token = fixtures::token_in(&app.smtp.received()[0]);
+    drop(conn);
+
+    refuse_connections(&app, true).await;
+    let recovery = json!({"user_id": ann});
+    let t = Instant::now();
+    assert_quiet_503(t, app.post("/password-recovery", &recovery, Some(admin.expose())).await, "recovery")
+        .await;
+    let t = Instant::now();
+    assert_quiet_503(t, app.post("/verify-recovery-token", &json!({"token": token}), None).await, "verify")
+        .await;
+    let t = Instant::now();
+    let change = json!({"token": token, "new_password": "violet tugboat quarry lantern"});
+    assert_quiet_503(t, app.post("/change-password", &change, None).await, "change").await;
+    let t = Instant::now();
+    assert_quiet_503(t, app.client.get(format!("{MOUNT}/{ann}/avatar")).dispatch().await, "avatar").await;
+    assert_eq!(app.smtp.received().len(), 1, "no mail went out while the database was away");
+
+    refuse_connections(&app, false).await;
+    let verified = app.post("/verify-recovery-token", &json!({"token": token}), None).await;
+    assert_eq!(crate::helpers::json(verified).await["valid"], true, "the token survived the outage");
+    assert_eq!(app.post("/change-password", &change, None).await.status().code, 200);
+}
+
+#[rocket::async_test]
+async fn a_stalled_or_dropped_smtp_exchange_is_retried_and_the_mail_arrives_once() {
+    for mode in [Mode::Stall, Mode::Drop] {
+        let server = SmtpServer::start();
+        server.set_mode(mode);
+        let app = app().smtp(&server).set("user_account.mail.smtp_timeout_secs", 1).spawn().await;
+        let mut conn = app.db.conn().await;
+        let admin = fixtures::admin(&mut conn).await;
+        fixtures::user(&mut conn, "ann@example.org").await;
+        assert_eq!(
+            app.post("/password-recovery", &json!({"email": "ann@example.org"}), Some(admin.expose()))
+                .await
+                .status()
+                .code,
+            200
+        );
+
+        let report = app.deliver_mail().await;
+        assert_eq!((report.sent, report.retried), (0, 1), "{mode:?}");
+        server.set_mode(Mode::Accept);
+        fixtures::execute(&mut conn, "update mail_outbox set next_attempt_at = now()").await;
+        assert_eq!(app.deliver_mail().await.sent, 1, "{mode:?}");
+        assert_eq!(server.received().len(), 1, "{mode:?}: exactly once");
+    }
+}
+
+#[rocket::async_test]
+async fn two_instances_racing_a_hundred_redemptions_of_one_token_give_one_success() {
+    let first = spawn_app().await;
+    let second = app().spawn_beside(&first).await;
+    let mut conn = first.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    assert_eq!(
+        first.post("/password-recovery", &json!({"user_id": ann}), Some(admin.expose())).await.status().code,
+        200
+    );
+    first.deliver_mail().await;
+    let token = fixtures::token_in(&first.smtp.received()[0]);
+
+    let attempts = (0..100).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let password = format!("violet tugboat quarry lantern {i}");
+        let body = json!({"token": token, "new_password": password});
+        async move { (app.post("/change-password", &body, None).await.status().code, password) }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let winners: Vec<&String> = results.iter().filter(|(s, _)| *s == 200).map(|(_, p)| p).collect();
+    assert_eq!(winners.len(), 1, "{:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
+    assert!(results.iter().all(|(s, _)| matches!(s, 200 | 400)));
+    let hash = fixtures::password_hash(&mut conn, ann).await.unwrap_or_default();
+    assert!(rocket_user_account::password::verify(&hash, winners[0]));
+    assert_eq!(fixtures::count(&mut conn, "mail_outbox where kind = 'password_changed'").await, 1);
+}

@@ -1,0 +1,112 @@
+//! Rate limits kept in Postgres and shared by every instance.
+
+use std::net::SocketAddr;
+
+use serde_json::json;
+
+use crate::helpers::{app, assert_error, fixtures, SmtpServer};
+
+fn ip(last: u8) -> SocketAddr {
+    SocketAddr::from(([198, 51, 100, last], 40000))
+}
+
+#[rocket::async_test]
+async fn the_eleventh_public_call_in_a_minute_from_one_ip_is_429_and_other_ips_are_unaffected() {
+    let app = app().spawn().await;
+    let body = json!({"token": "not-a-real-token"});
+    for i in 0..10 {
+        // Spoofed forwarding headers change nothing: the socket address counts.
+        let spoof = [("X-Real-IP", format!("10.0.0.{i}")), ("X-Forwarded-For", format!("10.1.0.{i}"))];
+        let r = app.post_from(ip(1), "/verify-recovery-token", &body, &spoof).await;
+        assert_eq!(r.status().code, 200, "call {i}");
+    }
+    let limited = app.post_from(ip(1), "/change-password", &body, &[("X-Real-IP", "10.9.9.9".into())]).await;
+    let retry_after: u64 =
+        limited.headers().get_one("Retry-After").and_then(|v| v.parse().ok()).expect("Retry-After");
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_error(limited, 429, "rate_limited").await;
+    // Even a malformed body is counted and refused before it is read.
+    let malformed =
+        app.client.post("/api/users/verify-recovery-token").remote(ip(1)).body("{").dispatch().await;
+    assert_error(malformed, 429, "rate_limited").await;
+    assert_eq!(app.post_from(ip(2), "/verify-recovery-token", &body, &[]).await.status().code, 200);
+    let mut conn = app.db.conn().await;
+    assert!(
+        fixtures::count(
+            &mut conn,
+            "audit_events where event = 'excess_rate_limit_exceeded' and client_ip = '198.51.100.1'"
+        )
+        .await
+            >= 2
+    );
+}
+
+#[rocket::async_test]
+async fn a_trusted_proxy_header_names_the_client() {
+    let app = app().set("user_account.trusted_proxy_header", "X-Forwarded-For").spawn().await;
+    let body = json!({"token": "x"});
+    for i in 0..12u8 {
+        let forwarded = [("X-Forwarded-For", format!("192.0.2.{i}, 10.0.0.1"))];
+        let r = app.post_from(ip(1), "/verify-recovery-token", &body, &forwarded).await;
+        assert_eq!(r.status().code, 200, "each forwarded client has its own count");
+    }
+}
+
+#[rocket::async_test]
+async fn a_limit_of_zero_is_off() {
+    let app = app().set("user_account.rate_limits.public_per_ip_minute", 0).spawn().await;
+    for _ in 0..15 {
+        let r = app.post_from(ip(1), "/verify-recovery-token", &json!({"token": "x"}), &[]).await;
+        assert_eq!(r.status().code, 200);
+    }
+}
+
+#[rocket::async_test]
+async fn recovery_mails_per_user_are_capped_across_two_instances() {
+    let server = SmtpServer::start();
+    let first = app().smtp(&server).spawn().await;
+    let second = app().smtp(&server).spawn_beside(&first).await;
+    let mut conn = first.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    let body = json!({"email": "ann@example.org"});
+    let mut statuses = Vec::new();
+    for i in 0..6 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let r = app.post("/password-recovery", &body, Some(admin.expose())).await;
+        statuses.push(r.status().code);
+        if r.status().code == 429 {
+            assert!(r.headers().get_one("Retry-After").is_some());
+        }
+    }
+    assert_eq!(statuses, vec![200, 200, 200, 429, 429, 429]);
+    assert_eq!(fixtures::count(&mut conn, "mail_outbox").await, 3, "exactly three mails queued");
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 3, "no token for the refused ones");
+    assert_eq!(
+        fixtures::count(
+            &mut conn,
+            "audit_events where event = 'excess_rate_limit_exceeded' and target_user_id is not null"
+        )
+        .await,
+        3
+    );
+}
+
+#[rocket::async_test]
+async fn recovery_calls_per_admin_are_capped() {
+    let app = app().set("user_account.rate_limits.recovery_per_admin_hour", 2).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    for i in 0..3 {
+        fixtures::user(&mut conn, &format!("u{i}@example.org")).await;
+    }
+    for i in 0..2 {
+        let r = app
+            .post("/password-recovery", &json!({"email": format!("u{i}@example.org")}), Some(admin.expose()))
+            .await;
+        assert_eq!(r.status().code, 200);
+    }
+    let r = app.post("/password-recovery", &json!({"email": "u2@example.org"}), Some(admin.expose())).await;
+    assert_error(r, 429, "rate_limited").await;
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 2);
+}
