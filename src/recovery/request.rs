@@ -56,6 +56,13 @@ impl PasswordRecovery {
                 if email.is_empty() {
                     return Err(Error::Validation { field: "email", reason: "must not be empty".into() });
                 }
+                // Postgres refuses NUL in text, and no address holds a control character.
+                if email.chars().any(char::is_control) {
+                    return Err(Error::Validation {
+                        field: "email",
+                        reason: "must not contain control characters".into(),
+                    });
+                }
                 if email.chars().count() > MAX_EMAIL_LEN {
                     return Err(Error::Validation {
                         field: "email",

@@ -144,6 +144,8 @@ async fn malformed_and_hostile_bodies_are_refused_and_write_nothing() {
         (json!({"email": ""}), "invalid_field"),
         (json!({"email": "   "}), "invalid_field"),
         (json!({"email": huge}), "invalid_field"),
+        (json!({"email": "ann\u{0}@example.org"}), "invalid_field"),
+        (json!({"email": "ann@example.org\r\nBcc: attacker@evil.example"}), "invalid_field"),
         (json!({"user_id": "not-a-uuid"}), "invalid_body"),
         (json!({"user_id": 1}), "invalid_body"),
         (json!({"email": {"address": "ann@example.org"}}), "invalid_body"),
