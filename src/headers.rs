@@ -5,10 +5,12 @@ use rocket::{Request, Response};
 
 use crate::request_context::RequestContext;
 
-/// Adds the request id and the security headers. Responses that set their own
+/// Adds the request id and the security headers and drops any `Server` banner. Responses that set their own
 /// `Cache-Control` (the avatar's images and redirects) keep it; everything else is `no-store`.
 /// JSON says its charset.
 pub fn harden(req: &Request<'_>, res: &mut Response<'_>) {
+    // No product banner on these routes, whatever the host's `ident`.
+    res.remove_header("Server");
     res.set_header(Header::new("X-Request-Id", RequestContext::of(req).request_id.clone()));
     res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
     res.set_header(Header::new("Referrer-Policy", "no-referrer"));

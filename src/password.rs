@@ -1,6 +1,7 @@
 //! Passwords: the policy a new password must meet, and argon2id hashing, bounded and kept off
 //! the async runtime.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -50,6 +51,7 @@ const HASH_QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Hasher {
     config: Argon2Config,
     permits: Arc<Semaphore>,
+    computed: Arc<AtomicU64>,
 }
 
 impl Hasher {
@@ -57,7 +59,13 @@ impl Hasher {
     #[must_use]
     pub fn new(config: Argon2Config) -> Hasher {
         let permits = Arc::new(Semaphore::new(config.max_concurrent));
-        Hasher { config, permits }
+        Hasher { config, permits, computed: Arc::default() }
+    }
+
+    /// How many hashes this hasher has computed (a metric: an invalid token must cost none).
+    #[must_use]
+    pub fn computed(&self) -> u64 {
+        self.computed.load(Ordering::Relaxed)
     }
 
     /// The argon2id PHC string of `password`.
@@ -70,6 +78,7 @@ impl Hasher {
             .map_err(|_| Error::Unavailable("every password-hashing slot is busy".into()))?
             .map_err(|_| Error::Internal("the hashing semaphore was closed".into()))?;
         let config = self.config.clone();
+        self.computed.fetch_add(1, Ordering::Relaxed);
         rocket::tokio::task::spawn_blocking(move || {
             let _permit = permit;
             hash(&config, password.expose_secret())

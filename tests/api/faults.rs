@@ -6,7 +6,9 @@ use rocket::local::asynchronous::LocalResponse;
 use serde_json::json;
 
 use crate::helpers::db::admin_execute;
-use crate::helpers::{app, assert_error, fixtures, spawn_app, Mode, SmtpServer, TestApp, MOUNT};
+use crate::helpers::{
+    app, assert_error, assert_json_no_store, fixtures, spawn_app, Mode, SmtpServer, TestApp, MOUNT,
+};
 
 async fn refuse_connections(app: &TestApp, refuse: bool) {
     let name = &app.db.name;
@@ -21,6 +23,7 @@ async fn refuse_connections(app: &TestApp, refuse: bool) {
 
 async fn assert_quiet_503(started: Instant, response: LocalResponse<'_>, what: &str) {
     assert!(started.elapsed() < Duration::from_secs(5), "{what}: answered after {:?}", started.elapsed());
+    assert_json_no_store(&response, what);
     let error = assert_error(response, 503, "service_unavailable").await;
     let text = error.to_string().to_lowercase();
     for leak in ["postgres", "database", "fatal", "connection", "diesel"] {

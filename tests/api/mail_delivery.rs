@@ -83,20 +83,27 @@ async fn a_mail_refused_every_time_is_abandoned_after_max_attempts() {
 }
 
 #[rocket::async_test]
-async fn a_mail_whose_token_expired_or_was_superseded_is_dropped_not_sent_late() {
+async fn a_mail_whose_token_expired_was_used_or_superseded_is_dropped_not_sent_late() {
     let app = crate::helpers::spawn_app().await;
     let mut conn = app.db.conn().await;
     let admin = fixtures::admin(&mut conn).await;
     let ann = fixtures::user(&mut conn, "ann@example.org").await;
     fixtures::user(&mut conn, "bob@example.org").await;
+    let carol = fixtures::user(&mut conn, "carol@example.org").await;
 
     request_recovery(&app, admin.expose(), "ann@example.org").await;
     fixtures::expire_recovery_tokens(&mut conn, ann).await;
+    request_recovery(&app, admin.expose(), "carol@example.org").await;
+    fixtures::execute(
+        &mut conn,
+        &format!("update recovery_tokens set used_at = now() where user_id = '{carol}'"),
+    )
+    .await;
     request_recovery(&app, admin.expose(), "bob@example.org").await;
     request_recovery(&app, admin.expose(), "bob@example.org").await;
 
     let report = app.deliver_mail().await;
-    assert_eq!((report.sent, report.dropped), (1, 2), "{report:?}");
+    assert_eq!((report.sent, report.dropped), (1, 3), "{report:?}");
     let mails = app.smtp.received();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].rcpt, vec!["bob@example.org".to_string()]);

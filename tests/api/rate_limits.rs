@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use serde_json::json;
 
-use crate::helpers::{app, assert_error, fixtures, SmtpServer};
+use crate::helpers::{app, assert_error, assert_json_no_store, fixtures, SmtpServer};
 
 fn ip(last: u8) -> SocketAddr {
     SocketAddr::from(([198, 51, 100, last], 40000))
@@ -24,6 +24,7 @@ async fn the_eleventh_public_call_in_a_minute_from_one_ip_is_429_and_other_ips_a
     let retry_after: u64 =
         limited.headers().get_one("Retry-After").and_then(|v| v.parse().ok()).expect("Retry-After");
     assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_json_no_store(&limited, "429");
     assert_error(limited, 429, "rate_limited").await;
     // Even a malformed body is counted and refused before it is read.
     let malformed =

@@ -77,6 +77,8 @@ async fn the_whole_flow_from_the_admin_to_a_new_password() {
     let notice = mails.last().expect("the notification");
     assert_eq!(notice.rcpt, vec!["ann@example.org".to_string()]);
     assert!(!notice.raw().contains(&token) && !notice.raw().contains("#token="));
+    assert!(!notice.raw().contains(GOOD), "the new password is never mailed");
+    assert_eq!(fixtures::count(&mut conn, &format!("audit_events where event = 'authn_password_change' and target_user_id = '{user}' and request_id is not null")).await, 1);
     assert!(notice.parsed().subject().is_some_and(|s| s.contains("password was changed")));
 
     // The token is spent: verify says so, and a second change is refused.
@@ -105,6 +107,9 @@ async fn unknown_and_malformed_tokens_get_the_same_invalid_answer() {
         assert_refused(&app, token, "invalid").await;
     }
     assert_refused(&app, unknown.expose(), "invalid").await;
+    let mut conn = app.db.conn().await;
+    let refusals = fixtures::count(&mut conn, "audit_events where event = 'recovery_token_invalid'").await;
+    assert_eq!(refusals, i64::try_from(malformed.len()).expect("fits") + 1, "each refusal is audited");
     for body in [
         json!({"token": ["a", "b"]}),
         json!({"token": null}),
@@ -183,6 +188,8 @@ async fn weak_passwords_are_refused_and_leave_the_token_usable() {
         assert_eq!(verify(&app, &token).await["valid"], true, "{weak}: the token stays usable");
     }
     assert_eq!(fixtures::password_hash(&mut conn, user).await, before);
+    let audited = fixtures::count(&mut conn, "audit_events where event = 'authn_password_change_fail'").await;
+    assert_eq!(audited, i64::try_from(cases.len()).expect("fits"));
     // 128 code points is the most, and emoji count as one each.
     let longest: String = "🦀 violet tugboat quarry ".chars().cycle().take(128).collect();
     assert_eq!(change(&app, &token, &longest).await.status(), Status::Ok);
@@ -241,4 +248,61 @@ async fn sessions_survive_unless_the_user_signs_out_everywhere() {
         json(response).await,
         json!({"status": "password_changed", "user_id": user, "active_sessions": 0, "sessions_revoked": 2})
     );
+}
+
+#[rocket::async_test]
+async fn a_session_token_is_not_a_recovery_token_and_the_query_string_is_ignored() {
+    let app = spawn_app().await;
+    let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
+    let mut conn = app.db.conn().await;
+    let session = fixtures::session(&mut conn, user, &["admin"]).await;
+    assert_eq!(verify(&app, session.expose()).await, json!({"valid": false, "reason": "invalid"}));
+    assert_refused(&app, session.expose(), "invalid").await;
+    // A token in the URL is never read: only the body counts.
+    let r = app
+        .client
+        .post(format!("{}/verify-recovery-token?token={token}", crate::helpers::MOUNT))
+        .header(rocket::http::ContentType::JSON)
+        .body(json!({"token": "x"}).to_string())
+        .dispatch()
+        .await;
+    assert_eq!(json(r).await, json!({"valid": false, "reason": "invalid"}));
+}
+
+#[rocket::async_test]
+async fn invalid_tokens_and_weak_passwords_never_cost_an_argon2_hash() {
+    let app = spawn_app().await;
+    let (_, token) = recovery(&app, "ann@example.org", "Ann").await;
+    let hasher = app.client.rocket().state::<rocket_user_account::password::Hasher>().expect("hasher");
+    for _ in 0..30 {
+        let random = rocket_user_account::token::PlainToken::generate();
+        assert_refused(&app, random.expose(), "invalid").await;
+    }
+    assert_refused(&app, "garbage", "invalid").await;
+    assert_error(change(&app, &token, "short").await, 422, "weak_password").await;
+    assert_eq!(hasher.computed(), 0);
+    assert_eq!(change(&app, &token, GOOD).await.status(), Status::Ok);
+    assert_eq!(hasher.computed(), 1);
+    assert_refused(&app, &token, "used").await;
+    assert_eq!(hasher.computed(), 1, "a used token costs nothing either");
+}
+
+#[rocket::async_test]
+async fn revoke_sessions_on_reset_signs_the_user_out_everywhere() {
+    let app = crate::helpers::app().set("user_account.revoke_sessions_on_reset", true).spawn().await;
+    let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
+    let mut conn = app.db.conn().await;
+    let session = fixtures::session(&mut conn, user, &["admin"]).await;
+    let probe = json!({"email": "nobody@example.org"});
+    assert_error(app.post("/password-recovery", &probe, Some(session.expose())).await, 404, "user_not_found")
+        .await;
+    let body = json(change(&app, &token, GOOD).await).await;
+    assert_eq!(body["sessions_revoked"], 1);
+    assert_eq!(body["active_sessions"], 0);
+    assert_error(
+        app.post("/password-recovery", &probe, Some(session.expose())).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
 }

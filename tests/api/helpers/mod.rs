@@ -198,3 +198,20 @@ pub async fn assert_error(response: LocalResponse<'_>, status: u16, code: &str) 
     assert_eq!(body.as_object().map(serde_json::Map::len), Some(1), "only `error` at the top: {body}");
     error.clone()
 }
+
+/// Asserts the headers every response under the mount point carries.
+pub fn assert_hardened(response: &LocalResponse<'_>, what: &str) {
+    let h = response.headers();
+    assert_eq!(h.get_one("X-Content-Type-Options"), Some("nosniff"), "{what}");
+    assert_eq!(h.get_one("Referrer-Policy"), Some("no-referrer"), "{what}");
+    assert_eq!(h.get_one("Content-Security-Policy"), Some("frame-ancestors 'none'"), "{what}");
+    assert!(h.get_one("X-Request-Id").is_some_and(|id| id.len() == 32), "{what}");
+    assert!(h.get_one("Server").is_none(), "{what}");
+}
+
+/// Asserts those headers plus `no-store` and JSON with its charset.
+pub fn assert_json_no_store(response: &LocalResponse<'_>, what: &str) {
+    assert_hardened(response, what);
+    assert_eq!(response.headers().get_one("Cache-Control"), Some("no-store"), "{what}");
+    assert_eq!(response.headers().get_one("Content-Type"), Some("application/json; charset=utf-8"), "{what}");
+}
