@@ -10,7 +10,7 @@ use crate::auth::{Authenticator, ManagedAuthenticator, SessionAuthenticator};
 use crate::config::Config;
 use crate::db::{run_migrations, Db};
 use crate::debug::debug_routes_enabled;
-use crate::mail::{MailQueue, Mailer, Templates};
+use crate::mail::{MailQueue, Mailer, SendMail, Templates};
 use crate::password::Hasher;
 use crate::routes;
 
@@ -22,12 +22,14 @@ use crate::routes;
 /// false), which stops with the server.
 pub struct UserAccount {
     authenticator: Arc<dyn Authenticator>,
+    mail_sender: Option<Arc<dyn SendMail>>,
 }
 
 /// Builds a [`UserAccount`] with non-default parts.
 #[derive(Default)]
 pub struct UserAccountBuilder {
     authenticator: Option<Arc<dyn Authenticator>>,
+    mail_sender: Option<Arc<dyn SendMail>>,
 }
 
 impl UserAccount {
@@ -52,10 +54,20 @@ impl UserAccountBuilder {
         self
     }
 
+    /// Delivers mail through `sender` instead of the configured `mail.transport`.
+    #[must_use]
+    pub fn mail_sender(mut self, sender: impl SendMail) -> Self {
+        self.mail_sender = Some(Arc::new(sender));
+        self
+    }
+
     /// The fairing.
     #[must_use]
     pub fn build(self) -> UserAccount {
-        UserAccount { authenticator: self.authenticator.unwrap_or_else(|| Arc::new(SessionAuthenticator)) }
+        UserAccount {
+            authenticator: self.authenticator.unwrap_or_else(|| Arc::new(SessionAuthenticator)),
+            mail_sender: self.mail_sender,
+        }
     }
 }
 
@@ -79,7 +91,7 @@ impl Fairing for UserAccount {
             return Err(rocket);
         };
         let parts = Templates::new(config.templates.as_deref())
-            .and_then(|templates| Ok((templates, Mailer::new(&config.mail)?)));
+            .and_then(|templates| Ok((templates, Mailer::new(&config.mail, self.mail_sender.clone())?)));
         let (templates, mailer) = match parts {
             Ok(parts) => parts,
             Err(e) => {

@@ -11,7 +11,7 @@ pub mod transport;
 pub mod worker;
 
 pub use templates::{RenderedMail, Templates};
-pub use transport::Mailer;
+pub use transport::{Mailer, SendMail};
 pub use worker::MailQueue;
 
 /// The mails this crate sends.

@@ -1,6 +1,7 @@
 //! The mailer: builds MIME messages with lettre's typed builders (so no value can inject a
 //! header) and hands them to the configured transport.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::{header, Mailbox, MultiPart};
@@ -9,10 +10,19 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Messag
 use crate::config::{Mail, MailTransport};
 use crate::db::outbox::OutboxMail;
 
+/// A host's own way to deliver mail (an HTTP mail API, say), given to
+/// [`crate::UserAccountBuilder::mail_sender`]; it replaces `mail.transport`.
+#[rocket::async_trait]
+pub trait SendMail: Send + Sync + 'static {
+    /// Delivers `message`; an error (as text, never holding the body) is retried.
+    async fn send(&self, message: Message) -> Result<(), String>;
+}
+
 enum Backend {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     File(AsyncFileTransport<Tokio1Executor>),
     Log,
+    Custom(Arc<dyn SendMail>),
 }
 
 /// Sends mail through the configured transport.
@@ -27,19 +37,24 @@ impl std::fmt::Debug for Mailer {
             Backend::Smtp(_) => "smtp",
             Backend::File(_) => "file",
             Backend::Log => "log",
+            Backend::Custom(_) => "custom",
         };
         f.debug_struct("Mailer").field("transport", &kind).field("from", &self.from.to_string()).finish()
     }
 }
 
 impl Mailer {
-    /// The mailer for `config`. The SMTP URL's credentials stay inside lettre.
+    /// The mailer for `config`, or for `custom` when the host gave one. The SMTP URL's
+    /// credentials stay inside lettre.
     ///
     /// # Errors
     /// A sentence naming the key whose value does not work.
-    pub fn new(config: &Mail) -> Result<Mailer, String> {
+    pub fn new(config: &Mail, custom: Option<Arc<dyn SendMail>>) -> Result<Mailer, String> {
         let from: Mailbox =
             config.from.parse().map_err(|e| format!("`user_account.mail.from`: not a mailbox ({e})"))?;
+        if let Some(custom) = custom {
+            return Ok(Mailer { backend: Backend::Custom(custom), from });
+        }
         let backend = match config.transport {
             MailTransport::Smtp => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
@@ -100,6 +115,7 @@ impl Mailer {
         match &self.backend {
             Backend::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Backend::File(file) => file.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Backend::Custom(custom) => custom.send(message).await,
             Backend::Log => {
                 log::info!(
                     "user_account: mail (log transport):\n{}",

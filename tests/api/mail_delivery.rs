@@ -145,3 +145,42 @@ async fn the_worker_wakes_at_once_when_this_instance_enqueues() {
     // Well under the worker's 5-second poll interval: only the wake-up can deliver it in time.
     assert!(app.smtp.wait_for(1, Duration::from_secs(3)).await, "the mail did not arrive promptly");
 }
+
+/// A sender that panics on its first delivery and records the others.
+#[derive(Default, Clone)]
+struct PanicsOnce {
+    calls: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+#[rocket::async_trait]
+impl rocket_user_account::mail::SendMail for PanicsOnce {
+    async fn send(&self, message: lettre::Message) -> Result<(), String> {
+        let first = {
+            let mut calls = self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let subject = message.headers().get_raw("Subject").unwrap_or_default().to_owned();
+            calls.push(subject);
+            calls.len() == 1
+        };
+        assert!(!first, "a transport bug");
+        Ok(())
+    }
+}
+
+#[rocket::async_test]
+async fn the_worker_survives_a_panic_in_one_delivery() {
+    let sender = PanicsOnce::default();
+    let app = app().mail_sender(sender.clone()).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    fixtures::user(&mut conn, "bob@example.org").await;
+    request_recovery(&app, admin.expose(), "ann@example.org").await;
+    request_recovery(&app, admin.expose(), "bob@example.org").await;
+
+    let report = app.deliver_mail().await;
+    assert_eq!((report.sent, report.retried), (1, 1), "the panic failed one mail, not the pass");
+    backoff_passes(&app).await;
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    assert_eq!(sender.calls.lock().map(|c| c.len()).unwrap_or_default(), 3);
+    assert!(statuses(&app).await.iter().all(|(status, _, _)| status == "sent"));
+}

@@ -8,7 +8,8 @@ pub mod smtp;
 use rocket::figment::Figment;
 use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::{Build, Rocket, Route};
-use rocket_user_account::{Authenticator, UserAccount};
+use rocket_user_account::mail::SendMail;
+use rocket_user_account::{Authenticator, UserAccount, UserAccountBuilder};
 use serde_json::Value;
 
 pub use db::TestDb;
@@ -28,9 +29,7 @@ pub struct AppBuilder {
     figment: Figment,
     smtp: Option<SmtpServer>,
     routes: Vec<Route>,
-    authenticator: Option<
-        Box<dyn FnOnce(rocket_user_account::UserAccountBuilder) -> rocket_user_account::UserAccountBuilder>,
-    >,
+    parts: Vec<Box<dyn FnOnce(UserAccountBuilder) -> UserAccountBuilder>>,
 }
 
 /// A running app over its own database.
@@ -57,7 +56,7 @@ pub fn app() -> AppBuilder {
     // Delivery is driven by the tests (`deliver_mail`), not by the background worker, so no
     // test has to wait for it; `worker_wakes_on_enqueue` turns it back on.
     figment = figment.merge(("user_account.mail.worker", false));
-    AppBuilder { figment, smtp: None, routes: Vec::new(), authenticator: None }
+    AppBuilder { figment, smtp: None, routes: Vec::new(), parts: Vec::new() }
 }
 
 impl AppBuilder {
@@ -81,7 +80,13 @@ impl AppBuilder {
 
     /// Plugs in an authenticator.
     pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
-        self.authenticator = Some(Box::new(move |b| b.authenticator(authenticator)));
+        self.parts.push(Box::new(move |b| b.authenticator(authenticator)));
+        self
+    }
+
+    /// Plugs in a mail sender in place of SMTP.
+    pub fn mail_sender(mut self, sender: impl SendMail) -> Self {
+        self.parts.push(Box::new(move |b| b.mail_sender(sender)));
         self
     }
 
@@ -97,10 +102,7 @@ impl AppBuilder {
             .figment
             .merge(("databases.user_account.url", &db.url))
             .merge(("user_account.mail.smtp_url", smtp.url()));
-        let mut builder = UserAccount::builder();
-        if let Some(with_auth) = self.authenticator {
-            builder = with_auth(builder);
-        }
+        let builder = self.parts.into_iter().fold(UserAccount::builder(), |b, part| part(b));
         rocket::custom(figment).attach(builder.build()).mount(MOUNT, self.routes)
     }
 
