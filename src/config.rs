@@ -96,7 +96,8 @@ pub struct Mail {
     pub product_name: String,
     /// Delivery attempts before a mail is abandoned. Default 5.
     pub max_attempts: u32,
-    /// Seconds one SMTP exchange may take before the attempt counts as failed. Default 10.
+    /// Seconds one delivery attempt may take in all (connecting, every SMTP command, the
+    /// message) before it counts as failed. Default 10; at most 300.
     pub smtp_timeout_secs: u64,
     /// Run the delivery worker in this instance. Default true; turn it off on instances that
     /// should only enqueue (the outbox is shared, so another instance delivers).

@@ -127,7 +127,11 @@ impl Fairing for UserAccount {
             .manage(ManagedAuthenticator(self.authenticator.clone()))
             .manage(templates)
             .manage(Hasher::new(config.argon2.clone()))
-            .manage(MailQueue::new(mailer, config.mail.max_attempts))
+            .manage(MailQueue::new(
+                mailer,
+                config.mail.max_attempts,
+                std::time::Duration::from_secs(config.mail.smtp_timeout_secs),
+            ))
             .manage(config))
     }
 

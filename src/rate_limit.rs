@@ -13,14 +13,14 @@ use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Window};
 use crate::db::DbConn;
 use crate::error::Error;
-use crate::request_context::RequestContext;
+use crate::request_context::{limit_key, RequestContext};
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
 /// The per-IP windows of the unauthenticated routes.
-fn public(config: &Config) -> [Window; 2] {
+pub fn public(config: &Config) -> [Window; 2] {
     let l = &config.rate_limits;
     [
         Window { bucket: "public_ip_minute", seconds: MINUTE, max: l.public_per_ip_minute },
@@ -70,9 +70,11 @@ pub async fn enforce(
         .await?;
     match exceeded {
         None => Ok(()),
-        Some(retry_after) => {
-            record(conn, ctx, windows, None).await?;
-            Err(Error::RateLimited { retry_after })
+        Some(exceeded) => {
+            if exceeded.first {
+                record(conn, ctx, windows, None).await?;
+            }
+            Err(Error::RateLimited { retry_after: exceeded.retry_after })
         }
     }
 }
@@ -112,7 +114,7 @@ impl<'r> FromRequest<'r> for PublicLimit {
             let ctx = RequestContext::of(req);
             let Some(ip) = ctx.client_ip else { return Ok(()) };
             let mut conn = DbConn::get(req.rocket()).await?;
-            enforce(&mut conn, ctx, &ip.to_string(), &public(config)).await
+            enforce(&mut conn, ctx, &limit_key(ip), &public(config)).await
         };
         match result.await {
             Ok(()) => Outcome::Success(PublicLimit),

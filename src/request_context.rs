@@ -13,7 +13,9 @@ pub struct RequestContext {
     /// A fresh id for this request.
     pub request_id: String,
     /// From the socket, or from `trusted_proxy_header` when configured; never from Rocket's
-    /// default `X-Real-IP`, which any client can set.
+    /// default `X-Real-IP`, which any client can set. Of a list such as `X-Forwarded-For`,
+    /// the last entry counts: the one the trusted proxy appended (a client can put anything
+    /// before it).
     pub client_ip: Option<IpAddr>,
 }
 
@@ -23,14 +25,35 @@ impl RequestContext {
         req.local_cache(|| {
             let header = req.rocket().state::<Config>().and_then(|c| c.trusted_proxy_header.as_deref());
             let from_header = header
-                .and_then(|h| req.headers().get_one(h))
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse().ok());
+                .and_then(|h| req.headers().get(h).last())
+                .and_then(|v| v.rsplit(',').next())
+                .and_then(|v| parse_ip(v.trim()));
             RequestContext {
                 request_id: Uuid::new_v4().simple().to_string(),
                 client_ip: from_header.or_else(|| req.remote().map(|a| a.ip())),
             }
         })
+    }
+}
+
+/// An IP address, alone or with a port (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
+fn parse_ip(value: &str) -> Option<IpAddr> {
+    value.parse().ok().or_else(|| value.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+}
+
+/// The key client limits count against: the address itself for IPv4, its /64 for IPv6
+/// (one subscriber usually holds a whole /64, so single addresses are free to rotate).
+#[must_use]
+pub fn limit_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
     }
 }
 
@@ -40,5 +63,27 @@ impl<'r> FromRequest<'r> for &'r RequestContext {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         Outcome::Success(RequestContext::of(req))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_parse_with_or_without_a_port() {
+        assert_eq!(parse_ip("192.0.2.1"), "192.0.2.1".parse().ok());
+        assert_eq!(parse_ip("192.0.2.1:4711"), "192.0.2.1".parse().ok());
+        assert_eq!(parse_ip("[2001:db8::1]:4711"), "2001:db8::1".parse().ok());
+        assert_eq!(parse_ip("for=192.0.2.1"), None);
+    }
+
+    #[test]
+    fn ipv6_clients_are_limited_per_slash_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("ip");
+        assert_eq!(limit_key(a), limit_key(b));
+        assert_eq!(limit_key(a), "2001:db8:1:2::/64");
+        assert_eq!(limit_key("::ffff:192.0.2.1".parse().expect("ip")), "192.0.2.1");
     }
 }

@@ -7,7 +7,8 @@ use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::DbConn;
 use crate::error::Error;
-use crate::request_context::RequestContext;
+use crate::rate_limit;
+use crate::request_context::{limit_key, RequestContext};
 
 /// A caller holding the configured admin scope (`user_account.admin_scope`, default `admin`).
 ///
@@ -40,26 +41,46 @@ impl<'r> FromRequest<'r> for AdminScope {
         match admin(req).await {
             Ok(admin) => Outcome::Success(admin),
             Err(e) => {
-                if matches!(e, Error::Unauthenticated | Error::Forbidden) {
-                    record_refusal(req, &e).await;
-                }
+                let e = if matches!(e, Error::Unauthenticated | Error::Forbidden) {
+                    refuse(req, e).await
+                } else {
+                    e
+                };
                 Outcome::Error((e.stash(req), e))
             }
         }
     }
 }
 
-/// Records the refusal in the audit trail; a failure to record is logged, not fatal.
-async fn record_refusal(req: &Request<'_>, e: &Error) {
+/// A caller who could not show the scope is an unauthenticated caller: count the call against
+/// the client's IP like the public routes (so anonymous floods of an admin route are limited
+/// too), then record the refusal. Returns the error to answer with: the refusal, or 429.
+async fn refuse(req: &Request<'_>, refusal: Error) -> Error {
     let ctx = RequestContext::of(req);
-    let event = NewAuditEvent::new(event::AUTHZ_FAILED)
-        .request(ctx)
-        .details(serde_json::json!({ "status": e.status().code, "path": req.uri().path().as_str() }));
-    let recorded = match DbConn::get(req.rocket()).await {
-        Ok(mut conn) => event.insert(&mut conn).await.map_err(Error::from),
-        Err(e) => Err(e),
+    let outcome = async {
+        let config = req.rocket().state::<Config>().ok_or_else(|| Error::Internal("no config".into()))?;
+        let mut conn = DbConn::get(req.rocket()).await?;
+        if let Some(ip) = ctx.client_ip {
+            rate_limit::enforce(&mut conn, ctx, &limit_key(ip), &rate_limit::public(config)).await?;
+        }
+        NewAuditEvent::new(event::AUTHZ_FAILED)
+            .request(ctx)
+            .details(
+                serde_json::json!({ "status": refusal.status().code, "path": req.uri().path().as_str() }),
+            )
+            .insert(&mut conn)
+            .await
+            .map_err(Error::from)
     };
-    if let Err(e) = recorded {
-        log::warn!("user_account: request {}: could not record a refused authorization: {e}", ctx.request_id);
+    match outcome.await {
+        Ok(()) => refusal,
+        Err(limited @ Error::RateLimited { .. }) => limited,
+        Err(e) => {
+            log::warn!(
+                "user_account: request {}: could not record a refused authorization: {e}",
+                ctx.request_id
+            );
+            refusal
+        }
     }
 }

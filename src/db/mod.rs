@@ -80,7 +80,15 @@ impl DbConn {
     /// [`Error::Unavailable`] when the pool is missing, exhausted or cannot connect.
     pub async fn get<P: rocket::Phase>(rocket: &rocket::Rocket<P>) -> Result<DbConn, Error> {
         let db = Db::fetch(rocket).ok_or_else(|| Error::Unavailable("the pool is not attached".into()))?;
-        db.get().await.map(DbConn).map_err(|e| Error::Unavailable(format!("database pool: {e}")))
+        DbConn::from_pool(db).await
+    }
+
+    /// Checks a connection out of `pool`.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the pool is exhausted or cannot connect.
+    pub async fn from_pool(pool: &PgPool) -> Result<DbConn, Error> {
+        pool.get().await.map(DbConn).map_err(|e| Error::Unavailable(format!("database pool: {e}")))
     }
 }
 

@@ -118,22 +118,28 @@ impl OutboxMail {
         .optional()
     }
 
-    /// Ends the mail, wiping its bodies so no live token rests in the database.
+    /// Ends the mail, wiping its bodies so no live token rests in the database. Only while this
+    /// worker still holds the claim (`attempts` is what it claimed): returns false when the
+    /// lease ran out and another worker took the mail over, which then decides its fate.
     ///
     /// # Errors
     /// Database errors only.
     pub async fn finish(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
+        claimed: &OutboxMail,
         how: Finished,
         error: Option<&str>,
-    ) -> QueryResult<()> {
+    ) -> QueryResult<bool> {
         let status = match how {
             Finished::Sent => "sent",
             Finished::Dropped => "dropped",
             Finished::Abandoned => "abandoned",
         };
-        diesel::update(mail_outbox::table.find(id))
+        let held = mail_outbox::table
+            .find(claimed.id)
+            .filter(mail_outbox::status.eq("queued"))
+            .filter(mail_outbox::attempts.eq(claimed.attempts));
+        diesel::update(held)
             .set((
                 mail_outbox::status.eq(status),
                 mail_outbox::body_text.eq(None::<String>),
@@ -144,29 +150,31 @@ impl OutboxMail {
             ))
             .execute(conn)
             .await
-            .map(|_| ())
+            .map(|n| n == 1)
     }
 
-    /// Schedules another attempt after `backoff`.
+    /// Schedules another attempt after `backoff`, if this worker still holds the claim;
+    /// returns whether it did.
     ///
     /// # Errors
     /// Database errors only.
     pub async fn retry_later(
         conn: &mut AsyncPgConnection,
-        id: Uuid,
+        claimed: &OutboxMail,
         backoff: Duration,
         error: &str,
-    ) -> QueryResult<()> {
+    ) -> QueryResult<bool> {
         diesel::sql_query(
-            "update mail_outbox set next_attempt_at = now() + make_interval(secs => $2), last_error = $3, \
-             updated_at = now() where id = $1",
+            "update mail_outbox set next_attempt_at = now() + make_interval(secs => $3), last_error = $4, \
+             updated_at = now() where id = $1 and status = 'queued' and attempts = $2",
         )
-        .bind::<SqlUuid, _>(id)
+        .bind::<SqlUuid, _>(claimed.id)
+        .bind::<diesel::sql_types::Integer, _>(claimed.attempts)
         .bind::<Double, _>(seconds(backoff))
         .bind::<diesel::sql_types::Text, _>(error)
         .execute(conn)
         .await
-        .map(|_| ())
+        .map(|n| n == 1)
     }
 }
 

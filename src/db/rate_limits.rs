@@ -25,8 +25,18 @@ struct Counted {
     seconds_left: f64,
 }
 
-/// Counts one hit for `subject` in each enabled window, in one upsert, and returns the seconds
-/// until the latest exceeded window ends, or `None` when every limit holds. Each
+/// A limit that was exceeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exceeded {
+    /// Seconds until the latest exceeded window ends.
+    pub retry_after: u64,
+    /// Whether this hit is the first one over a limit in its window (the one worth auditing;
+    /// a client held at 429 should not grow the audit trail with every call).
+    pub first: bool,
+}
+
+/// Counts one hit for `subject` in each enabled window, in one upsert, and says which limit
+/// was exceeded, if any. Each
 /// (bucket, subject, window) has a row of its own, so hits for different subjects never wait
 /// on each other; only hits for one subject serialize on its rows, which is the point.
 ///
@@ -36,7 +46,7 @@ pub async fn hit(
     conn: &mut AsyncPgConnection,
     subject: &str,
     windows: &[Window],
-) -> QueryResult<Option<u64>> {
+) -> QueryResult<Option<Exceeded>> {
     let enabled: Vec<&Window> = windows.iter().filter(|w| w.max > 0).collect();
     if enabled.is_empty() {
         return Ok(None);
@@ -57,11 +67,18 @@ pub async fn hit(
     .bind::<Array<BigInt>, _>(&lengths)
     .load(conn)
     .await?;
-    let exceeded = counted
+    // How far past its limit each window is, for the windows that are past it.
+    let excess: Vec<(&Counted, i64)> = counted
         .iter()
-        .filter(|c| enabled.iter().any(|w| w.bucket == c.bucket && i64::from(c.hits) > i64::from(w.max)));
+        .filter_map(|c| {
+            let window = enabled.iter().find(|w| w.bucket == c.bucket)?;
+            let excess = i64::from(c.hits) - i64::from(window.max);
+            (excess > 0).then_some((c, excess))
+        })
+        .collect();
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a window is at most a day
-    Ok(exceeded.map(|c| c.seconds_left.ceil().max(1.0) as u64).max())
+    let retry_after = excess.iter().map(|(c, _)| c.seconds_left.ceil().max(1.0) as u64).max();
+    Ok(retry_after.map(|retry_after| Exceeded { retry_after, first: excess.iter().any(|(_, e)| *e == 1) }))
 }
 
 /// Deletes windows that ended more than a day ago; returns how many.

@@ -14,8 +14,19 @@ use uuid::Uuid;
 use crate::token::TokenHash;
 
 /// The digest a token is bound to, over the `users` row aliased `u`.
-const BINDING: &str =
-    "sha256(convert_to(coalesce(u.email, '') || chr(31) || coalesce(u.password_hash, ''), 'UTF8'))";
+macro_rules! binding {
+    () => {
+        "sha256(convert_to(coalesce(u.email, '') || chr(31) || coalesce(u.password_hash, ''), 'UTF8'))"
+    };
+}
+
+/// When a token (aliased `t`, its user `u`) can be redeemed: the one definition every query
+/// shares, so they cannot drift apart.
+const LIVE: &str = concat!(
+    "t.used_at is null and t.superseded_at is null and t.revoked_at is null and t.expires_at > now() \
+     and not u.disabled and t.binding = ",
+    binding!()
+);
 
 /// Why a token is not valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,8 +121,9 @@ pub async fn issue(
     let ttl = ttl_secs as f64;
     let issued: Issued = diesel::sql_query(format!(
         "insert into recovery_tokens (user_id, token_hash, binding, requested_by, expires_at) \
-         select u.id, $2, {BINDING}, $3, now() + make_interval(secs => $4) from users u where u.id = $1 \
-         returning id, expires_at"
+         select u.id, $2, {binding}, $3, now() + make_interval(secs => $4) from users u where u.id = $1 \
+         returning id, expires_at",
+        binding = binding!()
     ))
     .bind::<SqlUuid, _>(user_id)
     .bind::<Bytea, _>(&hash.0[..])
@@ -151,8 +163,10 @@ pub async fn inspect(
     let row: Option<Row> = diesel::sql_query(format!(
         "select t.user_id, t.expires_at, t.used_at is not null as used, \
                 t.superseded_at is not null as superseded, t.expires_at <= now() as expired, \
-                (u.disabled or t.binding <> {BINDING}) as revoked, u.email, u.display_name \
-         from recovery_tokens t join users u on u.id = t.user_id where t.token_hash = $1"
+                (t.revoked_at is not null or u.disabled or t.binding <> {binding}) as revoked, \
+                u.email, u.display_name \
+         from recovery_tokens t join users u on u.id = t.user_id where t.token_hash = $1",
+        binding = binding!()
     ))
     .bind::<Bytea, _>(&hash.0[..])
     .get_result(conn)
@@ -170,8 +184,9 @@ pub async fn inspect(
     })
 }
 
-/// Redeems the token: marks it used only if it is unused, not superseded, unexpired, its user
-/// enabled and its binding intact, in one statement that returns the user. Under concurrent
+/// Redeems the token: marks it used only if it is live (`LIVE`), in one statement that returns the
+/// user. The caller locks the user's row first (as issuing does), so the binding is checked
+/// against a row nobody else is changing and the two paths take their locks in one order. Under concurrent
 /// redemptions (on one instance or several) Postgres lets exactly one of them match; the
 /// others re-check the row after the winner commits and find it used.
 ///
@@ -180,9 +195,7 @@ pub async fn inspect(
 pub async fn claim(conn: &mut AsyncPgConnection, hash: &TokenHash) -> QueryResult<Option<Uuid>> {
     let claimed: Option<Claimed> = diesel::sql_query(format!(
         "update recovery_tokens t set used_at = now() from users u \
-         where t.token_hash = $1 and u.id = t.user_id and t.used_at is null and t.superseded_at is null \
-           and t.expires_at > now() and not u.disabled and t.binding = {BINDING} \
-         returning t.user_id"
+         where t.token_hash = $1 and u.id = t.user_id and {LIVE} returning t.user_id"
     ))
     .bind::<Bytea, _>(&hash.0[..])
     .get_result(conn)
@@ -202,9 +215,7 @@ pub async fn is_live(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool
         live: bool,
     }
     let live: Option<Live> = diesel::sql_query(format!(
-        "select (t.used_at is null and t.superseded_at is null and t.expires_at > now() \
-                 and not u.disabled and t.binding = {BINDING}) as live \
-         from recovery_tokens t join users u on u.id = t.user_id where t.id = $1"
+        "select ({LIVE}) as live from recovery_tokens t join users u on u.id = t.user_id where t.id = $1"
     ))
     .bind::<SqlUuid, _>(id)
     .get_result(conn)

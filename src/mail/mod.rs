@@ -14,6 +14,12 @@ pub use templates::{RenderedMail, Templates};
 pub use transport::{Mailer, SendMail};
 pub use worker::MailQueue;
 
+/// A time as mails show it: `2026-11-26 21:40 UTC`.
+#[must_use]
+pub fn mail_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 /// The mails this crate sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailKind {

@@ -9,9 +9,9 @@ use rocket::tokio::sync::Notify;
 use rocket_db_pools::diesel::PgPool;
 use serde_json::json;
 
-use super::Mailer;
+use super::{MailKind, Mailer, Templates};
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::outbox::{Finished, OutboxMail};
+use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
 use crate::db::recovery_tokens;
 use crate::error::Error;
 
@@ -46,19 +46,41 @@ pub struct MailQueue {
     mailer: Arc<Mailer>,
     wake: Arc<Notify>,
     max_attempts: u32,
+    attempt_timeout: StdDuration,
 }
 
 impl MailQueue {
-    /// A queue delivering through `mailer`, abandoning a mail after `max_attempts`.
+    /// A queue delivering through `mailer`, giving each attempt `attempt_timeout` in all and
+    /// abandoning a mail after `max_attempts`.
     #[must_use]
-    pub fn new(mailer: Mailer, max_attempts: u32) -> MailQueue {
-        MailQueue { mailer: Arc::new(mailer), wake: Arc::new(Notify::new()), max_attempts }
+    pub fn new(mailer: Mailer, max_attempts: u32, attempt_timeout: StdDuration) -> MailQueue {
+        MailQueue { mailer: Arc::new(mailer), wake: Arc::new(Notify::new()), max_attempts, attempt_timeout }
     }
 
     /// The mailer (for the `Message-ID` domain).
     #[must_use]
     pub fn mailer(&self) -> &Mailer {
         &self.mailer
+    }
+
+    /// Renders `kind` with `context` and writes it to the outbox for `recipient` (the user's
+    /// stored address), inside the caller's transaction. Call [`MailQueue::wake`] once the
+    /// transaction has committed.
+    ///
+    /// # Errors
+    /// A template that fails to render, or a database error.
+    pub async fn enqueue(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        templates: &Templates,
+        kind: MailKind,
+        (user_id, token_id): (uuid::Uuid, Option<uuid::Uuid>),
+        recipient: &str,
+        context: &tera::Context,
+    ) -> Result<uuid::Uuid, Error> {
+        let mail = templates.render(kind, context).map_err(Error::Internal)?;
+        let domain = self.mailer.from_domain();
+        Ok(NewOutboxMail::new(kind, user_id, token_id, recipient, mail, domain).insert(conn).await?)
     }
 
     /// Wakes this instance's worker; call after committing an enqueued mail.
@@ -73,20 +95,35 @@ impl MailQueue {
     pub async fn deliver_due(&self, pool: &PgPool) -> Result<DeliveryReport, Error> {
         let mut report = DeliveryReport::default();
         loop {
-            let mut conn = pool.get().await.map_err(|e| Error::Unavailable(format!("database pool: {e}")))?;
-            let Some(mail) = OutboxMail::claim_next(&mut conn, LEASE).await? else { return Ok(report) };
-            if let Some(token) = mail.token_id {
-                if !recovery_tokens::is_live(&mut conn, token).await? {
-                    OutboxMail::finish(&mut conn, mail.id, Finished::Dropped, None).await?;
+            let mail = {
+                let mut conn = connect(pool).await?;
+                let Some(mail) = OutboxMail::claim_next(&mut conn, LEASE).await? else { return Ok(report) };
+                let live = match mail.token_id {
+                    Some(token) => recovery_tokens::is_live(&mut conn, token).await?,
+                    None => true,
+                };
+                if !live {
+                    OutboxMail::finish(&mut conn, &mail, Finished::Dropped, None).await?;
                     log::info!("user_account: mail {} dropped: its token is no longer live", mail.id);
                     report.dropped += 1;
                     continue;
                 }
-            }
-            match self.attempt(&mail).await {
+                mail
+            };
+            // No database connection is held while the transport works.
+            let outcome = match rocket::tokio::time::timeout(self.attempt_timeout, self.attempt(&mail)).await
+            {
+                Ok(outcome) => outcome,
+                Err(_) => Err(format!("no answer within {:?}", self.attempt_timeout)),
+            };
+            let mut conn = connect(pool).await?;
+            match outcome {
                 Ok(()) => {
-                    OutboxMail::finish(&mut conn, mail.id, Finished::Sent, None).await?;
-                    report.sent += 1;
+                    if OutboxMail::finish(&mut conn, &mail, Finished::Sent, None).await? {
+                        report.sent += 1;
+                    } else {
+                        log::warn!("user_account: mail {} was sent after its lease ran out", mail.id);
+                    }
                 }
                 Err(cause) => self.failed(&mut conn, &mail, &cause, &mut report).await?,
             }
@@ -94,14 +131,21 @@ impl MailQueue {
     }
 
     /// One delivery, on a task of its own so that a panic in the transport fails this mail
-    /// only, not the worker.
+    /// only, not the worker; the task is aborted at the attempt's deadline, so a stalled
+    /// server can neither hold the worker nor deliver the mail late.
     async fn attempt(&self, mail: &OutboxMail) -> Result<(), String> {
         let message = self.mailer.build(mail)?;
         let mailer = Arc::clone(&self.mailer);
-        match rocket::tokio::spawn(async move { mailer.send(message).await }).await {
-            Ok(sent) => sent,
-            Err(e) if e.is_panic() => Err("the transport panicked".into()),
-            Err(e) => Err(format!("the delivery task ended: {e}")),
+        let task = rocket::tokio::spawn(async move { mailer.send(message).await });
+        let abort = task.abort_handle();
+        match rocket::tokio::time::timeout(self.attempt_timeout, task).await {
+            Ok(Ok(sent)) => sent,
+            Ok(Err(e)) if e.is_panic() => Err("the transport panicked".into()),
+            Ok(Err(e)) => Err(format!("the delivery task ended: {e}")),
+            Err(_) => {
+                abort.abort();
+                Err(format!("no answer within {:?}", self.attempt_timeout))
+            }
         }
     }
 
@@ -116,19 +160,21 @@ impl MailQueue {
         let attempts = u32::try_from(mail.attempts).unwrap_or(u32::MAX);
         let details = json!({"mail_id": mail.id, "kind": mail.kind, "attempts": attempts, "error": cause});
         if attempts >= self.max_attempts {
-            log::error!("user_account: mail {} abandoned after {attempts} attempts: {cause}", mail.id);
-            OutboxMail::finish(conn, mail.id, Finished::Abandoned, Some(&cause)).await?;
-            NewAuditEvent::new(event::MAIL_ABANDONED).details(details).insert(conn).await?;
-            report.abandoned += 1;
+            if OutboxMail::finish(conn, mail, Finished::Abandoned, Some(&cause)).await? {
+                log::error!("user_account: mail {} abandoned after {attempts} attempts: {cause}", mail.id);
+                NewAuditEvent::new(event::MAIL_ABANDONED).details(details).insert(conn).await?;
+                report.abandoned += 1;
+            }
         } else {
             let backoff = backoff(attempts);
-            log::warn!(
-                "user_account: mail {} attempt {attempts} failed, retrying in {backoff}: {cause}",
-                mail.id
-            );
-            OutboxMail::retry_later(conn, mail.id, backoff, &cause).await?;
-            NewAuditEvent::new(event::MAIL_FAILED).details(details).insert(conn).await?;
-            report.retried += 1;
+            if OutboxMail::retry_later(conn, mail, backoff, &cause).await? {
+                log::warn!(
+                    "user_account: mail {} attempt {attempts} failed, retrying in {backoff}: {cause}",
+                    mail.id
+                );
+                NewAuditEvent::new(event::MAIL_FAILED).details(details).insert(conn).await?;
+                report.retried += 1;
+            }
         }
         Ok(())
     }
@@ -140,7 +186,7 @@ impl MailQueue {
     /// # Errors
     /// Database errors only.
     pub async fn purge(&self, pool: &PgPool) -> Result<usize, Error> {
-        let mut conn = pool.get().await.map_err(|e| Error::Unavailable(format!("database pool: {e}")))?;
+        let mut conn = connect(pool).await?;
         let mut purged = 0;
         for sql in [
             "delete from recovery_tokens where expires_at < now() - interval '7 days'",
@@ -175,6 +221,10 @@ impl MailQueue {
             }
         }
     }
+}
+
+async fn connect(pool: &PgPool) -> Result<crate::db::DbConn, Error> {
+    crate::db::DbConn::from_pool(pool).await
 }
 
 /// The wait after the `attempts`-th failure: 5 s, 10 s, 20 s, ... up to an hour.

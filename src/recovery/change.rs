@@ -11,13 +11,12 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::outbox::NewOutboxMail;
 use crate::db::recovery_tokens::{self, LiveToken, Reason};
-use crate::db::users::User;
+use crate::db::users::{User, UserRef};
 use crate::db::{sessions, DbConn};
 use crate::error::{Error, Result};
 use crate::json::JsonBody;
-use crate::mail::{MailKind, MailQueue, Templates};
+use crate::mail::{mail_time, MailKind, MailQueue, Templates};
 use crate::password::Hasher;
 use crate::rate_limit::PublicLimit;
 use crate::request_context::RequestContext;
@@ -81,19 +80,28 @@ pub async fn change_password(
     let changed = conn
         .transaction::<_, Error, _>(|conn| {
             async move {
+                // The user's row first, then the token: the order issuing a token takes too.
+                if User::lock(conn, &UserRef::Id(live.user_id)).await?.is_none() {
+                    return Ok(None);
+                }
                 let Some(user_id) = recovery_tokens::claim(conn, &hash).await? else { return Ok(None) };
+                // Storing the hash revokes the user's other live tokens (a trigger on `users`).
                 User::set_password(conn, user_id, &phc).await?;
-                recovery_tokens::supersede_live(conn, user_id).await?;
                 let revoked = if revoke { sessions::revoke_all(conn, user_id).await? } else { 0 };
                 let active = sessions::count_live(conn, user_id).await?;
                 let mut context = tera::Context::new();
                 context.insert("product_name", &config.mail.product_name);
                 context.insert("display_name", &live.display_name);
-                context.insert("changed_at", &chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string());
-                let mail = templates.render(MailKind::PasswordChanged, &context).map_err(Error::Internal)?;
-                let domain = queue.mailer().from_domain();
-                NewOutboxMail::new(MailKind::PasswordChanged, user_id, None, &live.email, mail, domain)
-                    .insert(conn)
+                context.insert("changed_at", &mail_time(chrono::Utc::now()));
+                queue
+                    .enqueue(
+                        conn,
+                        templates,
+                        MailKind::PasswordChanged,
+                        (user_id, None),
+                        &live.email,
+                        &context,
+                    )
                     .await?;
                 NewAuditEvent::new(event::PASSWORD_CHANGED)
                     .request(ctx)
@@ -118,7 +126,7 @@ pub async fn change_password(
             Ok(Json(changed))
         }
         // Another request redeemed it, or the account changed, between the check and the claim.
-        None => Err(lost_claim(&mut conn, ctx, &hash).await),
+        None => Err(lost_claim(&mut conn, ctx, &hash, live.user_id).await),
     }
 }
 
@@ -146,13 +154,18 @@ async fn check_policy(
     Err(Error::WeakPassword(weakness))
 }
 
-async fn lost_claim(conn: &mut AsyncPgConnection, ctx: &RequestContext, hash: &TokenHash) -> Error {
+async fn lost_claim(
+    conn: &mut AsyncPgConnection,
+    ctx: &RequestContext,
+    hash: &TokenHash,
+    user: Uuid,
+) -> Error {
     let reason = match recovery_tokens::inspect(conn, hash).await {
         Ok(Err(reason)) => reason,
         Ok(Ok(_)) => Reason::Used,
         Err(e) => return e.into(),
     };
-    refuse_token(conn, ctx, None, reason).await
+    refuse_token(conn, ctx, Some(user), reason).await
 }
 
 /// Records the refusal and returns the error to answer with (or the database error that kept

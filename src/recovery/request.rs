@@ -11,12 +11,11 @@ use uuid::Uuid;
 use crate::auth::AdminScope;
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::outbox::NewOutboxMail;
 use crate::db::users::{User, UserRef};
 use crate::db::{rate_limits, recovery_tokens, DbConn};
 use crate::error::{Error, Result};
 use crate::json::JsonBody;
-use crate::mail::{MailKind, MailQueue, Templates};
+use crate::mail::{mail_time, MailKind, MailQueue, Templates};
 use crate::rate_limit;
 use crate::request_context::RequestContext;
 use crate::token::PlainToken;
@@ -105,9 +104,11 @@ pub async fn password_recovery(
                 // Counted in this transaction, under the user's row lock: concurrent requests
                 // for one user, on any instance, see each other's counts.
                 let windows = rate_limit::target_user(config);
-                if let Some(retry_after) = rate_limits::hit(conn, &user.id.to_string(), &windows).await? {
-                    rate_limit::record(conn, ctx, &windows, Some(user.id)).await?;
-                    return Ok(Err(retry_after));
+                if let Some(exceeded) = rate_limits::hit(conn, &user.id.to_string(), &windows).await? {
+                    if exceeded.first {
+                        rate_limit::record(conn, ctx, &windows, Some(user.id)).await?;
+                    }
+                    return Ok(Err(exceeded.retry_after));
                 }
                 let (token_id, expires_at) = recovery_tokens::issue(
                     conn,
@@ -117,12 +118,9 @@ pub async fn password_recovery(
                     config.token_ttl_secs,
                 )
                 .await?;
-                let mail = templates
-                    .render(MailKind::Recovery, &mail_context(config, &user, &token, expires_at))
-                    .map_err(Error::Internal)?;
-                let domain = queue.mailer().from_domain();
-                NewOutboxMail::new(MailKind::Recovery, user.id, Some(token_id), &email, mail, domain)
-                    .insert(conn)
+                let context = mail_context(config, &user, &token, expires_at);
+                queue
+                    .enqueue(conn, templates, MailKind::Recovery, (user.id, Some(token_id)), &email, &context)
                     .await?;
                 NewAuditEvent::new(event::RECOVERY_REQUESTED)
                     .request(ctx)
@@ -176,7 +174,7 @@ fn mail_context(
     context.insert("product_name", &config.mail.product_name);
     context.insert("display_name", &user.display_name);
     context.insert("link", &link);
-    context.insert("expires_at", &expires_at.format("%Y-%m-%d %H:%M UTC").to_string());
+    context.insert("expires_at", &mail_time(expires_at));
     context.insert("ttl_minutes", &config.token_ttl_secs.div_ceil(60));
     context
 }

@@ -152,6 +152,11 @@ async fn a_token_dies_when_the_email_or_password_changes_by_any_path_or_the_user
         "update users set email = 'ann.new@example.org', email_normalized = 'ann.new@example.org' where email = 'ann@example.org'",
         "update users set password_hash = 'changed elsewhere' where email = 'ann@example.org'",
         "update users set disabled = true where email = 'ann@example.org'",
+        // Disabled and enabled again, or the email changed and changed back: still dead.
+        "update users set disabled = true where email = 'ann@example.org'; \
+         update users set disabled = false where email = 'ann@example.org'",
+        "update users set email = 'x@example.org' where email = 'ann@example.org'; \
+         update users set email = 'ann@example.org' where email = 'x@example.org'",
     ];
     for change_sql in changes {
         let (user, token) = recovery(&app, "ann@example.org", "Ann").await;

@@ -100,7 +100,8 @@ pub async fn count(conn: &mut AsyncPgConnection, table: &str) -> i64 {
 
 /// Runs a statement (moving time, changing a user behind the crate's back).
 pub async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
-    diesel::sql_query(sql).execute(conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    use diesel_async::SimpleAsyncConnection as _;
+    conn.batch_execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 /// Moves every recovery token of `user` past its expiry (as if its lifetime had passed).

@@ -18,7 +18,7 @@ pub enum Mode {
     TempFail,
     /// 554: transaction failed.
     PermFail,
-    /// Takes the whole message, then says nothing for three seconds and refuses it.
+    /// Takes the whole message, then says nothing for thirty seconds and refuses it.
     Stall,
     /// Takes the whole message, then answers 421 and closes the connection.
     Drop,
@@ -69,7 +69,8 @@ impl Handler for Recorder {
     }
 
     fn rcpt(&mut self, _to: &str) -> Response {
-        match lock(&self.shared).mode.unwrap_or(Mode::Accept) {
+        let mode = lock(&self.shared).mode.unwrap_or(Mode::Accept);
+        match mode {
             Mode::Accept | Mode::Stall | Mode::Drop => response::OK,
             Mode::TempFail => response::INTERNAL_ERROR,
             Mode::PermFail => response::TRANSACTION_FAILED,
@@ -88,9 +89,11 @@ impl Handler for Recorder {
     }
 
     fn data_end(&mut self) -> Response {
-        match lock(&self.shared).mode.unwrap_or(Mode::Accept) {
+        // Read the mode first: a guard in the match would stay locked through the stall.
+        let mode = lock(&self.shared).mode.unwrap_or(Mode::Accept);
+        match mode {
             Mode::Stall => {
-                std::thread::sleep(Duration::from_secs(3));
+                std::thread::sleep(Duration::from_secs(30));
                 // Never accepted, so the client's retry is not a duplicate. The 421 closes the
                 // session: mailin keeps one that got any other error here in DATA state.
                 return response::NO_SERVICE;
