@@ -12,6 +12,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use url::Url;
 
+use crate::config::redact_url;
+
 /// Whether something accepts TCP connections at the host and port of the `postgres://` URL.
 #[must_use]
 pub fn reachable(url: &str) -> bool {
@@ -27,7 +29,7 @@ pub fn reachable(url: &str) -> bool {
 /// # Errors
 /// `url` is not a URL.
 pub fn with_database(url: &str, database: &str) -> Result<String, String> {
-    let mut parsed = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+    let mut parsed = Url::parse(url).map_err(|e| format!("`{}` is not a URL: {e}", redact_url(url)))?;
     parsed.set_path(&format!("/{database}"));
     Ok(parsed.into())
 }
@@ -37,7 +39,7 @@ pub fn with_database(url: &str, database: &str) -> Result<String, String> {
 /// # Errors
 /// `url` is not a URL or names no database.
 pub fn database_name(url: &str) -> Result<String, String> {
-    let parsed = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+    let parsed = Url::parse(url).map_err(|e| format!("`{}` is not a URL: {e}", redact_url(url)))?;
     let name = parsed.path().trim_start_matches('/');
     if name.is_empty() {
         return Err(format!("`{url}` names no database"));
@@ -56,8 +58,9 @@ pub async fn ensure_database(url: &str) -> Result<(), String> {
         return Err(format!("will only create databases with plain names, not `{name}`"));
     }
     let admin = with_database(url, "postgres")?;
-    let mut conn =
-        AsyncPgConnection::establish(&admin).await.map_err(|e| format!("cannot connect to {admin}: {e}"))?;
+    let mut conn = AsyncPgConnection::establish(&admin)
+        .await
+        .map_err(|e| format!("cannot connect to {}: {e}", redact_url(&admin)))?;
     #[derive(QueryableByName)]
     struct Found {
         #[diesel(sql_type = diesel::sql_types::Bool)]

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use clap::{Args, Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rocket::figment::Figment;
-use rocket_user_account::config::Config;
+use rocket_user_account::config::{redact_url, Config};
 use rocket_user_account::db::sessions::NewSession;
 use rocket_user_account::db::users::{NewUser, StoredAvatar, User};
 use rocket_user_account::dev_db::{self, PrivateCluster};
@@ -133,7 +133,12 @@ async fn database_url(figment: &Figment) -> Result<String, String> {
     let configured = figment.extract_inner::<String>("databases.user_account.url").ok();
     let url = match configured {
         Some(url) if dev_db::reachable(&url) => url,
-        Some(url) => return Err(format!("no PostgreSQL answers at `databases.user_account.url` ({url})")),
+        Some(url) => {
+            return Err(format!(
+                "no PostgreSQL answers at `databases.user_account.url` ({})",
+                redact_url(&url)
+            ))
+        }
         None if dev_db::reachable(DEFAULT_URL) => DEFAULT_URL.to_owned(),
         None => {
             let cluster = PrivateCluster::new(PRIVATE_DIR, PRIVATE_PORT);

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::schema::mail_outbox;
 use crate::mail::{MailKind, RenderedMail};
 
-/// A mail to enqueue.
-#[derive(Debug, Insertable)]
+/// A mail to enqueue. No `Debug`: its bodies hold a live token.
+#[derive(Insertable)]
 #[diesel(table_name = mail_outbox)]
 pub struct NewOutboxMail {
     id: Uuid,
@@ -24,8 +24,8 @@ pub struct NewOutboxMail {
     message_id: String,
 }
 
-/// A claimed mail, as the worker sees it.
-#[derive(Debug, QueryableByName)]
+/// A claimed mail, as the worker sees it. No `Debug`: its bodies hold a live token.
+#[derive(QueryableByName)]
 #[diesel(table_name = mail_outbox, check_for_backend(diesel::pg::Pg))]
 pub struct OutboxMail {
     /// Row id.

@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::schema::{sessions, users};
 use crate::token::TokenHash;
 
-/// A session to insert.
-#[derive(Debug, Insertable)]
+/// A session to insert. No `Debug`: it holds the token's digest.
+#[derive(Insertable)]
 #[diesel(table_name = sessions)]
 pub struct NewSession {
     user_id: Uuid,

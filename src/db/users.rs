@@ -24,8 +24,8 @@ pub struct User {
     pub password_changed_at: Option<DateTime<Utc>>,
 }
 
-/// A user to insert.
-#[derive(Debug, Insertable)]
+/// A user to insert. No `Debug`: it holds the password hash.
+#[derive(Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser {
     email: Option<String>,

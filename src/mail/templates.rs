@@ -29,8 +29,8 @@ const EMBEDDED: [(&str, &str); 8] = [
     ),
 ];
 
-/// A mail rendered from its templates.
-#[derive(Debug, Clone)]
+/// A mail rendered from its templates. No `Debug`: a recovery mail holds a live token.
+#[derive(Clone)]
 pub struct RenderedMail {
     /// One line, no CR or LF.
     pub subject: String,

@@ -1,7 +1,7 @@
 //! The mailer: builds MIME messages with lettre's typed builders (so no value can inject a
 //! header) and hands them to the configured transport.
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use lettre::message::{header, Mailbox, MultiPart};
@@ -19,10 +19,37 @@ pub trait SendMail: Send + Sync + 'static {
 }
 
 enum Backend {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpPool),
     File(AsyncFileTransport<Tokio1Executor>),
     Log,
     Custom(Arc<dyn SendMail>),
+}
+
+/// A pooled SMTP transport that can be thrown away: a connection abandoned mid-exchange (the
+/// attempt's deadline passed) would otherwise go back to the pool and stall the next attempt.
+struct SmtpPool {
+    url: String,
+    timeout: Duration,
+    transport: RwLock<AsyncSmtpTransport<Tokio1Executor>>,
+}
+
+impl SmtpPool {
+    fn build(url: &str, timeout: Duration) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+        Ok(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("`user_account.mail.smtp_url`: {e}"))?
+            .timeout(Some(timeout))
+            .build())
+    }
+
+    fn current(&self) -> AsyncSmtpTransport<Tokio1Executor> {
+        self.transport.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn reset(&self) {
+        if let Ok(fresh) = Self::build(&self.url, self.timeout) {
+            *self.transport.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+        }
+    }
 }
 
 /// Sends mail through the configured transport.
@@ -57,11 +84,9 @@ impl Mailer {
         }
         let backend = match config.transport {
             MailTransport::Smtp => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url)
-                    .map_err(|e| format!("`user_account.mail.smtp_url`: {e}"))?
-                    .timeout(Some(Duration::from_secs(config.smtp_timeout_secs)))
-                    .build();
-                Backend::Smtp(transport)
+                let timeout = Duration::from_secs(config.smtp_timeout_secs);
+                let transport = RwLock::new(SmtpPool::build(&config.smtp_url, timeout)?);
+                Backend::Smtp(SmtpPool { url: config.smtp_url.clone(), timeout, transport })
             }
             MailTransport::File => {
                 std::fs::create_dir_all(&config.file_dir).map_err(|e| {
@@ -107,13 +132,20 @@ impl Mailer {
             .map_err(|e| format!("cannot build the message: {e}"))
     }
 
+    /// Drops every pooled SMTP connection, for after an attempt was abandoned mid-exchange.
+    pub fn reset_connections(&self) {
+        if let Backend::Smtp(smtp) = &self.backend {
+            smtp.reset();
+        }
+    }
+
     /// Hands `message` to the transport.
     ///
     /// # Errors
     /// The transport's error, as text (it never contains the message body).
     pub async fn send(&self, message: Message) -> Result<(), String> {
         match &self.backend {
-            Backend::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Backend::Smtp(smtp) => smtp.current().send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Backend::File(file) => file.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
             Backend::Custom(custom) => custom.send(message).await,
             Backend::Log => {

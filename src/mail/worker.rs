@@ -144,6 +144,8 @@ impl MailQueue {
             Ok(Err(e)) => Err(format!("the delivery task ended: {e}")),
             Err(_) => {
                 abort.abort();
+                // The abandoned connection must not serve the next attempt.
+                self.mailer.reset_connections();
                 Err(format!("no answer within {:?}", self.attempt_timeout))
             }
         }

@@ -124,3 +124,36 @@ async fn two_instances_racing_a_hundred_redemptions_of_one_token_give_one_succes
     assert!(rocket_user_account::password::verify(&hash, winners[0]));
     assert_eq!(fixtures::count(&mut conn, "mail_outbox where kind = 'password_changed'").await, 1);
 }
+
+#[rocket::async_test]
+async fn a_failure_after_the_claim_rolls_the_whole_change_back() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user_with(&mut conn, "ann@example.org", "Ann", "the old password, long enough").await;
+    assert_eq!(
+        app.post("/password-recovery", &json!({"user_id": ann}), Some(admin.expose())).await.status().code,
+        200
+    );
+    app.deliver_mail().await;
+    let token = fixtures::token_in(&app.smtp.received()[0]);
+    let before = fixtures::password_hash(&mut conn, ann).await;
+    // The password update, which comes after the token is claimed, fails.
+    fixtures::execute(
+        &mut conn,
+        "create function fail_password_update() returns trigger language plpgsql as \
+         $$ begin raise exception 'injected failure'; end $$; \
+         create trigger fail_password_update before update of password_hash on users \
+         for each row execute function fail_password_update();",
+    )
+    .await;
+    let change = json!({"token": token, "new_password": "violet tugboat quarry lantern"});
+    let error = assert_error(app.post("/change-password", &change, None).await, 500, "internal_error").await;
+    assert!(!error.to_string().contains("injected"), "{error}");
+    assert_eq!(fixtures::password_hash(&mut conn, ann).await, before, "password unchanged");
+    assert_eq!(fixtures::count(&mut conn, "mail_outbox where kind = 'password_changed'").await, 0);
+    let verified = app.post("/verify-recovery-token", &json!({"token": token}), None).await;
+    assert_eq!(crate::helpers::json(verified).await["valid"], true, "the token was not spent");
+    fixtures::execute(&mut conn, "drop trigger fail_password_update on users").await;
+    assert_eq!(app.post("/change-password", &change, None).await.status().code, 200);
+}

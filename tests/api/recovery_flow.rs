@@ -49,13 +49,16 @@ async fn the_whole_flow_from_the_admin_to_a_new_password() {
     let mut conn = app.db.conn().await;
     fixtures::session(&mut conn, user, &[]).await;
 
+    let mut expiries = std::collections::HashSet::new();
     for _ in 0..3 {
         let v = verify(&app, &token).await;
         assert_eq!(v["valid"], true, "{v}");
+        expiries.insert(v["expires_at"].to_string());
         assert_eq!(v["email_hint"], "a***n@example.org");
         assert!(v["expires_at"].is_string());
         assert_eq!(v.as_object().map(serde_json::Map::len), Some(3), "nothing else: {v}");
     }
+    assert_eq!(expiries.len(), 1, "verifying never extends a token");
 
     let response = change(&app, &token, GOOD).await;
     assert_eq!(response.status(), Status::Ok);
@@ -125,6 +128,10 @@ async fn an_expired_token_is_refused_by_both_endpoints() {
     let app = spawn_app().await;
     let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
     let mut conn = app.db.conn().await;
+    // Just before its expiry a token is still good; just after, it is not.
+    fixtures::execute(&mut conn, "update recovery_tokens set expires_at = now() + interval '2 seconds'")
+        .await;
+    assert_eq!(verify(&app, &token).await["valid"], true);
     fixtures::expire_recovery_tokens(&mut conn, user).await;
     assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "expired"}));
     assert_refused(&app, &token, "expired").await;
@@ -261,6 +268,8 @@ async fn a_session_token_is_not_a_recovery_token_and_the_query_string_is_ignored
     let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
     let mut conn = app.db.conn().await;
     let session = fixtures::session(&mut conn, user, &["admin"]).await;
+    // A good verify earlier does not make a later change with another token pass.
+    assert_eq!(verify(&app, &token).await["valid"], true);
     assert_eq!(verify(&app, session.expose()).await, json!({"valid": false, "reason": "invalid"}));
     assert_refused(&app, session.expose(), "invalid").await;
     // A token in the URL is never read: only the body counts.
