@@ -19,16 +19,23 @@
 //!
 //! | method | path | guard | success |
 //! |---|---|---|---|
+//! | POST | `/password-recovery` | [`AdminScope`] | 200 `{"status":"queued","user_id":..,"expires_at":..}` |
+//! | POST | `/verify-recovery-token` | none (per-IP limit) | 200 `{"valid":true,..}` or `{"valid":false,"reason":..}` |
+//! | POST | `/change-password` | none (per-IP limit) | 200 `{"status":"password_changed",..}` |
 //! | GET | `/<id>/avatar` | [`DebugMode`] | 200 image bytes (with `ETag`), 304, or 302 to the stored URL |
+//!
+//! See [`recovery`] for the flow and [`mail`] for the durable outbox.
 //!
 //! ## Errors
 //!
-//! Every error under the mount point, Rocket's own included (404, 405, 413, 415, 422), is
-//! JSON of one shape, with the status decided by [`Error`]:
+//! Every error under the mount point, Rocket's own included (404, 405, 413, 415, 422, 429),
+//! is JSON of one shape, with the status decided by [`Error`]:
 //!
 //! ```json
-//! {"error": {"code": "not_found", "message": "no such resource"}}
+//! {"error": {"code": "not_found", "message": "No such resource.", "request_id": "..."}}
 //! ```
+//!
+//! The configuration keys and their defaults are on [`Config`]; the README has them as a table.
 
 pub mod auth;
 pub mod avatar;

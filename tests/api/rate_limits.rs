@@ -125,3 +125,16 @@ async fn recovery_calls_per_admin_are_capped() {
     assert_error(r, 429, "rate_limited").await;
     assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 2);
 }
+
+#[rocket::async_test]
+async fn the_per_ip_limit_holds_across_two_instances() {
+    let first = app().spawn().await;
+    let second = app().spawn_beside(&first).await;
+    let body = json!({"token": "x"});
+    let mut statuses = Vec::new();
+    for i in 0..11 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        statuses.push(app.post_from(ip(4), "/verify-recovery-token", &body, &[]).await.status().code);
+    }
+    assert_eq!(statuses, [vec![200; 10], vec![429]].concat(), "an in-memory limiter would allow 20");
+}
