@@ -157,3 +157,61 @@ async fn a_failure_after_the_claim_rolls_the_whole_change_back() {
     fixtures::execute(&mut conn, "drop trigger fail_password_update on users").await;
     assert_eq!(app.post("/change-password", &change, None).await.status().code, 200);
 }
+
+#[rocket::async_test]
+async fn with_the_pool_exhausted_requests_get_a_503_within_the_checkout_timeout() {
+    let app = app()
+        .set("databases.user_account.max_connections", 1)
+        .set("databases.user_account.connect_timeout", 1)
+        .spawn()
+        .await;
+    let db = rocket_db_pools::Database::fetch(app.client.rocket()).map(rocket_user_account::db::Db::pool);
+    let held =
+        rocket_user_account::db::DbConn::from_pool(&db.expect("pool")).await.expect("the one connection");
+    let started = Instant::now();
+    let response = app.post("/verify-recovery-token", &json!({"token": "x"}), None).await;
+    assert_quiet_503(started, response, "exhausted pool").await;
+    drop(held);
+    assert_eq!(app.post("/verify-recovery-token", &json!({"token": "x"}), None).await.status().code, 200);
+}
+
+#[rocket::async_test]
+async fn a_recovery_request_does_not_wait_on_a_stalled_smtp_server() {
+    let server = SmtpServer::start();
+    server.set_mode(Mode::Stall);
+    let app = app().smtp(&server).set("user_account.mail.worker", true).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    for i in 0..3 {
+        fixtures::user(&mut conn, &format!("u{i}@example.org")).await;
+    }
+    for i in 0..3 {
+        let started = Instant::now();
+        let r = app
+            .post("/password-recovery", &json!({"email": format!("u{i}@example.org")}), Some(admin.expose()))
+            .await;
+        assert_eq!(r.status().code, 200);
+        // Generous for a debug build on a busy machine; the stalled exchange takes 10 s.
+        assert!(started.elapsed() < Duration::from_secs(2), "request {i} took {:?}", started.elapsed());
+    }
+}
+
+#[rocket::async_test]
+async fn concurrent_recovery_requests_on_two_instances_leave_one_live_token() {
+    let first = app().set("user_account.rate_limits.recovery_per_user_hour", 0).spawn().await;
+    let second = app().set("user_account.rate_limits.recovery_per_user_hour", 0).spawn_beside(&first).await;
+    let mut conn = first.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    let body = json!({"user_id": ann});
+    let requests = (0..10).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        app.post("/password-recovery", &body, Some(admin.expose()))
+    });
+    let statuses: Vec<u16> =
+        futures::future::join_all(requests).await.iter().map(|r| r.status().code).collect();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let live = "recovery_tokens where used_at is null and superseded_at is null and revoked_at is null";
+    assert_eq!(fixtures::count(&mut conn, live).await, 1);
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 10);
+}

@@ -138,3 +138,34 @@ async fn the_per_ip_limit_holds_across_two_instances() {
     }
     assert_eq!(statuses, [vec![200; 10], vec![429]].concat(), "an in-memory limiter would allow 20");
 }
+
+#[rocket::async_test]
+async fn the_daily_and_hourly_windows_count_too() {
+    // The per-user day window alone (the hour window off), and the per-IP hour window alone.
+    let app = app()
+        .set("user_account.rate_limits.recovery_per_user_hour", 0)
+        .set("user_account.rate_limits.recovery_per_user_day", 2)
+        .set("user_account.rate_limits.public_per_ip_minute", 0)
+        .set("user_account.rate_limits.public_per_ip_hour", 3)
+        .spawn()
+        .await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    let body = json!({"email": "ann@example.org"});
+    let mails: Vec<u16> = futures::future::join_all(
+        (0..3).map(|_| app.post("/password-recovery", &body, Some(admin.expose()))),
+    )
+    .await
+    .iter()
+    .map(|r| r.status().code)
+    .collect();
+    assert_eq!(mails.iter().filter(|s| **s == 429).count(), 1, "{mails:?}");
+    let mut public = Vec::new();
+    for _ in 0..4 {
+        public.push(
+            app.post_from(ip(5), "/verify-recovery-token", &json!({"token": "x"}), &[]).await.status().code,
+        );
+    }
+    assert_eq!(public, vec![200, 200, 200, 429]);
+}

@@ -320,3 +320,15 @@ async fn revoke_sessions_on_reset_signs_the_user_out_everywhere() {
     )
     .await;
 }
+
+#[rocket::async_test]
+async fn the_token_lifetime_follows_the_configuration() {
+    let app = crate::helpers::app().set("user_account.token_ttl_secs", 120).spawn().await;
+    let (user, _) = recovery(&app, "ann@example.org", "Ann").await;
+    let mut conn = app.db.conn().await;
+    let sql = format!(
+        "do $$ begin if (select count(*) from recovery_tokens where user_id = '{user}' \
+         and expires_at - created_at = interval '120 seconds') <> 1 then raise 'wrong lifetime'; end if; end $$"
+    );
+    fixtures::execute(&mut conn, &sql).await;
+}

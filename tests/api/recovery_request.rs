@@ -86,7 +86,7 @@ async fn recovery_by_user_id_works_and_records_who_asked() {
     assert_eq!(json(response).await["user_id"], user.to_string());
     fixtures::execute(
         &mut conn,
-        &format!("do $$ begin if (select count(*) from audit_events where event = 'recovery_requested' and target_user_id = '{user}' and actor_user_id is not null and request_id is not null) <> 1 then raise 'no audit'; end if; end $$"),
+        &format!("do $$ begin if (select count(*) from audit_events where event = 'recovery_requested' and target_user_id = '{user}' and actor_user_id is not null and request_id is not null and details ? 'token_id') <> 1 then raise 'no audit'; end if; end $$"),
     )
     .await;
 }
