@@ -57,12 +57,6 @@ impl MailQueue {
         MailQueue { mailer: Arc::new(mailer), wake: Arc::new(Notify::new()), max_attempts, attempt_timeout }
     }
 
-    /// The mailer (for the `Message-ID` domain).
-    #[must_use]
-    pub fn mailer(&self) -> &Mailer {
-        &self.mailer
-    }
-
     /// Renders `kind` with `context` and writes it to the outbox for `recipient` (the user's
     /// stored address), inside the caller's transaction. Call [`MailQueue::wake`] once the
     /// transaction has committed.

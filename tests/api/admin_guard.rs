@@ -121,9 +121,8 @@ async fn a_custom_authenticator_given_to_the_builder_is_used() {
 }
 
 #[rocket::async_test]
-async fn the_guard_reaches_the_default_app_without_extra_setup() {
-    // Sanity check that the default app (no custom routes) mounts nothing that needs auth yet
-    // answers unknown paths under the mount point with the JSON 404.
+async fn the_probe_path_is_a_json_404_until_a_host_mounts_a_route_there() {
+    // The probe route above is the host's, not the crate's: without it the path is unknown.
     let app = spawn_app().await;
     let response = app.client.get(format!("{MOUNT}/probe/admin")).dispatch().await;
     assert_error(response, 404, "not_found").await;

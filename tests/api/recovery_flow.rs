@@ -168,13 +168,11 @@ async fn a_token_dies_when_the_email_or_password_changes_by_any_path_or_the_user
     for change_sql in changes {
         let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
         let mut conn = app.db.conn().await;
-        let before = fixtures::password_hash(&mut conn, user).await;
         fixtures::execute(&mut conn, change_sql).await;
         let after_change = fixtures::password_hash(&mut conn, user).await;
         assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "invalid"}), "{change_sql}");
         assert_refused(&app, &token, "invalid").await;
         assert_eq!(fixtures::password_hash(&mut conn, user).await, after_change, "{change_sql}: unchanged");
-        let _ = before;
         fixtures::execute(&mut conn, "delete from users").await;
     }
 }
