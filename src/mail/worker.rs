@@ -105,11 +105,8 @@ impl MailQueue {
                 mail
             };
             // No database connection is held while the transport works.
-            let outcome = match rocket::tokio::time::timeout(self.attempt_timeout, self.attempt(&mail)).await
-            {
-                Ok(outcome) => outcome,
-                Err(_) => Err(format!("no answer within {:?}", self.attempt_timeout)),
-            };
+            // `attempt` enforces the deadline itself, so that it can also drop the stuck connection.
+            let outcome = self.attempt(&mail).await;
             let mut conn = connect(pool).await?;
             match outcome {
                 Ok(()) => {
