@@ -35,6 +35,9 @@ pub enum Error {
     /// The body is larger than `json_limit` (413).
     #[error("The request body is larger than {0}.")]
     BodyTooLarge(rocket::data::ByteUnit),
+    /// The body did not arrive within `body_timeout_secs` (408).
+    #[error("The request body did not arrive in time.")]
+    BodyTimeout,
     /// The content type is not `application/json` (415).
     #[error("The request body must be sent as application/json.")]
     UnsupportedMediaType,
@@ -127,6 +130,7 @@ impl Error {
             Error::RateLimited { .. } => Status::TooManyRequests,
             Error::InvalidBody(_) | Error::Validation { .. } => Status::UnprocessableEntity,
             Error::BodyTooLarge(_) => Status::PayloadTooLarge,
+            Error::BodyTimeout => Status::RequestTimeout,
             Error::UnsupportedMediaType => Status::UnsupportedMediaType,
             Error::Unauthenticated => Status::Unauthorized,
             Error::Forbidden => Status::Forbidden,
@@ -161,6 +165,7 @@ impl Error {
             Error::InvalidBody(_) => ("invalid_body", None),
             Error::Validation { field, .. } => ("invalid_field", Some(serde_json::json!({ "field": field }))),
             Error::BodyTooLarge(_) => ("body_too_large", None),
+            Error::BodyTimeout => ("request_timeout", None),
             Error::UnsupportedMediaType => ("unsupported_media_type", None),
             Error::Unauthenticated => ("unauthenticated", None),
             Error::Forbidden => ("forbidden", None),
@@ -209,14 +214,22 @@ impl Error {
     }
 }
 
-/// A lost or unusable connection means the database is away, not that we have a bug.
+/// Whether a database failure is the database's state rather than our bug: a lost, closed or
+/// terminated connection (`pg_terminate_backend`, a restart, a failover), a serialization
+/// failure, a deadlock, a lock or statement timeout, a read-only standby. A client can cause
+/// any of these by timing alone, so they are 503 ("try again"), never 500. What stays 500 is
+/// what only a bug in this crate can cause: constraint violations of its own writes, and
+/// queries or values diesel could not build or read.
 fn connection_lost(e: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error as D};
-    matches!(
-        e,
-        D::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _)
-            | D::BrokenTransactionManager
-    )
+    use diesel::result::{DatabaseErrorKind as K, Error as D};
+    match e {
+        D::DatabaseError(kind, _) => !matches!(
+            kind,
+            K::UniqueViolation | K::ForeignKeyViolation | K::NotNullViolation | K::CheckViolation
+        ),
+        D::BrokenTransactionManager | D::RollbackErrorOnCommit { .. } => true,
+        _ => false,
+    }
 }
 
 impl ErrorResponse {
@@ -229,6 +242,7 @@ impl ErrorResponse {
             403 => ("forbidden", "The credentials lack the scope this route needs."),
             404 => ("not_found", "No such resource."),
             405 => ("method_not_allowed", "This method is not allowed here."),
+            408 => ("request_timeout", "The request did not arrive in time."),
             409 => ("conflict", "The request conflicts with the account's state."),
             413 => ("body_too_large", "The request body is too large."),
             415 => ("unsupported_media_type", "The request body must be sent as application/json."),
@@ -300,9 +314,17 @@ mod tests {
 
     #[test]
     fn lost_connections_are_503_not_500() {
-        let lost = diesel::result::Error::BrokenTransactionManager;
-        assert_eq!(Error::Database(lost).status(), Status::ServiceUnavailable);
-        assert_eq!(Error::Database(diesel::result::Error::NotFound).status().code, 500);
+        use diesel::result::{DatabaseErrorKind as K, Error as D};
+        let db = |kind| Error::Database(D::DatabaseError(kind, Box::new(String::from("x")))).status().code;
+        assert_eq!(Error::Database(D::BrokenTransactionManager).status(), Status::ServiceUnavailable);
+        // A terminated backend surfaces as an error of no particular kind, or as a closed one.
+        for kind in [K::Unknown, K::ClosedConnection, K::UnableToSendCommand, K::SerializationFailure] {
+            assert_eq!(db(kind), 503, "{kind:?}");
+        }
+        for kind in [K::UniqueViolation, K::CheckViolation, K::ForeignKeyViolation, K::NotNullViolation] {
+            assert_eq!(db(kind), 500, "{kind:?}");
+        }
+        assert_eq!(Error::Database(D::NotFound).status().code, 500);
     }
 
     #[test]

@@ -131,13 +131,14 @@ impl Fairing for UserAccount {
                 mailer,
                 config.mail.max_attempts,
                 std::time::Duration::from_secs(config.mail.smtp_timeout_secs),
+                config.audit_retention_days,
             ))
             .manage(config))
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
         if let Some(config) = req.rocket().state::<Config>() {
-            if under(req.uri().path().as_str(), &config.mount) {
+            if under(req, &config.mount) {
                 crate::headers::harden(req, res);
             }
         }
@@ -149,13 +150,17 @@ impl Fairing for UserAccount {
         else {
             return;
         };
+        log::info!("{}", config.launch_line(debug_routes_enabled(rocket, config)));
         if config.mail.worker {
             rocket::tokio::spawn(queue.clone().run(db.pool(), rocket.shutdown()));
         }
     }
 }
 
-/// Whether `path` is `mount` or below it.
-fn under(path: &str, mount: &str) -> bool {
-    mount == "/" || path == mount || path.strip_prefix(mount).is_some_and(|rest| rest.starts_with('/'))
+/// Whether the request's path is `mount` or below it, compared as Rocket routes: on the
+/// percent-decoded, non-empty segments (so `/api//users` and `/api/%75sers` count as under
+/// `/api/users`, as Rocket serves them there).
+fn under(req: &Request<'_>, mount: &str) -> bool {
+    let mut path = req.uri().path().segments();
+    mount.split('/').filter(|s| !s.is_empty()).all(|want| path.next() == Some(want))
 }

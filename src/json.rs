@@ -2,9 +2,11 @@
 //!
 //! Unlike Rocket's `Json`, it refuses a non-JSON content type (415) instead of falling through
 //! to a 404, applies this crate's own `json_limit` (413) without touching the host's
-//! `limits.json`, and tells malformed JSON (400) from JSON of the wrong shape (422). Error
+//! `limits.json`, gives the body `body_timeout_secs` to arrive (408), and tells malformed JSON (400) from JSON of the wrong shape (422). Error
 //! messages never echo a value from the body, so a password sent in the wrong place is not
 //! repeated back or logged.
+
+use std::time::Duration;
 
 use rocket::data::{self, Data, FromData};
 use rocket::request::Request;
@@ -33,11 +35,15 @@ async fn parse<T: DeserializeOwned>(req: &Request<'_>, data: Data<'_>) -> Result
     if !req.content_type().is_some_and(|ct| ct.media_type().is_json()) {
         return Err(Error::UnsupportedMediaType);
     }
-    let limit = req.rocket().state::<Config>().map_or_else(|| Config::default().json_limit, |c| c.json_limit);
-    let capped = data
-        .open(limit)
-        .into_bytes()
+    let (limit, deadline) = req
+        .rocket()
+        .state::<Config>()
+        .map_or_else(|| (Config::default().json_limit, 10), |c| (c.json_limit, c.body_timeout_secs));
+    // A body that does not arrive in time is refused: a client must not hold a request (and
+    // whatever the route would take after it) open by dawdling.
+    let capped = rocket::tokio::time::timeout(Duration::from_secs(deadline), data.open(limit).into_bytes())
         .await
+        .map_err(|_| Error::BodyTimeout)?
         .map_err(|_| Error::MalformedBody("the body could not be read".into()))?;
     if !capped.is_complete() {
         return Err(Error::BodyTooLarge(limit));

@@ -9,7 +9,7 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
 };
 use argon2::{Algorithm, Argon2, Params, Version};
-use rocket::tokio::sync::Semaphore;
+use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::{json, Value};
 
@@ -68,17 +68,45 @@ impl Hasher {
         self.computed.load(Ordering::Relaxed)
     }
 
-    /// The argon2id PHC string of `password`.
+    /// Waits for a hashing slot (no database connection should be held meanwhile). The slot
+    /// is held until it is dropped, so a caller can keep it across the write that uses the
+    /// hash: a second request for the same token then waits, re-checks, and costs no hash.
     ///
     /// # Errors
-    /// [`Error::Unavailable`] when no slot frees up in time; [`Error::Internal`] if hashing fails.
-    pub async fn hash(&self, password: SecretString) -> Result<String, Error> {
+    /// [`Error::Unavailable`] when no slot frees up in time.
+    pub async fn slot(&self) -> Result<HashSlot, Error> {
         let permit = rocket::tokio::time::timeout(HASH_QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| Error::Unavailable("every password-hashing slot is busy".into()))?
             .map_err(|_| Error::Internal("the hashing semaphore was closed".into()))?;
-        let config = self.config.clone();
-        self.computed.fetch_add(1, Ordering::Relaxed);
+        Ok(HashSlot { permit: Arc::new(permit), hasher: self.clone() })
+    }
+
+    /// The argon2id PHC string of `password`, in a slot of its own.
+    ///
+    /// # Errors
+    /// As [`Hasher::slot`] and [`HashSlot::hash`].
+    pub async fn hash(&self, password: SecretString) -> Result<String, Error> {
+        self.slot().await?.hash(password).await
+    }
+}
+
+/// A granted hashing slot: one of `argon2.max_concurrent`.
+pub struct HashSlot {
+    permit: Arc<OwnedSemaphorePermit>,
+    hasher: Hasher,
+}
+
+impl HashSlot {
+    /// The argon2id PHC string of `password`, computed on the blocking pool. The hash holds the
+    /// slot too, so a request that goes away mid-hash does not free its slot early.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if hashing fails.
+    pub async fn hash(&self, password: SecretString) -> Result<String, Error> {
+        let config = self.hasher.config.clone();
+        let permit = Arc::clone(&self.permit);
+        self.hasher.computed.fetch_add(1, Ordering::Relaxed);
         rocket::tokio::task::spawn_blocking(move || {
             let _permit = permit;
             hash(&config, password.expose_secret())

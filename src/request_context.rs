@@ -25,15 +25,31 @@ impl RequestContext {
         req.local_cache(|| {
             let header = req.rocket().state::<Config>().and_then(|c| c.trusted_proxy_header.as_deref());
             let from_header = header
-                .and_then(|h| req.headers().get(h).last())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|v| parse_ip(v.trim()));
+                .and_then(|h| Some((h, req.headers().get(h).last()?)))
+                .and_then(|(h, v)| proxied_ip(h, v));
             RequestContext {
                 request_id: Uuid::new_v4().simple().to_string(),
                 client_ip: from_header.or_else(|| req.remote().map(|a| a.ip())),
             }
         })
     }
+}
+
+/// The client address in the last element of a proxy header's value (the one the trusted
+/// proxy appended): `Forwarded`'s `for=` parameter (RFC 7239), or the plain address of the
+/// other headers in [`crate::config::PROXY_HEADERS`].
+fn proxied_ip(header: &str, value: &str) -> Option<IpAddr> {
+    let last = value.rsplit(',').next()?.trim();
+    if !header.eq_ignore_ascii_case("forwarded") {
+        return parse_ip(last);
+    }
+    let node = last.split(';').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        name.trim().eq_ignore_ascii_case("for").then_some(value.trim())
+    })?;
+    // A quoted node may hold an IPv6 address in brackets, with or without a port.
+    let node = node.trim_matches('"');
+    parse_ip(node).or_else(|| parse_ip(node.trim_start_matches('[').trim_end_matches(']')))
 }
 
 /// An IP address, alone or with a port (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
@@ -76,6 +92,22 @@ mod tests {
         assert_eq!(parse_ip("192.0.2.1:4711"), "192.0.2.1".parse().ok());
         assert_eq!(parse_ip("[2001:db8::1]:4711"), "2001:db8::1".parse().ok());
         assert_eq!(parse_ip("for=192.0.2.1"), None);
+    }
+
+    #[test]
+    fn forwarded_headers_yield_the_last_for_parameter() {
+        let v4 = "192.0.2.60".parse().ok();
+        assert_eq!(proxied_ip("Forwarded", "for=192.0.2.60;proto=http;by=203.0.113.43"), v4);
+        assert_eq!(proxied_ip("forwarded", "for=198.51.100.1, For=\"192.0.2.60:4711\""), v4);
+        assert_eq!(
+            proxied_ip("Forwarded", "for=\"[2001:db8:cafe::17]:4711\""),
+            "2001:db8:cafe::17".parse().ok()
+        );
+        assert_eq!(proxied_ip("Forwarded", "for=\"[2001:db8:cafe::17]\""), "2001:db8:cafe::17".parse().ok());
+        assert_eq!(proxied_ip("Forwarded", "for=unknown"), None);
+        assert_eq!(proxied_ip("Forwarded", "proto=https"), None);
+        assert_eq!(proxied_ip("X-Forwarded-For", "203.0.113.9, 192.0.2.60"), v4);
+        assert_eq!(proxied_ip("X-Forwarded-For", "for=192.0.2.60"), None);
     }
 
     #[test]

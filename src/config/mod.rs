@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use rocket::data::ByteUnit;
-use rocket::figment::Figment;
 use serde::Deserialize;
 use url::Url;
 
@@ -38,8 +37,15 @@ pub struct Config {
     pub admin_scope: String,
     /// Body limit of these routes. Default 8 KiB.
     pub json_limit: ByteUnit,
-    /// Header to read the client IP from, only behind a proxy that sets it. Default none.
+    /// Seconds a request body may take to arrive in full; a slower one gets a JSON 408 and
+    /// holds nothing meanwhile. Default 10; 1 to 300.
+    pub body_timeout_secs: u64,
+    /// Header to read the client IP from, only behind a proxy that sets it: `Forwarded`
+    /// (its `for=`), `X-Forwarded-For` (its last entry), `X-Real-IP` or another of
+    /// [`PROXY_HEADERS`]. Default none: the socket's address.
     pub trusted_proxy_header: Option<String>,
+    /// Days audit events are kept before the worker purges them. Default 90.
+    pub audit_retention_days: u32,
     /// Abuse limits.
     pub rate_limits: RateLimits,
     /// Mail delivery.
@@ -86,8 +92,13 @@ pub enum MailTransport {
 pub struct Mail {
     /// `smtp`, `file` or `log`. Default `smtp` (the runnable server: `file`).
     pub transport: MailTransport,
-    /// SMTP server URL, e.g. `smtps://user:pass@host`. Default `smtp://127.0.0.1:25`.
+    /// SMTP server URL, e.g. `smtps://user:pass@host` or `smtp://host:587?tls=required`.
+    /// Default `smtp://127.0.0.1:25`. Plain `smtp://` is refused unless its host is loopback
+    /// or `allow_insecure_smtp` is set.
     pub smtp_url: String,
+    /// Accept a plain-text `smtp://` URL to a host that is not loopback (a trusted private
+    /// network only: recovery links and SMTP credentials cross it in clear text). Default false.
+    pub allow_insecure_smtp: bool,
     /// Folder for the `file` transport. Default `target/mail`.
     pub file_dir: PathBuf,
     /// Sender mailbox. Default `Accounts <no-reply@localhost>`.
@@ -109,6 +120,7 @@ impl std::fmt::Debug for Mail {
         f.debug_struct("Mail")
             .field("transport", &self.transport)
             .field("smtp_url", &redact_url(&self.smtp_url))
+            .field("allow_insecure_smtp", &self.allow_insecure_smtp)
             .field("file_dir", &self.file_dir)
             .field("from", &self.from)
             .field("product_name", &self.product_name)
@@ -169,7 +181,9 @@ impl Default for Config {
             debug_routes: false,
             admin_scope: "admin".into(),
             json_limit: ByteUnit::Kibibyte(8),
+            body_timeout_secs: 10,
             trusted_proxy_header: None,
+            audit_retention_days: 90,
             rate_limits: RateLimits::default(),
             mail: Mail::default(),
             templates: None,
@@ -196,6 +210,7 @@ impl Default for Mail {
         Mail {
             transport: MailTransport::Smtp,
             smtp_url: "smtp://127.0.0.1:25".into(),
+            allow_insecure_smtp: false,
             file_dir: PathBuf::from("target/mail"),
             from: "Accounts <no-reply@localhost>".into(),
             product_name: "Your account".into(),
@@ -223,170 +238,9 @@ impl Default for Argon2Config {
     }
 }
 
-/// Why the configuration was refused; the message always names the key.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: `{key}`: {reason}")]
-pub struct ConfigError {
-    /// The full key, such as `user_account.mount`.
-    pub key: String,
-    /// What is wrong with it.
-    pub reason: String,
-}
+mod validate;
 
-fn bad(key: &str, reason: impl Into<String>) -> ConfigError {
-    ConfigError { key: format!("{NAMESPACE}.{key}"), reason: reason.into() }
-}
-
-impl Config {
-    /// Reads `user_account` from `figment` (defaults where absent) and validates it.
-    /// `debug_profile` says whether Rocket runs its debug profile, which relaxes the https rule.
-    ///
-    /// # Errors
-    /// A value of the wrong type or one that fails validation, naming the key.
-    pub fn from_figment(figment: &Figment, debug_profile: bool) -> Result<Config, ConfigError> {
-        let config: Config = if figment.contains(NAMESPACE) {
-            figment.extract_inner(NAMESPACE).map_err(|e| {
-                // Figment's path may or may not include the namespace; always name the full key.
-                let path = e.path.iter().filter(|p| *p != NAMESPACE).cloned();
-                let key = std::iter::once(NAMESPACE.to_string()).chain(path).collect::<Vec<_>>();
-                ConfigError { key: key.join("."), reason: e.kind.to_string() }
-            })?
-        } else {
-            Config::default()
-        };
-        config.validate(debug_profile)?;
-        // Links are built from the parsed form: whatever the URL parser normalized or
-        // percent-encoded is what goes into mail.
-        let mut config = config;
-        if let Ok(url) = Url::parse(&config.public_url) {
-            config.public_url = url.into();
-        }
-        Ok(config)
-    }
-
-    /// Checks every value that the types alone do not.
-    ///
-    /// # Errors
-    /// The first invalid value, naming its key.
-    pub fn validate(&self, debug_profile: bool) -> Result<(), ConfigError> {
-        validate_path("mount", &self.mount)?;
-        validate_path("reset_path", &self.reset_path)?;
-        let url = Url::parse(&self.public_url)
-            .map_err(|e| bad("public_url", format!("not an absolute URL ({e})")))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if debug_profile || is_loopback(&url) => {}
-            "http" => {
-                return Err(bad(
-                    "public_url",
-                    "must be https outside the debug profile unless its host is loopback",
-                ))
-            }
-            other => return Err(bad("public_url", format!("scheme `{other}` is not http(s)"))),
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(bad("public_url", "must not carry a query or fragment"));
-        }
-        if self.token_ttl_secs == 0 || self.token_ttl_secs > MAX_TOKEN_TTL_SECS {
-            return Err(bad("token_ttl_secs", format!("must be 1 to {MAX_TOKEN_TTL_SECS}")));
-        }
-        if self.admin_scope.trim().is_empty() {
-            return Err(bad("admin_scope", "must not be empty"));
-        }
-        if self.json_limit < ByteUnit::Byte(64) || self.json_limit > ByteUnit::Mebibyte(1) {
-            return Err(bad("json_limit", "must be between 64 B and 1 MiB"));
-        }
-        if let Some(header) = &self.trusted_proxy_header {
-            if header.is_empty() || !header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-                return Err(bad("trusted_proxy_header", "must be a header name"));
-            }
-        }
-        self.mail.validate()?;
-        if self.mail.transport == MailTransport::Log && !debug_profile {
-            return Err(bad(
-                "mail.transport",
-                "`log` prints tokens and is refused outside the debug profile",
-            ));
-        }
-        self.password.validate()?;
-        self.argon2.validate()
-    }
-}
-
-impl Mail {
-    fn validate(&self) -> Result<(), ConfigError> {
-        if self.transport == MailTransport::Smtp {
-            let url =
-                Url::parse(&self.smtp_url).map_err(|e| bad("mail.smtp_url", format!("not a URL ({e})")))?;
-            if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
-                return Err(bad("mail.smtp_url", "must look like smtp://host:port or smtps://host"));
-            }
-        }
-        if !(1..=300).contains(&self.smtp_timeout_secs) {
-            return Err(bad("mail.smtp_timeout_secs", "must be 1 to 300"));
-        }
-        if self.max_attempts == 0 {
-            return Err(bad("mail.max_attempts", "must be at least 1"));
-        }
-        if self.product_name.trim().is_empty() {
-            return Err(bad("mail.product_name", "must not be empty"));
-        }
-        if !self.from.contains('@') {
-            return Err(bad("mail.from", "must be a mailbox such as `Accounts <a@b.example>`"));
-        }
-        Ok(())
-    }
-}
-
-impl PasswordPolicy {
-    fn validate(&self) -> Result<(), ConfigError> {
-        if self.min_length < 8 {
-            return Err(bad("password.min_length", "must be at least 8 (NIST SP 800-63B-4)"));
-        }
-        if self.max_length < 64 || self.max_length < self.min_length {
-            return Err(bad("password.max_length", "must be at least 64 and at least min_length"));
-        }
-        if self.min_score > 4 {
-            return Err(bad("password.min_score", "must be 0 to 4"));
-        }
-        Ok(())
-    }
-}
-
-impl Argon2Config {
-    fn validate(&self) -> Result<(), ConfigError> {
-        argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, None)
-            .map_err(|e| bad("argon2", format!("parameters refused by argon2: {e}")))?;
-        if self.max_concurrent == 0 {
-            return Err(bad("argon2.max_concurrent", "must be at least 1"));
-        }
-        Ok(())
-    }
-}
-
-fn validate_path(key: &str, path: &str) -> Result<(), ConfigError> {
-    if !path.starts_with('/') {
-        return Err(bad(key, format!("`{path}` must start with `/`")));
-    }
-    if path.len() > 1 && path.ends_with('/') {
-        return Err(bad(key, format!("`{path}` must not end with `/`")));
-    }
-    // Only unreserved URL characters and `/`: the path goes into links in HTML mail as is.
-    let plain = path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
-    if !plain || path.contains("//") {
-        return Err(bad(key, format!("`{path}` may only hold letters, digits, `/`, `-`, `.`, `_` and `~`")));
-    }
-    Ok(())
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
+pub use validate::{argon2_min_memory_kib, ConfigError, PROXY_HEADERS};
 
 #[cfg(test)]
 mod tests;

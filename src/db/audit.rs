@@ -91,3 +91,15 @@ impl NewAuditEvent {
         diesel::insert_into(audit_events::table).values(self).execute(conn).await.map(|_| ())
     }
 }
+
+/// Deletes events older than `retention_days` (through the index on `occurred_at`); returns
+/// how many.
+///
+/// # Errors
+/// Database errors only.
+pub async fn purge(conn: &mut AsyncPgConnection, retention_days: u32) -> QueryResult<usize> {
+    diesel::sql_query("delete from audit_events where occurred_at < now() - make_interval(days => $1)")
+        .bind::<diesel::sql_types::Integer, _>(i32::try_from(retention_days).unwrap_or(i32::MAX))
+        .execute(conn)
+        .await
+}

@@ -47,14 +47,27 @@ pub struct MailQueue {
     wake: Arc<Notify>,
     max_attempts: u32,
     attempt_timeout: StdDuration,
+    audit_retention_days: u32,
 }
 
 impl MailQueue {
     /// A queue delivering through `mailer`, giving each attempt `attempt_timeout` in all and
-    /// abandoning a mail after `max_attempts`.
+    /// abandoning a mail after `max_attempts`; its purge keeps audit events
+    /// `audit_retention_days`.
     #[must_use]
-    pub fn new(mailer: Mailer, max_attempts: u32, attempt_timeout: StdDuration) -> MailQueue {
-        MailQueue { mailer: Arc::new(mailer), wake: Arc::new(Notify::new()), max_attempts, attempt_timeout }
+    pub fn new(
+        mailer: Mailer,
+        max_attempts: u32,
+        attempt_timeout: StdDuration,
+        audit_retention_days: u32,
+    ) -> MailQueue {
+        MailQueue {
+            mailer: Arc::new(mailer),
+            wake: Arc::new(Notify::new()),
+            max_attempts,
+            attempt_timeout,
+            audit_retention_days,
+        }
     }
 
     /// Renders `kind` with `context` and writes it to the outbox for `recipient` (the user's
@@ -173,8 +186,10 @@ impl MailQueue {
     }
 
     /// Deletes what is no longer needed: recovery tokens a week past their expiry (used or
-    /// not; their finished mails go with them), finished mails a week old, and rate-limit
-    /// windows that ended days ago. Returns how many rows went.
+    /// not; their finished mails go with them), finished mails a week old, rate-limit
+    /// windows that ended days ago, and audit events older than `audit_retention_days` (an
+    /// attacker rotating addresses must not grow the trail without bound). Returns how many
+    /// rows went.
     ///
     /// # Errors
     /// Database errors only.
@@ -188,6 +203,7 @@ impl MailQueue {
             purged += diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn).await?;
         }
         purged += crate::db::rate_limits::purge(&mut conn).await?;
+        purged += crate::db::audit::purge(&mut conn, self.audit_retention_days).await?;
         Ok(purged)
     }
 

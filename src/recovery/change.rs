@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::recovery_tokens::{self, LiveToken, Reason};
 use crate::db::users::{User, UserRef};
-use crate::db::{sessions, DbConn};
+use crate::db::{sessions, Db, DbConn};
 use crate::error::{Error, Result};
 use crate::json::JsonBody;
 use crate::mail::{mail_time, MailKind, MailQueue, Templates};
@@ -49,16 +49,18 @@ pub struct Changed {
 }
 
 /// Changes the password: checks the token (no hash is computed for a bad one), then the
-/// policy (a weak password leaves the token usable), hashes with no transaction open, and
-/// finally, in one transaction, claims the token atomically, stores the hash, kills the user's
-/// other tokens, revokes sessions when asked or configured, queues the notification and
-/// records the change.
+/// policy (a weak password leaves the token usable); waits for a hashing slot with no database
+/// connection held, checks the token again once the slot is granted (a concurrent redemption
+/// may have won meanwhile, and the loser then costs no hash), hashes with no connection or
+/// transaction open, and finally, in one transaction, claims the token atomically, stores the
+/// hash, kills the user's other tokens, revokes sessions when asked or configured, queues the
+/// notification and records the change. The slot is held until that transaction ends.
 #[rocket::post("/change-password", data = "<body>")]
 #[allow(clippy::too_many_arguments)] // Rocket guards
 pub async fn change_password(
     _limit: PublicLimit,
     ctx: &RequestContext,
-    mut conn: DbConn,
+    db: &State<Db>,
     config: &State<Config>,
     hasher: &State<Hasher>,
     templates: &State<Templates>,
@@ -67,16 +69,21 @@ pub async fn change_password(
 ) -> Result<Json<Changed>> {
     let PasswordReset { token, new_password, sign_out_everywhere } = body.0;
     let Some(token) = PlainToken::parse(&token) else {
+        let mut conn = DbConn::from_pool(db).await?;
         return Err(refuse_token(&mut conn, ctx, None, Reason::Invalid).await);
     };
     let hash = token.hash();
-    let live = match recovery_tokens::inspect(&mut conn, &hash).await? {
-        Ok(live) => live,
-        Err(reason) => return Err(refuse_token(&mut conn, ctx, None, reason).await),
+    let live = {
+        let mut conn = DbConn::from_pool(db).await?;
+        let live = live_or_refuse(&mut conn, ctx, &hash).await?;
+        check_policy(&mut conn, ctx, config, &live, &new_password).await?;
+        live
     };
-    check_policy(&mut conn, ctx, config, &live, &new_password).await?;
-    let phc = hasher.hash(new_password).await?;
+    let slot = hasher.slot().await?;
+    live_or_refuse(&mut *DbConn::from_pool(db).await?, ctx, &hash).await?;
+    let phc = slot.hash(new_password).await?;
     let revoke = sign_out_everywhere || config.revoke_sessions_on_reset;
+    let mut conn = DbConn::from_pool(db).await?;
     let changed = conn
         .transaction::<_, Error, _>(|conn| {
             async move {
@@ -120,6 +127,7 @@ pub async fn change_password(
             .scope_boxed()
         })
         .await?;
+    drop(slot);
     match changed {
         Some(changed) => {
             queue.wake();
@@ -127,6 +135,18 @@ pub async fn change_password(
         }
         // Another request redeemed it, or the account changed, between the check and the claim.
         None => Err(lost_claim(&mut conn, ctx, &hash, live.user_id).await),
+    }
+}
+
+/// The live token whose digest is `hash`, or the recorded refusal to answer with.
+async fn live_or_refuse(
+    conn: &mut AsyncPgConnection,
+    ctx: &RequestContext,
+    hash: &TokenHash,
+) -> Result<LiveToken> {
+    match recovery_tokens::inspect(conn, hash).await? {
+        Ok(live) => Ok(live),
+        Err(reason) => Err(refuse_token(conn, ctx, None, reason).await),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::auth::AdminScope;
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::users::{User, UserRef};
-use crate::db::{rate_limits, recovery_tokens, DbConn};
+use crate::db::{rate_limits, recovery_tokens, Db, DbConn};
 use crate::error::{Error, Result};
 use crate::json::JsonBody;
 use crate::mail::{mail_time, MailKind, MailQueue, Templates};
@@ -87,13 +87,16 @@ impl PasswordRecovery {
 pub async fn password_recovery(
     admin: AdminScope,
     ctx: &RequestContext,
-    mut conn: DbConn,
+    db: &State<Db>,
     config: &State<Config>,
     templates: &State<Templates>,
     queue: &State<MailQueue>,
     body: JsonBody<PasswordRecovery>,
 ) -> Result<Json<Queued>> {
     let target = body.0.target()?;
+    // Taken only now that the body is in: a client that dawdles over its body holds no
+    // pooled connection.
+    let mut conn = DbConn::from_pool(db).await?;
     rate_limit::enforce(&mut conn, ctx, &admin.0.subject, &rate_limit::admin(config)).await?;
     let token = PlainToken::generate();
     let queued = conn

@@ -2,11 +2,12 @@
 //! and link previews cannot burn a token.
 
 use rocket::serde::json::Json;
+use rocket::State;
 use serde::{Deserialize, Serialize};
 
 use super::email_hint;
 use crate::db::recovery_tokens::{self, Reason};
-use crate::db::DbConn;
+use crate::db::{Db, DbConn};
 use crate::error::Result;
 use crate::json::JsonBody;
 use crate::rate_limit::PublicLimit;
@@ -47,12 +48,15 @@ pub enum Verdict {
 #[rocket::post("/verify-recovery-token", data = "<body>")]
 pub async fn verify_recovery_token(
     _limit: PublicLimit,
-    mut conn: DbConn,
+    db: &State<Db>,
     body: JsonBody<TokenRequest>,
 ) -> Result<Json<Verdict>> {
     let Some(token) = PlainToken::parse(&body.0.token) else {
         return Ok(Json(Verdict::Invalid { valid: false, reason: Reason::Invalid }));
     };
+    // Taken only now that the body is in: a client that dawdles over its body holds no
+    // pooled connection.
+    let mut conn = DbConn::from_pool(db).await?;
     Ok(Json(match recovery_tokens::inspect(&mut conn, &token.hash()).await? {
         Ok(live) => {
             Verdict::Valid { valid: true, expires_at: live.expires_at, email_hint: email_hint(&live.email) }

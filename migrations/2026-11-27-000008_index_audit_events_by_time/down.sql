@@ -1,0 +1,1 @@
+drop index audit_events_occurred_at;
