@@ -1,11 +1,19 @@
 #!/usr/bin/env python3
-"""Fires 1,000 hostile requests at a running user-account server and checks that it held.
+"""Attacks a running user-account server and checks that it held. Two scenarios:
 
-Standard library only. Checks, and prints the figures behind them:
-- no response is a 5xx, every error is the JSON envelope, no `Server` banner is sent;
-- every mail written (file transport) went to an address that is stored (one recipient each);
-- the server's resident memory stayed flat from after a warm-up to the end;
-- the server log holds no recovery token, no token digest and no canary password.
+- `fuzz` (limits lifted but the per-user mail cap): 1,000 hostile requests after a warm-up of
+  the real flow; the server's resident memory must stay flat from after the warm-up to the end.
+- `limits` (the default limits, every request from one IP): the per-user mail cap, the
+  per-admin cap and the per-IP limit must each answer 429 with `Retry-After`, whatever
+  forwarding headers say, and a flood of hostile requests after that must still get no 5xx.
+
+Standard library only. Both check, and print the figures behind them:
+- no response is a 5xx, every error is the JSON envelope, every 429 has `Retry-After`, no
+  `Server` banner is sent;
+- every mail written (file transport) went to an address that is stored (one recipient each),
+  and no address got more than the per-user cap allows;
+- the server log holds no recovery token, no token digest, no canary password, and not the
+  admin's bearer token or its digest.
 """
 
 import argparse
@@ -73,6 +81,8 @@ class Client:
         hdrs = {k.lower(): v for k, v in resp.getheaders()}
         if status >= 500:
             self.failures.append(f"{what}: {status} {data[:200]!r}")
+        if status == 429 and not hdrs.get("retry-after", "").isdigit():
+            self.failures.append(f"{what}: 429 without a Retry-After in seconds")
         if "server" in hdrs:
             self.failures.append(f"{what}: Server banner {hdrs['server']!r}")
         if status >= 400 and status != 304:
@@ -118,47 +128,22 @@ def hostile_bodies(users, rng):
     return bodies, raw
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--url", required=True)
-    ap.add_argument("--pid", type=int, required=True)
-    ap.add_argument("--log", required=True)
-    ap.add_argument("--mail-dir", required=True)
-    ap.add_argument("--admin-token", required=True)
-    ap.add_argument("--users", required=True)
-    ap.add_argument("--requests", type=int, default=1000)
-    args = ap.parse_args()
-    users = args.users.split(",")
-    rng = random.Random(20261126)
-    c = Client(args.url)
-    admin = {"Authorization": "Bearer " + args.admin_token}
-    good_password = "violet tugboat quarry lantern"
+def spoof_headers(rng):
+    return {"X-Real-IP": f"10.{rng.randrange(256)}.0.1", "X-Forwarded-For": f"203.0.113.{rng.randrange(256)}",
+            "Forwarded": f"for=198.51.100.{rng.randrange(256)}", "Host": "evil.example",
+            "X-Forwarded-Host": "evil.example"}
 
-    # Warm-up: the real flow, argon2 included, so the baseline holds what steady state needs.
-    for u in users[:3]:
-        c.send("POST", "/password-recovery", {"email": u}, admin, "warm-up recovery")
-    time.sleep(1.5)  # the file transport writes the mails
-    tokens = mail_tokens(args.mail_dir)
-    for t in tokens:
-        c.send("POST", "/verify-recovery-token", {"token": t}, what="warm-up verify")
-        status, _, _ = c.send("POST", "/change-password", {"token": t, "new_password": WEAK_CANARY}, what="warm-up weak")
-        if status != 422:
-            c.failures.append(f"the weak canary was not refused ({status})")
-        c.send("POST", "/change-password", {"token": t, "new_password": good_password}, what="warm-up change")
-    for _ in range(100):
-        c.send("POST", "/verify-recovery-token", {"token": "x"}, what="warm-up")
-    baseline = rss_kib(args.pid)
 
+def flood(c, users, admin, rng, count):
+    """`count` hostile requests: fuzzed and raw bodies, wrong content types, hostile avatar ids,
+    wrong methods, all with spoofed forwarding headers."""
     bodies, raw = hostile_bodies(users, rng)
     paths = ["/password-recovery", "/verify-recovery-token", "/change-password"]
     ids = ["abc", "-1", "99999999999999999999", "1'%20OR%201=1--", "%00", "..%2F..%2Fetc", "x" * 3000,
            "00000000-0000-0000-0000-000000000000"]
-    started = time.monotonic()
-    sent = 0
-    while sent < args.requests:
+    for sent in range(count):
         kind = sent % 10
-        spoof = {"X-Real-IP": f"10.{rng.randrange(256)}.0.1", "X-Forwarded-For": f"203.0.113.{rng.randrange(256)}",
-                 "Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+        spoof = spoof_headers(rng)
         path = rng.choice(paths)
         auth = admin if path == "/password-recovery" and rng.random() < 0.7 else {}
         if kind < 6:
@@ -173,25 +158,123 @@ def main():
         else:
             method = rng.choice(["GET", "PUT", "DELETE", "PATCH", "TRACE"])
             c.send(method, path, None, spoof, f"{method} {path}")
-        sent += 1
+
+
+def fuzz(c, args, users, admin, rng):
+    """Scenario `fuzz`: the real flow as a warm-up, then `--requests` hostile requests."""
+    good_password = "violet tugboat quarry lantern"
+    # Warm-up: the real flow, argon2 included, so the baseline holds what steady state needs.
+    for u in users[:3]:
+        c.send("POST", "/password-recovery", {"email": u}, admin, "warm-up recovery")
+    time.sleep(1.5)  # the file transport writes the mails
+    tokens = mail_tokens(args.mail_dir)
+    for t in tokens:
+        c.send("POST", "/verify-recovery-token", {"token": t}, what="warm-up verify")
+        status, _, _ = c.send("POST", "/change-password", {"token": t, "new_password": WEAK_CANARY}, what="warm-up weak")
+        if status != 422:
+            c.failures.append(f"the weak canary was not refused ({status})")
+        c.send("POST", "/change-password", {"token": t, "new_password": good_password}, what="warm-up change")
+    for _ in range(100):
+        c.send("POST", "/verify-recovery-token", {"token": "x"}, what="warm-up")
+    baseline = rss_kib(args.pid)
+    started = time.monotonic()
+    flood(c, users, admin, rng, args.requests)
     elapsed = time.monotonic() - started
     final = rss_kib(args.pid)
-    time.sleep(1.5)
+    growth = final - baseline
+    print(f"attack: {args.requests} hostile requests in {elapsed:.1f} s ({args.requests / elapsed:.0f}/s); statuses {dict(sorted(c.statuses.items(), key=str))}")
+    print(f"attack: server RSS {baseline / 1024:.1f} MiB after warm-up, {final / 1024:.1f} MiB after the attack ({growth / 1024:+.1f} MiB)")
+    if growth > 16 * 1024:
+        c.failures.append(f"memory grew by {growth / 1024:.1f} MiB")
+    return {good_password: "a new password"}
 
-    # Mail: every recipient is a stored address, one recipient per mail.
+
+def limits(c, args, users, admin, rng):
+    """Scenario `limits`: the default limits (3 mails per user and hour, 50 recovery calls per
+    admin and hour, 10 public calls per IP and minute), every request from one IP."""
+    def burst(n, method, path, body, headers, what):
+        return [c.send(method, path, body, headers, what)[0] for _ in range(n)]
+
+    def expect(what, statuses, allowed, limit):
+        passed = [s for s in statuses if s != 429]
+        print(f"attack: {what}: {len(passed)} answered, {statuses.count(429)} refused with 429 (limit {limit})")
+        if len(passed) != limit or statuses[len(passed):] != [429] * (len(statuses) - len(passed)):
+            c.failures.append(f"{what}: expected {limit} answers, then only 429s; got {statuses}")
+        if set(passed) - allowed:
+            c.failures.append(f"{what}: unexpected statuses {sorted(set(passed) - allowed)}")
+
+    clear_of_window_edges()
+    # Per target user: 3 recovery mails an hour, whoever asks.
+    target = users[1]
+    expect(f"recovery for {target}", burst(6, "POST", "/password-recovery", {"email": target}, admin, "per-user cap"),
+           {200}, 3)
+    # Per admin: 50 recovery calls an hour (6 spent above), for any target, existing or not.
+    expect("recovery calls by the admin",
+           burst(56, "POST", "/password-recovery", {"email": "nobody@example.org"}, admin, "per-admin cap"),
+           {404}, 44)
+    # Per client IP: 10 public calls a minute; spoofed forwarding headers do not make new clients.
+    statuses = [c.send("POST", "/verify-recovery-token", {"token": "x" * 43}, spoof_headers(rng), "per-IP limit")[0]
+                for _ in range(25)]
+    expect("public calls from one IP", statuses, {200}, 10)
+    # Anonymous calls to the admin route count against the IP too: all refused now.
+    anonymous = burst(5, "POST", "/password-recovery", {"email": users[0]}, {}, "anonymous admin call")
+    if anonymous != [429] * 5:
+        c.failures.append(f"anonymous calls to the admin route after the IP limit: {anonymous}")
+    before = dict(c.statuses)
+    started = time.monotonic()
+    flood(c, users, admin, rng, args.requests)
+    elapsed = time.monotonic() - started
+    during = {k: v - before.get(k, 0) for k, v in c.statuses.items() if v - before.get(k, 0)}
+    print(f"attack: {args.requests} hostile requests in {elapsed:.1f} s from one IP; statuses {dict(sorted(during.items(), key=str))}")
+    if not during.get(429):
+        c.failures.append("the flood from one IP met no 429")
+    print(f"attack: server RSS {rss_kib(args.pid) / 1024:.1f} MiB")
+    return {}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scenario", choices=["fuzz", "limits"], default="fuzz")
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--pid", type=int, required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--mail-dir", required=True)
+    ap.add_argument("--admin-token", required=True)
+    ap.add_argument("--users", required=True)
+    ap.add_argument("--requests", type=int)
+    ap.add_argument("--per-user-cap", type=int, default=3, help="recovery mails per user and hour")
+    args = ap.parse_args()
+    if args.requests is None:
+        args.requests = 1000 if args.scenario == "fuzz" else 300
+    users = args.users.split(",")
+    rng = random.Random(20261126)
+    c = Client(args.url)
+    admin = {"Authorization": "Bearer " + args.admin_token}
+    secrets = (fuzz if args.scenario == "fuzz" else limits)(c, args, users, admin, rng)
+    time.sleep(1.5)  # the file transport writes the last mails
+
+    # Mail: every recipient is a stored address, one recipient per mail, at most the cap each.
     stored = {u.lower() for u in users}
     mails = glob.glob(os.path.join(args.mail_dir, "*.eml"))
+    per_recipient = {}
     for path in mails:
         with open(path, "rb") as f:
             msg = email.message_from_binary_file(f, policy=email.policy.default)
         rcpts = [a.addr_spec.lower() for h in ("To", "Cc", "Bcc") for a in (msg[h].addresses if msg[h] else ())]
         if len(rcpts) != 1 or rcpts[0] not in stored:
             c.failures.append(f"mail {os.path.basename(path)} went to {rcpts}")
+        elif mail_tokens_in(msg):
+            per_recipient[rcpts[0]] = per_recipient.get(rcpts[0], 0) + 1
+    for rcpt, n in per_recipient.items():
+        if n > args.per_user_cap:
+            c.failures.append(f"{rcpt} got {n} recovery mails, over the cap of {args.per_user_cap}")
 
-    # Logs: no token, digest or canary.
+    # Logs: no token, digest, canary or bearer credential.
     with open(args.log, encoding="utf-8", errors="replace") as f:
         log = f.read()
-    secrets = {CANARY: "the canary password", WEAK_CANARY: "the weak canary password", good_password: "a new password"}
+    secrets.update({CANARY: "the canary password", WEAK_CANARY: "the weak canary password",
+                    args.admin_token: "the admin's bearer token",
+                    hashlib.sha256(args.admin_token.encode()).hexdigest(): "the admin token's digest"})
     for t in mail_tokens(args.mail_dir):
         secrets[t] = "a recovery token"
         secrets[hashlib.sha256(t.encode()).hexdigest()] = "a token digest"
@@ -199,13 +282,9 @@ def main():
         if secret in log:
             c.failures.append(f"the server log contains {what}")
 
-    growth = final - baseline
-    print(f"attack: {sent} hostile requests in {elapsed:.1f} s ({sent / elapsed:.0f}/s); statuses {dict(sorted(c.statuses.items(), key=str))}")
-    print(f"attack: server RSS {baseline / 1024:.1f} MiB after warm-up, {final / 1024:.1f} MiB after the attack ({growth / 1024:+.1f} MiB)")
     print(f"attack: {len(mails)} mails, all to stored addresses: {not any(f.startswith('mail') for f in c.failures)}; "
+          f"recovery mails per address {dict(sorted(per_recipient.items()))}; "
           f"log checked for {len(secrets)} secrets ({len(log)} bytes)")
-    if growth > 16 * 1024:
-        c.failures.append(f"memory grew by {growth / 1024:.1f} MiB")
     if c.failures:
         print(f"attack: {len(c.failures)} FAILED checks:")
         for f in c.failures[:30]:
@@ -215,15 +294,26 @@ def main():
     return 0
 
 
+def mail_tokens_in(msg):
+    """The recovery tokens in a mail's plain-text part (none in other mails)."""
+    body = msg.get_body(preferencelist=("plain",))
+    return TOKEN_RE.findall(body.get_content()) if body is not None else []
+
+
 def mail_tokens(mail_dir):
     tokens = []
     for path in sorted(glob.glob(os.path.join(mail_dir, "*.eml")), key=os.path.getmtime):
         with open(path, "rb") as f:
-            msg = email.message_from_binary_file(f, policy=email.policy.default)
-        body = msg.get_body(preferencelist=("plain",))
-        if body is not None:
-            tokens += TOKEN_RE.findall(body.get_content())
+            tokens += mail_tokens_in(email.message_from_binary_file(f, policy=email.policy.default))
     return tokens
+
+
+def clear_of_window_edges():
+    """Waits out the last seconds of a minute (and of an hour): the limits count in fixed
+    windows, and a burst that straddled an edge would be counted in two."""
+    now = time.time()
+    if now % 60 > 56 or now % 3600 > 3596:
+        time.sleep(60 - now % 60 + 0.2)
 
 
 if __name__ == "__main__":

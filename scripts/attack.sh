@@ -1,53 +1,88 @@
 #!/usr/bin/env bash
-# Runs the `user-account` server on a fresh database and attacks it with scripts/attack.py:
-# 1,000 hostile requests; fails if any answer is a 5xx, a mail went to an address that is not
-# stored, memory grew, a `Server` banner was sent, or a secret reached the server log.
+# Runs the `user-account` server twice on fresh databases and attacks it with scripts/attack.py:
+#
+#   1. limits lifted (the per-user mail cap stays): 1,000 hostile requests; fails if any answer
+#      is a 5xx, a mail went to an address that is not stored, memory grew, a `Server` banner
+#      was sent, or a secret reached the server log;
+#   2. the DEFAULT limits, every request from one IP: the per-user mail cap, the per-admin cap
+#      and the per-IP limit must answer 429 with `Retry-After` (spoofed forwarding headers
+#      change nothing), and still no 5xx, no stray mail, no secret in the log.
+#
+# The secrets searched for include the admin's bearer token; both servers log at debug level.
 #
 #   bash scripts/attack.sh            (needs PostgreSQL at DATABASE_URL or 127.0.0.1:5432, and psql)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 admin_url="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-db="ua_attack_$$"
-db_url="${admin_url%/*}/$db"
 port="${ATTACK_PORT:-8765}"
 work="$(mktemp -d)"
-mkdir -p "$work/mail"
+dbs=()
+server=""
 
 cargo build --quiet --bin user-account
 bin=target/debug/user-account
 
-# Limits that would stop the fuzzing at the door are lifted here (they have tests of their
-# own); the per-user mail cap stays. Logging is at debug level so the secret check sees all.
-export ROCKET_PORT="$port"
-export ROCKET_LOG_LEVEL=debug
-export ROCKET_DATABASES="{user_account={url=\"$db_url\"}}"
-export ROCKET_USER_ACCOUNT="{mail={transport=\"file\",file_dir=\"$work/mail\"},rate_limits={public_per_ip_minute=0,public_per_ip_hour=0,recovery_per_admin_hour=0}}"
-
-"$bin" migrate 2>/dev/null
-users=()
-for name in ann bob carol; do
-  "$bin" user add --email "$name@example.org" --name "${name^}" --password "the old $name password is long" >/dev/null
-  users+=("$name@example.org")
-done
-"$bin" user add --email "mallory@example.org" --name $'<b>Mal</b>\r\nBcc: evil@attacker.example' >/dev/null
-users+=("mallory@example.org")
-admin_token="$("$bin" token issue --email ann@example.org --scope admin)"
-
-"$bin" serve >"$work/server.log" 2>&1 &
-server=$!
 cleanup() {
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  psql "$admin_url" -qc "drop database if exists $db with (force)" >/dev/null 2>&1 || true
-  [ -n "${ATTACK_KEEP:-}" ] && echo "attack: kept $work" || rm -rf "$work"
+  if [ -n "$server" ]; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+  for db in "${dbs[@]}"; do
+    psql "$admin_url" -qc "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+  done
+  if [ -n "${ATTACK_KEEP:-}" ]; then echo "attack: kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
 
-python3 scripts/attack.py --url "http://127.0.0.1:$port/api/users" --pid "$server" \
-  --log "$work/server.log" --mail-dir "$work/mail" --admin-token "$admin_token" \
-  --users "$(IFS=,; echo "${users[*]}")"
+# attack RUN LIMITS SCENARIO: a fresh database, four users and an admin token, the server on
+# $port with ROCKET_USER_ACCOUNT's `rate_limits` set to LIMITS, then attack.py's SCENARIO,
+# whose exit status is left in $status.
+attack() {
+  local run="$1" limits="$2" scenario="$3"
+  local db="ua_attack_$$_$run"
+  dbs+=("$db")
+  mkdir -p "$work/$run/mail"
+  export ROCKET_PORT="$port"
+  export ROCKET_LOG_LEVEL=debug
+  export ROCKET_DATABASES="{user_account={url=\"${admin_url%/*}/$db\"}}"
+  export ROCKET_USER_ACCOUNT="{mail={transport=\"file\",file_dir=\"$work/$run/mail\"},rate_limits={$limits}}"
+
+  "$bin" migrate 2>/dev/null
+  local users=() name password
+  for name in ann bob carol; do
+    case "$name" in
+      ann) password="amber walrus juggles teacups" ;;
+      bob) password="granite otter fiddles quietly" ;;
+      carol) password="saffron comet nibbles gravel" ;;
+    esac
+    printf '%s\n' "$password" | "$bin" user add --email "$name@example.org" --name "${name^}" --password-stdin >/dev/null
+    users+=("$name@example.org")
+  done
+  "$bin" user add --email "mallory@example.org" --name $'<b>Mal</b>\r\nBcc: evil@attacker.example' >/dev/null
+  users+=("mallory@example.org")
+  local admin_token
+  admin_token="$("$bin" token issue --email ann@example.org --scope admin)"
+
+  "$bin" serve >"$work/$run/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+
+  status=0
+  python3 scripts/attack.py --scenario "$scenario" --url "http://127.0.0.1:$port/api/users" --pid "$server" \
+    --log "$work/$run/server.log" --mail-dir "$work/$run/mail" --admin-token "$admin_token" \
+    --users "$(IFS=,; echo "${users[*]}")" || status=$?
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  server=""
+}
+
+echo "attack: run 1, limits lifted (the per-user mail cap stays)"
+attack lifted "public_per_ip_minute=0,public_per_ip_hour=0,recovery_per_admin_hour=0" fuzz
+first=$status
+echo "attack: run 2, the default limits, everything from one IP"
+attack limits "" limits
+[ "$first" -eq 0 ] && [ "$status" -eq 0 ]

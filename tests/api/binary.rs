@@ -1,0 +1,207 @@
+//! The runnable server and its CLI, run as an operator runs them: the real binary, its own
+//! working directory, configuration from Rocket.toml or `ROCKET_*`, real HTTP and real SMTP.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::binary::{cli, cli_ok, Server};
+use crate::helpers::smtp::free_port;
+use crate::helpers::{binary, fixtures, SmtpServer, TestDb};
+
+const ADMIN: &str = "admin@example.org";
+const ANN: &str = "ann@example.org";
+
+/// Creates an admin and Ann through the CLI; returns the admin's bearer token.
+fn admin_and_ann(dir: &Path, env: &[(&str, String)]) -> String {
+    cli_ok(dir, env, &["user", "add", "--email", ADMIN, "--name", "Admin"]);
+    cli_ok(dir, env, &["user", "add", "--email", ANN, "--name", "Ann"]);
+    cli_ok(dir, env, &["token", "issue", "--email", ADMIN, "--scope", "admin"])
+}
+
+/// Asks for Ann's recovery over HTTP and checks that the mail reached `smtp`, not a folder.
+async fn recovery_mail_goes_over_smtp(server: &Server, dir: &Path, smtp: &SmtpServer, token: &str) {
+    let bearer = format!("Bearer {token}");
+    let body = json!({ "email": ANN }).to_string();
+    let response =
+        server.request("POST", "/api/users/password-recovery", &[("Authorization", &bearer)], Some(&body));
+    assert_eq!(response.status, 200, "{}\n{}", response.body, server.log());
+    assert_eq!(response.json()["status"], "queued");
+    assert!(smtp.wait_for(1, Duration::from_secs(20)).await, "no mail over SMTP:\n{}", server.log());
+    assert_eq!(smtp.received()[0].rcpt, [ANN]);
+    assert!(!dir.join("target/mail").exists(), "the file transport wrote mail");
+}
+
+/// The line the server prints at launch, naming the SMTP server.
+fn launch_line(server: &Server) -> String {
+    server
+        .wait_for_line("user_account: mail via", Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("no launch line:\n{}", server.log()))
+}
+
+#[rocket::async_test]
+async fn rocket_toml_default_profile_outranks_the_servers_file_transport_in_release() {
+    let db = TestDb::migrated().await;
+    let smtp = SmtpServer::start();
+    let port = free_port().port();
+    let dir = binary::work_dir("toml-release");
+    let toml = format!(
+        "[default]\nport = {port}\n\n[default.databases.user_account]\nurl = \"{}\"\n\n\
+         [default.user_account.mail]\ntransport = \"smtp\"\nsmtp_url = \"{}\"\n",
+        db.url,
+        smtp.url()
+    );
+    std::fs::write(dir.join("Rocket.toml"), toml).expect("write Rocket.toml");
+    let env = [("ROCKET_PROFILE", "release".to_owned())];
+    let token = admin_and_ann(&dir, &env);
+
+    let server = Server::start(&dir, &env, port);
+    let line = launch_line(&server);
+    assert!(line.contains(&format!("smtp to {}", smtp.addr)), "{line}");
+    assert!(line.contains("debug routes off"), "{line}");
+    recovery_mail_goes_over_smtp(&server, &dir, &smtp, &token).await;
+    assert_eq!(server.log().matches("user_account: mail via").count(), 1, "one launch line");
+}
+
+#[rocket::async_test]
+async fn rocket_env_variables_outrank_the_servers_defaults() {
+    let db = TestDb::migrated().await;
+    let smtp = SmtpServer::start();
+    let port = free_port().port();
+    let dir = binary::work_dir("env-release");
+    let env = [
+        ("ROCKET_PROFILE", "release".to_owned()),
+        ("ROCKET_PORT", port.to_string()),
+        ("ROCKET_IDENT", "ua-binary-test".to_owned()),
+        // The release level, which hides the fairing's own (info) launch line.
+        ("ROCKET_LOG_LEVEL", "critical".to_owned()),
+        ("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url)),
+        ("ROCKET_USER_ACCOUNT", format!("{{mail={{transport=\"smtp\",smtp_url=\"{}\"}}}}", smtp.url())),
+    ];
+    let token = admin_and_ann(&dir, &env);
+
+    let server = Server::start(&dir, &env, port);
+    let line = launch_line(&server);
+    assert!(line.contains(&format!("smtp to {}", smtp.addr)), "{line}");
+    // Outside the mount the host's `ident` stands (the fairing hides it under the mount only).
+    let outside = server.request("GET", "/not-here", &[], None);
+    assert_eq!(outside.status, 404);
+    assert_eq!(outside.headers.get("server").map(String::as_str), Some("ua-binary-test"));
+    recovery_mail_goes_over_smtp(&server, &dir, &smtp, &token).await;
+    assert_eq!(server.log().matches("user_account: mail via").count(), 1, "one launch line");
+}
+
+/// At `log_level = "debug"` nothing secret reaches the log: not the admin's bearer token (which
+/// Rocket's own `received request` record would print), not a refused one, not their digests,
+/// not the SMTP password (neither in the launch line nor in the failed delivery it causes).
+#[rocket::async_test]
+async fn the_debug_log_holds_no_bearer_token_and_no_smtp_password() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, ANN).await;
+    let smtp = SmtpServer::start();
+    let port = free_port().port();
+    let dir = binary::work_dir("debug-log");
+    let smtp_password = "smtp-canary-Secret-4e1d";
+    let env = [
+        ("ROCKET_LOG_LEVEL", "debug".to_owned()),
+        ("ROCKET_PORT", port.to_string()),
+        ("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url)),
+        (
+            "ROCKET_USER_ACCOUNT",
+            format!(
+                "{{mail={{transport=\"smtp\",smtp_url=\"smtp://mailer:{smtp_password}@{}\"}}}}",
+                smtp.addr
+            ),
+        ),
+    ];
+    let server = Server::start(&dir, &env, port);
+    let line = launch_line(&server);
+    assert!(line.contains(&format!("smtp to {}", smtp.addr)), "{line}");
+    assert_eq!(server.log().matches("user_account: mail via").count(), 1, "one launch line");
+
+    let refused = "refused-canary-token-0123456789abcdefABCDEF";
+    let body = json!({ "email": ANN }).to_string();
+    for token in [admin.expose(), refused] {
+        let bearer = format!("Bearer {token}");
+        server.request("POST", "/api/users/password-recovery", &[("Authorization", &bearer)], Some(&body));
+    }
+    // Let the worker try the delivery (and fail: the test server offers no AUTH).
+    std::thread::sleep(Duration::from_secs(2));
+    let log = server.log();
+    // Rocket's own trace record at launch: debug output is on.
+    assert!(log.contains("configuration trace information"), "debug records are shown:\n{log}");
+    let digest: String = admin.hash().0.iter().map(|b| format!("{b:02x}")).collect();
+    for (secret, what) in [
+        (admin.expose(), "the admin's bearer token"),
+        (refused, "a refused bearer token"),
+        (digest.as_str(), "the token digest"),
+        (smtp_password, "the SMTP password"),
+    ] {
+        assert!(!log.contains(secret), "the log holds {what}:\n{log}");
+    }
+}
+
+#[rocket::async_test]
+async fn user_add_refuses_a_password_that_fails_the_policy() {
+    let db = TestDb::migrated().await;
+    let dir = binary::work_dir("cli-policy");
+    let env = [("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url))];
+    let add =
+        ["user", "add", "--email", "patricia@example.org", "--name", "Patricia Quill", "--password-stdin"];
+    for (password, fix) in
+        [("short words", "at least 15 characters"), ("patricia quill patricia quill", "too easy to guess")]
+    {
+        let out = cli(&dir, &env, &add, Some(&format!("{password}\n")));
+        assert!(!out.status.success(), "{password:?} was accepted");
+        assert!(out.stderr.contains(fix), "{}", out.stderr);
+        assert!(!out.stderr.contains(password) && !out.stdout.contains(password), "{}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+    let mut conn = db.conn().await;
+    assert_eq!(fixtures::count(&mut conn, "users").await, 0, "no user was created");
+
+    let out = cli(&dir, &env, &["user", "add", "--email", "p@example.org", "--password", "x"], None);
+    assert!(!out.status.success(), "--password on the command line is gone");
+}
+
+#[rocket::async_test]
+async fn user_add_reads_the_password_from_stdin() {
+    let db = TestDb::migrated().await;
+    let dir = binary::work_dir("cli-stdin");
+    let env = [("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url))];
+    let password = "violet tugboat quarry lantern";
+    let add = ["user", "add", "--email", "pat@example.org", "--name", "Pat", "--password-stdin"];
+    let out = cli(&dir, &env, &add, Some(&format!("{password}\r\n")));
+    assert!(out.status.success(), "{}", out.stderr);
+    let id: uuid::Uuid = out.stdout.trim().parse().expect("the new user's id");
+    let mut conn = db.conn().await;
+    let hash = fixtures::password_hash(&mut conn, id).await.expect("a password hash");
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(rocket_user_account::password::verify(&hash, password), "the line ending is not part of it");
+
+    let out = cli(&dir, &env, &["user", "add", "--email", "q@example.org", "--password-stdin"], Some(""));
+    assert!(!out.status.success());
+    assert!(out.stderr.contains("no password"), "{}", out.stderr);
+}
+
+#[rocket::async_test]
+async fn token_issue_bounds_its_lifetime() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    fixtures::user(&mut conn, ANN).await;
+    let dir = binary::work_dir("cli-hours");
+    let env = [("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url))];
+    for hours in ["0", "4294967295", "8761"] {
+        let out = cli(&dir, &env, &["token", "issue", "--email", ANN, "--hours", hours], None);
+        assert!(!out.status.success(), "--hours {hours} was accepted");
+        assert!(out.stderr.contains("1..=8760"), "--hours {hours}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "--hours {hours}: {}", out.stderr);
+    }
+    assert_eq!(fixtures::count(&mut conn, "sessions").await, 0);
+    let token = cli_ok(&dir, &env, &["token", "issue", "--email", ANN, "--hours", "8760"]);
+    assert_eq!(token.len(), 43, "a bearer token");
+    assert_eq!(fixtures::count(&mut conn, "sessions").await, 1);
+}
