@@ -1,6 +1,7 @@
 //! Unit tests of the configuration: defaults, parsing, and every refusal naming its key.
 use super::*;
 use rocket::figment::providers::Serialized;
+use rocket::figment::Figment;
 
 fn figment(pairs: &[(&str, serde_json::Value)]) -> Figment {
     pairs.iter().fold(Figment::new(), |f, (k, v)| f.merge(Serialized::global(k, v)))
@@ -51,16 +52,23 @@ fn each_bad_value_names_its_key() {
         ("user_account.mail.transport", "pigeon".into(), "user_account.mail.transport"),
         ("user_account.mail.smtp_url", "http://x".into(), "user_account.mail.smtp_url"),
         ("user_account.password.min_length", 4.into(), "user_account.password.min_length"),
-        ("user_account.argon2.memory_kib", 1.into(), "user_account.argon2"),
+        ("user_account.argon2.memory_kib", 1.into(), "user_account.argon2.memory_kib"),
         ("user_account.json_limit", "1 GiB".into(), "user_account.json_limit"),
         ("user_account.mail.transport", "log".into(), "user_account.mail.transport"),
-        ("user_account.no_such_key", true.into(), "user_account"),
+        ("user_account.no_such_key", true.into(), "user_account.no_such_key"),
+        ("user_account.mail.no_such_key", true.into(), "user_account.mail.no_such_key"),
+        (
+            "user_account.rate_limits.public_per_ip_minute",
+            "many".into(),
+            "user_account.rate_limits.public_per_ip_minute",
+        ),
     ];
     for (key, value, named) in cases {
         let err = Config::from_figment(&figment(&[(key, value.clone())]), false)
             .expect_err(&format!("{key} = {value} must be refused"));
-        assert!(err.key.starts_with(named), "{key} = {value}: error names `{}`", err.key);
-        assert!(err.to_string().contains(named), "{err}");
+        // Exactly that key: not its parent, not a sibling, not a key that merely starts the same.
+        assert_eq!(err.key, *named, "{key} = {value}: {err}");
+        assert!(err.to_string().contains(&format!("`{named}`")), "{err}");
     }
 }
 

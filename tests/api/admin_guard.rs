@@ -18,7 +18,7 @@ async fn get_probe<'a>(
     app: &'a crate::helpers::TestApp,
     auth: Option<Header<'static>>,
 ) -> rocket::local::asynchronous::LocalResponse<'a> {
-    let mut request = app.client.get(format!("{MOUNT}/probe/admin"));
+    let mut request = app.get(format!("{MOUNT}/probe/admin"));
     if let Some(h) = auth {
         request = request.header(h);
     }
@@ -124,6 +124,6 @@ async fn a_custom_authenticator_given_to_the_builder_is_used() {
 async fn the_probe_path_is_a_json_404_until_a_host_mounts_a_route_there() {
     // The probe route above is the host's, not the crate's: without it the path is unknown.
     let app = spawn_app().await;
-    let response = app.client.get(format!("{MOUNT}/probe/admin")).dispatch().await;
+    let response = app.get(format!("{MOUNT}/probe/admin")).dispatch().await;
     assert_error(response, 404, "not_found").await;
 }

@@ -1,4 +1,4 @@
-use rocket::http::{Header, Status};
+use rocket::http::{Header, Method, Status};
 use uuid::Uuid;
 
 use crate::helpers::{app, assert_error, fixtures, spawn_app, MOUNT};
@@ -10,7 +10,7 @@ async fn stored_png_is_served_with_its_type_an_etag_and_nosniff() {
     let id = fixtures::user(&mut conn, "pic@example.org").await;
     fixtures::png_avatar(&mut conn, id).await;
 
-    let response = app.client.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
+    let response = app.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.content_type().map(|c| c.to_string()).as_deref(), Some("image/png"));
     assert_eq!(response.headers().get_one("X-Content-Type-Options"), Some("nosniff"));
@@ -20,7 +20,6 @@ async fn stored_png_is_served_with_its_type_an_etag_and_nosniff() {
     assert_eq!(response.into_bytes().await.as_deref(), Some(fixtures::PNG));
 
     let cached = app
-        .client
         .get(format!("{MOUNT}/{id}/avatar"))
         .header(Header::new("If-None-Match", etag.clone()))
         .dispatch()
@@ -30,7 +29,6 @@ async fn stored_png_is_served_with_its_type_an_etag_and_nosniff() {
     assert!(cached.into_bytes().await.unwrap_or_default().is_empty());
 
     let stale = app
-        .client
         .get(format!("{MOUNT}/{id}/avatar"))
         .header(Header::new("If-None-Match", "\"other\""))
         .dispatch()
@@ -45,7 +43,7 @@ async fn stored_url_gives_a_redirect() {
     let id = fixtures::user(&mut conn, "pic@example.org").await;
     fixtures::url_avatar(&mut conn, id, "https://cdn.example.org/a.png").await;
 
-    let response = app.client.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
+    let response = app.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
     assert_eq!(response.status(), Status::Found);
     assert_eq!(response.headers().get_one("Location"), Some("https://cdn.example.org/a.png"));
 }
@@ -57,7 +55,7 @@ async fn a_hostile_url_written_behind_the_crates_back_is_not_followed() {
     let id = fixtures::user(&mut conn, "pic@example.org").await;
     for url in ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil.example/x"] {
         fixtures::url_avatar(&mut conn, id, url).await;
-        let response = app.client.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
+        let response = app.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
         assert!(response.headers().get_one("Location").is_none(), "{url}");
         assert_error(response, 404, "not_found").await;
     }
@@ -79,7 +77,7 @@ async fn unknown_malformed_and_avatarless_ids_are_json_404s() {
         "x".repeat(2000),
     ];
     for id in ids {
-        let response = app.client.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
+        let response = app.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
         assert_error(response, 404, "not_found").await;
     }
 }
@@ -91,16 +89,16 @@ async fn outside_the_debug_profile_the_avatar_route_does_not_exist() {
     let id = fixtures::user(&mut conn, "pic@example.org").await;
     fixtures::png_avatar(&mut conn, id).await;
 
-    let get = app.client.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
+    let get = app.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
     let mut get_error = assert_error(get, 404, "not_found").await;
-    let unknown = app.client.get(format!("{MOUNT}/{id}/no-such-route")).dispatch().await;
+    let unknown = app.get(format!("{MOUNT}/{id}/no-such-route")).dispatch().await;
     let mut unknown_error = assert_error(unknown, 404, "not_found").await;
     for error in [&mut get_error, &mut unknown_error] {
         error.as_object_mut().map(|o| o.remove("request_id"));
     }
     assert_eq!(unknown_error, get_error, "same answer as a route that does not exist");
     // Not even a 405 gives the path away.
-    let post = app.client.post(format!("{MOUNT}/{id}/avatar")).dispatch().await;
+    let post = app.req(Method::Post, format!("{MOUNT}/{id}/avatar")).dispatch().await;
     assert_error(post, 404, "not_found").await;
 }
 
@@ -110,6 +108,6 @@ async fn debug_routes_can_be_enabled_outside_the_debug_profile() {
     let mut conn = app.db.conn().await;
     let id = fixtures::user(&mut conn, "pic@example.org").await;
     fixtures::png_avatar(&mut conn, id).await;
-    let response = app.client.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
+    let response = app.get(format!("{MOUNT}/{id}/avatar")).dispatch().await;
     assert_eq!(response.status(), Status::Ok);
 }

@@ -1,6 +1,6 @@
 //! Headers on every response, the audit trail, and purging.
 
-use rocket::http::ContentType;
+use rocket::http::{ContentType, Method};
 use rocket::local::asynchronous::LocalResponse;
 use serde_json::json;
 
@@ -43,12 +43,11 @@ async fn every_response_under_the_mount_point_carries_the_security_headers() {
             400,
         ),
         ("change 422", app.post("/change-password", &json!({"token": 1}), None).await, 422),
-        ("catcher 404", app.client.get(format!("{MOUNT}/nothing/here")).dispatch().await, 404),
-        ("catcher 405", app.client.get(format!("{MOUNT}/change-password")).dispatch().await, 405),
+        ("catcher 404", app.get(format!("{MOUNT}/nothing/here")).dispatch().await, 404),
+        ("catcher 405", app.get(format!("{MOUNT}/change-password")).dispatch().await, 405),
         (
             "catcher 415",
-            app.client
-                .post(format!("{MOUNT}/verify-recovery-token"))
+            app.req(Method::Post, format!("{MOUNT}/verify-recovery-token"))
                 .header(ContentType::Plain)
                 .body("x")
                 .dispatch()
@@ -66,12 +65,12 @@ async fn every_response_under_the_mount_point_carries_the_security_headers() {
         assert_json_no_store(response, what);
     }
     // The request id in the header is the one in the error body.
-    let response = app.client.get(format!("{MOUNT}/nothing")).dispatch().await;
+    let response = app.get(format!("{MOUNT}/nothing")).dispatch().await;
     let id = response.headers().get_one("X-Request-Id").map(str::to_owned);
     assert_eq!(json(response).await["error"]["request_id"].as_str().map(str::to_owned), id);
 
     // The avatar keeps its image type and may be cached.
-    let avatar = app.client.get(format!("{MOUNT}/{ann}/avatar")).dispatch().await;
+    let avatar = app.get(format!("{MOUNT}/{ann}/avatar")).dispatch().await;
     assert_hardened(&avatar, "avatar");
     assert_eq!(avatar.content_type(), Some(ContentType::PNG));
     assert_eq!(avatar.headers().get_one("Cache-Control"), Some("private, max-age=300"));
@@ -81,16 +80,15 @@ async fn every_response_under_the_mount_point_carries_the_security_headers() {
 async fn trace_and_other_methods_are_refused_as_json() {
     let app = spawn_app().await;
     for response in [
-        app.client.put(format!("{MOUNT}/password-recovery")).dispatch().await,
-        app.client.delete(format!("{MOUNT}/change-password")).dispatch().await,
-        app.client.get(format!("{MOUNT}/verify-recovery-token")).dispatch().await,
+        app.req(Method::Put, format!("{MOUNT}/password-recovery")).dispatch().await,
+        app.req(Method::Delete, format!("{MOUNT}/change-password")).dispatch().await,
+        app.get(format!("{MOUNT}/verify-recovery-token")).dispatch().await,
     ] {
         assert_eq!(response.status().code, 405);
         assert_eq!(response.headers().get_one("Allow"), Some("POST"));
         assert_json_no_store(&response, "405");
     }
-    let trace =
-        app.client.req(rocket::http::Method::Trace, format!("{MOUNT}/change-password")).dispatch().await;
+    let trace = app.req(Method::Trace, format!("{MOUNT}/change-password")).dispatch().await;
     assert!(matches!(trace.status().code, 404 | 405), "{}", trace.status());
 }
 
@@ -145,4 +143,62 @@ async fn old_tokens_finished_mails_and_rate_windows_are_purged() {
     assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 1, "the fresh token stays");
     assert_eq!(fixtures::count(&mut conn, "mail_outbox").await, 1, "the old token's mail went with it");
     assert_eq!(fixtures::count(&mut conn, "rate_limit_counters where subject = '192.0.2.1'").await, 0);
+}
+
+#[rocket::async_test]
+async fn paths_that_rocket_routes_under_the_mount_get_the_same_headers_whatever_their_spelling() {
+    // Rocket routes on percent-decoded, non-empty segments: these reach the crate's routes and
+    // catchers, so they must be hardened like the plain spelling.
+    let live = crate::helpers::app().launch().await;
+    let token = rocket_user_account::token::PlainToken::generate();
+    let body = json!({"token": token.expose()}).to_string();
+    for path in [
+        "/api/users/verify-recovery-token",
+        "/api//users/verify-recovery-token",
+        "/api/%75sers/verify-recovery-token",
+        "//api/users//verify-recovery-token",
+        "/api/users/%76erify-recovery-token",
+        "/api//users/nothing-here",
+    ] {
+        let r = live.post(path, &body, "").await;
+        let head = r.head.to_lowercase();
+        assert!(matches!(r.status, 200 | 404), "{path}: {r:?}");
+        for header in [
+            "x-request-id: ",
+            "x-content-type-options: nosniff",
+            "referrer-policy: no-referrer",
+            "cache-control: no-store",
+            "content-type: application/json",
+        ] {
+            assert!(head.contains(header), "{path}: no `{header}` in {head}");
+        }
+        assert!(!head.contains("\r\nserver:"), "{path}: a banner in {head}");
+    }
+    // Paths outside the mount keep the host's defaults (Rocket's banner included).
+    let r = live.post("/api/usersx/verify-recovery-token", &body, "").await;
+    assert!(!r.head.to_lowercase().contains("x-request-id"), "{r:?}");
+}
+
+#[rocket::async_test]
+async fn audit_events_are_kept_for_the_retention_period_then_purged() {
+    let app = crate::helpers::app().set("user_account.audit_retention_days", 30).spawn().await;
+    let mut conn = app.db.conn().await;
+    for age in [1, 29, 31, 400] {
+        fixtures::execute(
+            &mut conn,
+            &format!(
+                "insert into audit_events (occurred_at, event, details) \
+                 values (now() - interval '{age} days', 'authz_fail', '{{\"age\": {age}}}')"
+            ),
+        )
+        .await;
+    }
+    let queue = app.client.rocket().state::<rocket_user_account::mail::MailQueue>().expect("queue");
+    let pool = rocket_db_pools::Database::fetch(app.client.rocket())
+        .map(rocket_user_account::db::Db::pool)
+        .expect("pool");
+    queue.purge(&pool).await.expect("purge");
+    let kept = fixtures::count(&mut conn, "audit_events where (details->>'age')::int in (1, 29)").await;
+    let gone = fixtures::count(&mut conn, "audit_events where (details->>'age')::int in (31, 400)").await;
+    assert_eq!((kept, gone), (2, 0));
 }

@@ -5,12 +5,15 @@ mod helpers;
 
 mod admin_guard;
 mod avatar;
+mod binary;
 mod faults;
 mod hardening;
 mod ignition;
 mod json_errors;
 mod mail_delivery;
 mod migrations;
+mod private_cluster;
 mod rate_limits;
 mod recovery_flow;
 mod recovery_request;
+mod resources;

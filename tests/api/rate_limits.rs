@@ -4,15 +4,31 @@ use std::net::SocketAddr;
 
 use serde_json::json;
 
-use crate::helpers::{app, assert_error, assert_json_no_store, fixtures, SmtpServer};
+use crate::helpers::{app, assert_error, assert_json_no_store, fixtures, SmtpServer, TestApp};
 
 fn ip(last: u8) -> SocketAddr {
     SocketAddr::from(([198, 51, 100, last], 40000))
 }
 
+/// The most a test below takes from its call to `in_a_fresh_minute` to its last counted call.
+const MARGIN_SECS: f64 = 15.0;
+
+/// The counters use fixed windows (minute, hour, day) cut from the database's clock, and every
+/// one of them ends on a minute boundary. When fewer than `MARGIN_SECS` are left in the current
+/// minute, waits for the next one, so that no window ends in the middle of the test and resets
+/// a count it is building up.
+async fn in_a_fresh_minute(app: &TestApp) {
+    let mut conn = app.db.conn().await;
+    let left = 60.0 - fixtures::db_epoch(&mut conn).await.rem_euclid(60.0);
+    if left < MARGIN_SECS {
+        rocket::tokio::time::sleep(std::time::Duration::from_secs_f64(left + 0.25)).await;
+    }
+}
+
 #[rocket::async_test]
 async fn the_eleventh_public_call_in_a_minute_from_one_ip_is_429_and_other_ips_are_unaffected() {
     let app = app().spawn().await;
+    in_a_fresh_minute(&app).await;
     let body = json!({"token": "not-a-real-token"});
     for i in 0..10 {
         // Spoofed forwarding headers change nothing: the socket address counts.
@@ -40,6 +56,7 @@ async fn the_eleventh_public_call_in_a_minute_from_one_ip_is_429_and_other_ips_a
 #[rocket::async_test]
 async fn a_trusted_proxy_header_names_the_client_by_the_entry_the_proxy_appended() {
     let app = app().set("user_account.trusted_proxy_header", "X-Forwarded-For").spawn().await;
+    in_a_fresh_minute(&app).await;
     let body = json!({"token": "x"});
     // The proxy (at ip(1)) appends the address it saw: each of these is a different client.
     for i in 0..12u8 {
@@ -60,6 +77,7 @@ async fn a_trusted_proxy_header_names_the_client_by_the_entry_the_proxy_appended
 async fn anonymous_calls_to_the_admin_route_count_against_the_client_ip() {
     let app = app().spawn().await;
     let body = json!({"email": "ann@example.org"});
+    in_a_fresh_minute(&app).await;
     let mut statuses = Vec::new();
     for _ in 0..11 {
         statuses.push(app.post_from(ip(3), "/password-recovery", &body, &[]).await.status().code);
@@ -91,6 +109,7 @@ async fn recovery_mails_per_user_are_capped_across_two_instances() {
     let admin = fixtures::admin(&mut conn).await;
     fixtures::user(&mut conn, "ann@example.org").await;
     let body = json!({"email": "ann@example.org"});
+    in_a_fresh_minute(&first).await;
     let mut statuses = Vec::new();
     for i in 0..6 {
         let app = if i % 2 == 0 { &first } else { &second };
@@ -115,6 +134,7 @@ async fn recovery_calls_per_admin_are_capped() {
     for i in 0..3 {
         fixtures::user(&mut conn, &format!("u{i}@example.org")).await;
     }
+    in_a_fresh_minute(&app).await;
     for i in 0..2 {
         let r = app
             .post("/password-recovery", &json!({"email": format!("u{i}@example.org")}), Some(admin.expose()))
@@ -130,6 +150,7 @@ async fn recovery_calls_per_admin_are_capped() {
 async fn the_per_ip_limit_holds_across_two_instances() {
     let first = app().spawn().await;
     let second = app().spawn_beside(&first).await;
+    in_a_fresh_minute(&first).await;
     let body = json!({"token": "x"});
     let mut statuses = Vec::new();
     for i in 0..11 {
@@ -153,6 +174,7 @@ async fn the_daily_and_hourly_windows_count_too() {
     let admin = fixtures::admin(&mut conn).await;
     fixtures::user(&mut conn, "ann@example.org").await;
     let body = json!({"email": "ann@example.org"});
+    in_a_fresh_minute(&app).await;
     let mails: Vec<u16> = futures::future::join_all(
         (0..3).map(|_| app.post("/password-recovery", &body, Some(admin.expose()))),
     )

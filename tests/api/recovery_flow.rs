@@ -1,7 +1,7 @@
 //! `POST /verify-recovery-token` and `POST /change-password`, driven by tokens that really
 //! arrived over SMTP.
 
-use rocket::http::Status;
+use rocket::http::{Method, Status};
 use rocket_user_account::password;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -92,20 +92,32 @@ async fn the_whole_flow_from_the_admin_to_a_new_password() {
 
 #[rocket::async_test]
 async fn unknown_and_malformed_tokens_get_the_same_invalid_answer() {
-    let app = spawn_app().await;
+    // About 30 public calls from the app's one address: above the per-minute limit of 10, which
+    // is not what this test is about.
+    let app = crate::helpers::app().set("user_account.rate_limits.public_per_ip_minute", 100).spawn().await;
     let unknown = rocket_user_account::token::PlainToken::generate();
+    let well_formed = unknown.expose();
     let malformed = [
-        "",
-        "short",
-        &"A".repeat(42),
-        &"A".repeat(44),
-        &"A".repeat(10_000 / 2),
-        "%00",
-        "ééééééééééééééééééééééééééééééééééééééééééé",
+        String::new(),
+        "short".into(),
+        "A".repeat(42),
+        "A".repeat(44),
+        "A".repeat(10_000 / 2),
+        // Percent-encoding is not decoded: three literal characters.
+        "%00".into(),
+        // Real NULs (Postgres refuses NUL in text): alone, in the middle of a token of the
+        // right length, in place of a well-formed token's last character, and appended to it.
+        "\u{0}".into(),
+        format!("{}\u{0}{}", "A".repeat(21), "A".repeat(21)),
+        format!("{}\u{0}", &well_formed[..42]),
+        format!("{well_formed}\u{0}"),
+        "ééééééééééééééééééééééééééééééééééééééééééé".into(),
     ];
+    assert_eq!(malformed[7].len(), 43, "the same length as a token");
+    assert_eq!(malformed[8].len(), 43, "the same length as a token");
     let expected = json!({"valid": false, "reason": "invalid"});
-    assert_eq!(verify(&app, unknown.expose()).await, expected);
-    for token in malformed {
+    assert_eq!(verify(&app, well_formed).await, expected);
+    for token in &malformed {
         assert_eq!(verify(&app, token).await, expected, "{token:?}");
         assert_refused(&app, token, "invalid").await;
     }
@@ -179,7 +191,9 @@ async fn a_token_dies_when_the_email_or_password_changes_by_any_path_or_the_user
 
 #[rocket::async_test]
 async fn weak_passwords_are_refused_and_leave_the_token_usable() {
-    let app = spawn_app().await;
+    // Thirteen public calls from the app's one address: above the per-minute limit of 10,
+    // which is not what this test is about.
+    let app = crate::helpers::app().set("user_account.rate_limits.public_per_ip_minute", 100).spawn().await;
     let (user, token) = recovery(&app, "margaret.hamilton@example.org", "Margaret Hamilton").await;
     let cases = [
         ("fourteen chars", "too_short"),
@@ -227,11 +241,13 @@ async fn twenty_concurrent_redemptions_give_exactly_one_success() {
     let app = spawn_app().await;
     let (user, token) = recovery(&app, "ann@example.org", "Ann").await;
     let passwords: Vec<String> = (0..20).map(|i| format!("{GOOD} number {i}")).collect();
-    let requests = passwords.iter().map(|p| {
+    let requests = passwords.iter().zip(0u8..).map(|(p, i)| {
         let body = json!({"token": token, "new_password": p});
         let app = &app;
+        // Twenty clients, one address each: the per-IP limit is not what this is about.
+        let client = std::net::SocketAddr::from(([203, 0, 113, i], 40000));
         async move {
-            let r = app.post("/change-password", &body, None).await;
+            let r = app.post_from(client, "/change-password", &body, &[]).await;
             (r.status().code, p.clone())
         }
     });
@@ -272,8 +288,7 @@ async fn a_session_token_is_not_a_recovery_token_and_the_query_string_is_ignored
     assert_refused(&app, session.expose(), "invalid").await;
     // A token in the URL is never read: only the body counts.
     let r = app
-        .client
-        .post(format!("{}/verify-recovery-token?token={token}", crate::helpers::MOUNT))
+        .req(Method::Post, format!("{}/verify-recovery-token?token={token}", crate::helpers::MOUNT))
         .header(rocket::http::ContentType::JSON)
         .body(json!({"token": "x"}).to_string())
         .dispatch()
@@ -283,7 +298,9 @@ async fn a_session_token_is_not_a_recovery_token_and_the_query_string_is_ignored
 
 #[rocket::async_test]
 async fn invalid_tokens_and_weak_passwords_never_cost_an_argon2_hash() {
-    let app = spawn_app().await;
+    // Thirty-four public calls from the app's one address: above the per-minute limit of 10,
+    // which is not what this test is about.
+    let app = crate::helpers::app().set("user_account.rate_limits.public_per_ip_minute", 100).spawn().await;
     let (_, token) = recovery(&app, "ann@example.org", "Ann").await;
     let hasher = app.client.rocket().state::<rocket_user_account::password::Hasher>().expect("hasher");
     for _ in 0..30 {

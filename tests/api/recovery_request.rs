@@ -1,6 +1,6 @@
 //! `POST /password-recovery`.
 
-use rocket::http::{ContentType, Header};
+use rocket::http::{ContentType, Header, Method};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -167,8 +167,7 @@ async fn malformed_and_hostile_bodies_are_refused_and_write_nothing() {
     assert_error(app.post("/password-recovery", &too_big, Some(admin.expose())).await, 413, "body_too_large")
         .await;
     let form = app
-        .client
-        .post(format!("{MOUNT}/password-recovery"))
+        .req(Method::Post, format!("{MOUNT}/password-recovery"))
         .header(ContentType::Form)
         .header(Header::new("Authorization", format!("Bearer {}", admin.expose())))
         .body("email=ann%40example.org");
@@ -184,8 +183,7 @@ async fn the_link_ignores_host_headers_and_names_are_escaped() {
     let hostile = "<a href=//evil>x</a>\r\nBcc: attacker@evil.example";
     fixtures::user_with(&mut conn, "ann@example.org", hostile, "whatever it was").await;
     let response = app
-        .client
-        .post(format!("{MOUNT}/password-recovery"))
+        .req(Method::Post, format!("{MOUNT}/password-recovery"))
         .header(ContentType::JSON)
         .header(Header::new("Authorization", format!("Bearer {}", admin.expose())))
         .header(Header::new("Host", "evil.example"))
@@ -198,14 +196,72 @@ async fn the_link_ignores_host_headers_and_names_are_escaped() {
     let mails = app.smtp.received();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].rcpt, vec!["ann@example.org".to_string()]);
+    assert_no_injected_header(&mails[0]);
     let parsed = mails[0].parsed();
-    assert!(parsed.header_raw("Bcc").is_none(), "{}", mails[0].raw());
     let html = parsed.body_html(0).expect("html part").into_owned();
     assert!(!html.contains("<a href=//evil>"), "{html}");
     assert!(html.contains("&lt;a href="), "{html}");
     let text = parsed.body_text(0).expect("text part").into_owned();
     assert!(text.contains("http://127.0.0.1:8000/reset-password#token="), "{text}");
     assert!(!text.contains("evil.example/reset") && !html.contains("evil.example/reset"));
+}
+
+/// Asserts that no header was injected into `mail`: no `Bcc`, `Cc` or `X-Injected` header in
+/// the message or any of its MIME parts, and no header line in the raw message's header block
+/// that is not one of the headers the crate writes.
+fn assert_no_injected_header(mail: &crate::helpers::smtp::Received) {
+    let raw = mail.raw();
+    let parsed = mail.parsed();
+    for part in &parsed.parts {
+        for header in &part.headers {
+            let name = header.name.as_str().to_ascii_lowercase();
+            assert!(!["bcc", "cc", "x-injected"].contains(&name.as_str()), "injected `{name}`:\n{raw}");
+        }
+    }
+    let (head, _) = raw.split_once("\r\n\r\n").expect("a header block");
+    let written = ["message-id", "date", "from", "to", "subject", "mime-version", "content-type"];
+    for line in head.split("\r\n") {
+        if line.starts_with([' ', '\t']) {
+            continue; // a folded continuation of the header above
+        }
+        let name = line.split_once(':').map(|(n, _)| n.to_ascii_lowercase()).unwrap_or_default();
+        assert!(written.contains(&name.as_str()), "unexpected header line {line:?}:\n{raw}");
+    }
+    for injected in ["\nbcc:", "\ncc:", "\nx-injected:", "\rbcc:", "\rcc:", "\rx-injected:"] {
+        assert!(!head.to_ascii_lowercase().contains(injected), "{injected:?} in the header block:\n{raw}");
+    }
+}
+
+#[rocket::async_test]
+async fn a_hostile_display_name_in_the_subject_injects_no_header() {
+    // The embedded subject does not carry the name; a host's override may (the contract lets
+    // it), which takes the name into a header, where a line break could start a new one.
+    let dir = std::env::temp_dir().join(format!("ua-subject-{}-{}", std::process::id(), Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("recovery")).expect("mkdir");
+    std::fs::write(dir.join("recovery/subject.txt.tera"), "Reset the password of {{ display_name }}")
+        .expect("write the override");
+    let app = app().set("user_account.templates", &dir).spawn().await;
+    std::fs::remove_dir_all(&dir).ok(); // compiled at ignition
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let hostile = "Eve\r\nBcc: evil@attacker.example\nCc: cc@attacker.example\rX-Injected: yes";
+    fixtures::user_with(&mut conn, "ann@example.org", hostile, "whatever it was").await;
+
+    let r = app.post("/password-recovery", &json!({"email": "ann@example.org"}), Some(admin.expose())).await;
+    assert_eq!(r.status().code, 200);
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mails = app.smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt, vec!["ann@example.org".to_string()], "exactly one RCPT: the stored address");
+    assert_no_injected_header(&mails[0]);
+    // The name did reach the header, on one line.
+    let subject = mails[0].parsed().subject().map(str::to_owned).unwrap_or_default();
+    assert!(subject.starts_with("Reset the password of Eve"), "{subject:?}");
+    assert!(
+        subject.contains("Bcc: evil@attacker.example"),
+        "the hostile text is in the subject: {subject:?}"
+    );
+    assert!(!subject.contains(['\r', '\n']), "{subject:?}");
 }
 
 #[rocket::async_test]

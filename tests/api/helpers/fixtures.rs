@@ -98,6 +98,21 @@ pub async fn count(conn: &mut AsyncPgConnection, table: &str) -> i64 {
     c.n
 }
 
+/// The database's clock (`now()`), in seconds since the epoch: the clock the rate-limit
+/// windows are cut from.
+pub async fn db_epoch(conn: &mut AsyncPgConnection) -> f64 {
+    #[derive(diesel::QueryableByName)]
+    struct Epoch {
+        #[diesel(sql_type = diesel::sql_types::Double)]
+        epoch: f64,
+    }
+    let e: Epoch = diesel::sql_query("select extract(epoch from now())::float8 as epoch")
+        .get_result(conn)
+        .await
+        .expect("read the database clock");
+    e.epoch
+}
+
 /// Runs a statement (moving time, changing a user behind the crate's back).
 pub async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
     use diesel_async::SimpleAsyncConnection as _;

@@ -1,12 +1,16 @@
 //! The test harness: `spawn_app()` gives a Rocket with the fairing attached over a fresh
 //! database, driven by the local async client.
 
+pub mod binary;
 pub mod db;
 pub mod fixtures;
+pub mod live;
 pub mod smtp;
 
 use rocket::figment::Figment;
-use rocket::local::asynchronous::{Client, LocalResponse};
+use rocket::http::uri::Origin;
+use rocket::http::Method;
+use rocket::local::asynchronous::{Client, LocalRequest, LocalResponse};
 use rocket::{Build, Rocket, Route};
 use rocket_user_account::mail::SendMail;
 use rocket_user_account::{Authenticator, UserAccount, UserAccountBuilder};
@@ -40,6 +44,9 @@ pub struct TestApp {
     pub db: std::sync::Arc<TestDb>,
     /// The SMTP server the app delivers to.
     pub smtp: SmtpServer,
+    /// The client address its requests come from (the local client's `.remote()`; no network
+    /// traffic): one per app, so the per-IP limiter runs, and counts in Postgres, in every test.
+    pub remote: std::net::SocketAddr,
 }
 
 /// An app in the debug profile with default configuration over a fresh migrated database.
@@ -127,8 +134,15 @@ impl AppBuilder {
     pub async fn spawn_on(mut self, db: std::sync::Arc<TestDb>) -> TestApp {
         let smtp = self.smtp.take().unwrap_or_else(SmtpServer::start);
         let client = Client::tracked(self.rocket_with(&db, &smtp)).await.expect("the app ignites");
-        TestApp { client, db, smtp }
+        TestApp { client, db, smtp, remote: next_client_address() }
     }
+}
+
+/// A fresh client address, 10.x.y.z, one per call in this run.
+fn next_client_address() -> std::net::SocketAddr {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let [_, x, y, z] = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed).to_be_bytes();
+    std::net::SocketAddr::from(([10, x, y, z], 40000))
 }
 
 impl TestApp {
@@ -159,10 +173,27 @@ impl TestApp {
         request.dispatch().await
     }
 
-    /// POSTs `body` as JSON to `path` under the mount point, with a bearer token if given.
+    /// A request to `uri` (a full path) from the app's client address, not yet dispatched.
+    pub fn req<'c, 'u: 'c, U>(&'c self, method: Method, uri: U) -> LocalRequest<'c>
+    where
+        U: TryInto<Origin<'u>> + std::fmt::Display,
+    {
+        self.client.req(method, uri).remote(self.remote)
+    }
+
+    /// A GET to `uri` (a full path) from the app's client address, not yet dispatched.
+    pub fn get<'c, 'u: 'c, U>(&'c self, uri: U) -> LocalRequest<'c>
+    where
+        U: TryInto<Origin<'u>> + std::fmt::Display,
+    {
+        self.req(Method::Get, uri)
+    }
+
+    /// POSTs `body` as JSON to `path` under the mount point, with a bearer token if given, from
+    /// the app's client address.
     pub async fn post(&self, path: &str, body: &Value, bearer: Option<&str>) -> LocalResponse<'_> {
         let mut request =
-            self.client.post(format!("{MOUNT}{path}")).header(ContentType::JSON).body(body.to_string());
+            self.req(Method::Post, format!("{MOUNT}{path}")).header(ContentType::JSON).body(body.to_string());
         if let Some(token) = bearer {
             request = request.header(Header::new("Authorization", format!("Bearer {token}")));
         }
