@@ -3,15 +3,16 @@
 use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
+use rocket::State;
 use sha2::{Digest as _, Sha256};
 use url::Url;
-use uuid::Uuid;
 
-use crate::db::users::StoredAvatar;
+use crate::accounts::Avatar;
 use crate::db::DbConn;
 use crate::debug::DebugMode;
 use crate::error::{Error, Result};
 use crate::rate_limit::PublicLimit;
+use crate::recovery::RecoveryService;
 
 /// The largest avatar accepted, in bytes (also a check constraint on `users`).
 pub const MAX_AVATAR_BYTES: usize = 1024 * 1024;
@@ -63,27 +64,26 @@ pub enum AvatarResponse {
     Redirect(String),
 }
 
-/// A user's avatar. 404 for an unknown or malformed id, a user without avatar, or stored data
-/// that no longer passes the rules (they are checked again when served).
+/// An account's avatar, from the account store. 404 for an unknown id, an account without
+/// avatar, or stored data that no longer passes the rules (they are checked again when served).
 #[rocket::get("/<id>/avatar")]
 pub async fn avatar(
     _debug: DebugMode,
     _limit: PublicLimit,
     id: &str,
+    service: &State<RecoveryService>,
     mut conn: DbConn,
 ) -> Result<AvatarResponse> {
-    let id = Uuid::parse_str(id).map_err(|_| Error::NotFound)?;
-    let stored = StoredAvatar::find(&mut conn, id).await?.ok_or(Error::NotFound)?;
-    match stored {
-        StoredAvatar { bytes: Some(bytes), .. } => {
+    if id.is_empty() || id.len() > 255 || id.chars().any(char::is_control) {
+        return Err(Error::NotFound);
+    }
+    match service.store().avatar(&mut conn, id).await?.ok_or(Error::NotFound)? {
+        Avatar::Image(bytes) => {
             let content_type = sniff_image(&bytes).map_err(|_| Error::NotFound)?;
             let etag = format!("\"{}\"", hex(&Sha256::digest(&bytes)[..16]));
             Ok(AvatarResponse::Image { bytes, content_type, etag })
         }
-        StoredAvatar { url: Some(url), .. } => {
-            validate_url(&url).map(AvatarResponse::Redirect).map_err(|_| Error::NotFound)
-        }
-        StoredAvatar { .. } => Err(Error::NotFound),
+        Avatar::Url(url) => validate_url(&url).map(AvatarResponse::Redirect).map_err(|_| Error::NotFound),
     }
 }
 

@@ -37,6 +37,7 @@
 //!
 //! The configuration keys and their defaults are on [`Config`]; the README has them as a table.
 
+pub mod accounts;
 pub mod auth;
 pub mod avatar;
 pub mod config;
@@ -55,8 +56,11 @@ pub mod request_context;
 mod routes;
 pub mod token;
 
+pub use accounts::{Account, AccountStore, Avatar, DefaultStore};
 pub use auth::{AdminScope, AuthError, Authenticator, Principal, SessionAuthenticator};
 pub use config::Config;
 pub use debug::DebugMode;
 pub use error::{Error, ErrorResponse};
 pub use fairing::{UserAccount, UserAccountBuilder};
+pub use password::{Argon2idHasher, PasswordHasher};
+pub use recovery::RecoveryService;

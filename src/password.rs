@@ -41,28 +41,62 @@ pub fn verify(phc: &str, password: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// How new passwords are stored. The default is [`Argon2idHasher`]; a host whose login
+/// verifies another scheme (bcrypt, scrypt, its own argon2 parameters) passes its own to
+/// [`crate::UserAccountBuilder::password_hasher`], so its login keeps verifying what the
+/// crate stores. Whatever the hasher, the crate checks the password policy first and runs
+/// the hash on the blocking pool, at most `argon2.max_concurrent` at once.
+pub trait PasswordHasher: Send + Sync + 'static {
+    /// The stored form of `password` (what the host's login verifies). It may be slow: it
+    /// runs on a blocking thread. An error is logged (never with the password) and answered
+    /// with a 500.
+    ///
+    /// # Errors
+    /// A sentence saying what failed; it must not contain the password.
+    fn hash(&self, password: &str) -> Result<String, String>;
+}
+
+/// The default hasher: argon2id with `user_account.argon2.*`, as a PHC string.
+#[derive(Debug, Clone)]
+pub struct Argon2idHasher {
+    config: Argon2Config,
+}
+
+impl Argon2idHasher {
+    /// A hasher with these parameters.
+    #[must_use]
+    pub fn new(config: Argon2Config) -> Argon2idHasher {
+        Argon2idHasher { config }
+    }
+}
+
+impl PasswordHasher for Argon2idHasher {
+    fn hash(&self, password: &str) -> Result<String, String> {
+        hash(&self.config, password).map_err(|e| e.to_string())
+    }
+}
+
 /// How long a request waits for a hashing slot before it gets a 503.
 const HASH_QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Hashes on Rocket's blocking pool, at most `argon2.max_concurrent` at once, so a flood of
-/// password changes can neither stall the async workers nor take memory without bound
-/// (each hash holds `argon2.memory_kib`).
+/// Runs a [`PasswordHasher`] on Rocket's blocking pool, at most `argon2.max_concurrent` at
+/// once, so a flood of password changes can neither stall the async workers nor take memory
+/// without bound (each argon2id hash holds `argon2.memory_kib`).
 #[derive(Clone)]
-pub struct Hasher {
-    config: Argon2Config,
+pub struct HashingPool {
+    hasher: Arc<dyn PasswordHasher>,
     permits: Arc<Semaphore>,
     computed: Arc<AtomicU64>,
 }
 
-impl Hasher {
-    /// A hasher with the configured cost and bound.
+impl HashingPool {
+    /// `hasher`, `max_concurrent` hashes at once.
     #[must_use]
-    pub fn new(config: Argon2Config) -> Hasher {
-        let permits = Arc::new(Semaphore::new(config.max_concurrent));
-        Hasher { config, permits, computed: Arc::default() }
+    pub fn new(hasher: Arc<dyn PasswordHasher>, max_concurrent: usize) -> HashingPool {
+        HashingPool { hasher, permits: Arc::new(Semaphore::new(max_concurrent)), computed: Arc::default() }
     }
 
-    /// How many hashes this hasher has computed (a metric: an invalid token must cost none).
+    /// How many hashes this pool has computed (a metric: an invalid token must cost none).
     #[must_use]
     pub fn computed(&self) -> u64 {
         self.computed.load(Ordering::Relaxed)
@@ -79,13 +113,13 @@ impl Hasher {
             .await
             .map_err(|_| Error::Unavailable("every password-hashing slot is busy".into()))?
             .map_err(|_| Error::Internal("the hashing semaphore was closed".into()))?;
-        Ok(HashSlot { permit: Arc::new(permit), hasher: self.clone() })
+        Ok(HashSlot { permit: Arc::new(permit), pool: self.clone() })
     }
 
-    /// The argon2id PHC string of `password`, in a slot of its own.
+    /// The stored form of `password`, in a slot of its own.
     ///
     /// # Errors
-    /// As [`Hasher::slot`] and [`HashSlot::hash`].
+    /// As [`HashingPool::slot`] and [`HashSlot::hash`].
     pub async fn hash(&self, password: SecretString) -> Result<String, Error> {
         self.slot().await?.hash(password).await
     }
@@ -94,25 +128,26 @@ impl Hasher {
 /// A granted hashing slot: one of `argon2.max_concurrent`.
 pub struct HashSlot {
     permit: Arc<OwnedSemaphorePermit>,
-    hasher: Hasher,
+    pool: HashingPool,
 }
 
 impl HashSlot {
-    /// The argon2id PHC string of `password`, computed on the blocking pool. The hash holds the
-    /// slot too, so a request that goes away mid-hash does not free its slot early.
+    /// The stored form of `password`, computed on the blocking pool. The computation holds
+    /// the slot too, so a request that goes away mid-hash does not free its slot early.
     ///
     /// # Errors
     /// [`Error::Internal`] if hashing fails.
     pub async fn hash(&self, password: SecretString) -> Result<String, Error> {
-        let config = self.hasher.config.clone();
+        let hasher = Arc::clone(&self.pool.hasher);
         let permit = Arc::clone(&self.permit);
-        self.hasher.computed.fetch_add(1, Ordering::Relaxed);
+        self.pool.computed.fetch_add(1, Ordering::Relaxed);
         rocket::tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            hash(&config, password.expose_secret())
+            hasher.hash(password.expose_secret())
         })
         .await
         .map_err(|e| Error::Internal(format!("hashing task: {e}")))?
+        .map_err(|e| Error::Internal(format!("password hasher: {e}")))
     }
 }
 
@@ -178,6 +213,22 @@ impl Weakness {
 }
 
 impl PasswordPolicy {
+    /// Checks `password` for the account with `email` and `display_name`, in a product called
+    /// `product_name`: what the API and the CLI check.
+    ///
+    /// # Errors
+    /// The first [`Weakness`] found.
+    pub fn check_for(
+        &self,
+        password: &str,
+        email: &str,
+        display_name: &str,
+        product_name: &str,
+    ) -> Result<(), Weakness> {
+        let local_part = email.rsplit_once('@').map_or(email, |(local, _)| local);
+        self.check(password, &[email, local_part, display_name], &[product_name])
+    }
+
     /// Checks `password`: length in Unicode code points (no truncation, no composition
     /// rules), then zxcvbn's score with `personal` (the user's email, its local part, their
     /// name) and `service` (the product name) as words an attacker would try first. A password

@@ -6,12 +6,11 @@ use diesel_async::scoped_futures::ScopedFutureExt as _;
 use diesel_async::AsyncConnection as _;
 use rocket::request::{FromRequest, Outcome, Request};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Window};
-use crate::db::DbConn;
+use crate::db::{DbConn, Schema};
 use crate::error::Error;
 use crate::request_context::{limit_key, RequestContext};
 
@@ -51,6 +50,7 @@ pub fn target_user(config: &Config) -> [Window; 2] {
 /// [`Error::RateLimited`], or a database error.
 pub async fn enforce(
     conn: &mut diesel_async::AsyncPgConnection,
+    s: &Schema,
     ctx: &RequestContext,
     subject: &str,
     windows: &[Window],
@@ -63,7 +63,7 @@ pub async fn enforce(
                     conn,
                 )
                 .await?;
-                rate_limits::hit(conn, subject, windows).await
+                rate_limits::hit(conn, s, subject, windows).await
             }
             .scope_boxed()
         })
@@ -72,7 +72,7 @@ pub async fn enforce(
         None => Ok(()),
         Some(exceeded) => {
             if exceeded.first {
-                record(conn, ctx, windows, None).await?;
+                record(conn, s, ctx, windows, None).await?;
             }
             Err(Error::RateLimited { retry_after: exceeded.retry_after })
         }
@@ -85,16 +85,17 @@ pub async fn enforce(
 /// Database errors only.
 pub async fn record(
     conn: &mut diesel_async::AsyncPgConnection,
+    s: &Schema,
     ctx: &RequestContext,
     windows: &[Window],
-    target: Option<Uuid>,
+    target: Option<&str>,
 ) -> Result<(), Error> {
     let buckets: Vec<&str> = windows.iter().map(|w| w.bucket).collect();
     NewAuditEvent::new(event::RATE_LIMITED)
         .request(ctx)
         .target(target)
         .details(json!({ "limits": buckets }))
-        .insert(conn)
+        .insert(conn, s)
         .await
         .map_err(Error::from)
 }
@@ -110,11 +111,15 @@ impl<'r> FromRequest<'r> for PublicLimit {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
         let result = async {
-            let config = req.rocket().state::<Config>().ok_or_else(|| Error::Internal("no config".into()))?;
+            let (Some(config), Some(schema)) =
+                (req.rocket().state::<Config>(), req.rocket().state::<Schema>())
+            else {
+                return Err(Error::Internal("PublicLimit used without the UserAccount fairing".into()));
+            };
             let ctx = RequestContext::of(req);
             let Some(ip) = ctx.client_ip else { return Ok(()) };
             let mut conn = DbConn::get(req.rocket()).await?;
-            enforce(&mut conn, ctx, &limit_key(ip), &public(config)).await
+            enforce(&mut conn, schema, ctx, &limit_key(ip), &public(config)).await
         };
         match result.await {
             Ok(()) => Outcome::Success(PublicLimit),

@@ -1,5 +1,7 @@
--- The accounts this crate recovers. A host may add columns of its own; these are the ones the
--- crate reads and writes.
+-- The default account store's accounts, for hosts that have none of their own. A host with
+-- its own accounts plugs in an account store instead and this table stays empty. Like every
+-- object of the crate, it lives in the crate's own schema (these migrations run with that
+-- schema alone on the search_path), never beside the host's tables.
 create table users (
     id uuid primary key default gen_random_uuid(),
     -- The address mail goes to. Nullable: a user without an email simply cannot be recovered.

@@ -1,5 +1,5 @@
--- The host's bearer sessions. Only a SHA-256 digest of each token is stored, so a database
--- leak does not hand out working credentials.
+-- The default store's bearer sessions. Only a SHA-256 digest of each token is stored, so a
+-- database leak does not hand out working credentials.
 create table sessions (
     id uuid primary key default gen_random_uuid(),
     user_id uuid not null references users (id) on delete cascade,

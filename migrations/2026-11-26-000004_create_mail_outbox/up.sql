@@ -3,7 +3,8 @@
 create table mail_outbox (
     id uuid primary key default gen_random_uuid(),
     kind text not null,
-    user_id uuid references users (id) on delete cascade,
+    -- The account's id (the host's, as text; no foreign key).
+    user_id text,
     -- The recovery token this mail carries, if any: the worker drops the mail once that token
     -- is no longer live instead of sending it late.
     token_id uuid references recovery_tokens (id) on delete cascade,

@@ -1,19 +1,17 @@
--- A recovery token dies for good when its user is disabled or their email or password hash
--- changes, by any path. The binding digest already makes such a token fail while the change
--- stands; this makes it permanent, so re-enabling the user or changing the email back does
--- not bring an old link back to life.
-alter table recovery_tokens add column revoked_at timestamptz;
-
--- A revoked token no longer holds the user's one live slot.
-drop index recovery_tokens_one_live_per_user;
-create unique index recovery_tokens_one_live_per_user on recovery_tokens (user_id)
-    where used_at is null and superseded_at is null and revoked_at is null;
-
+-- Default store only: a recovery token dies for good when its user is disabled or their email
+-- or password hash changes, by any path. The fingerprint comparison already makes such a
+-- token fail while the change stands; this makes it permanent, so re-enabling the user or
+-- changing the email back does not bring an old link back to life. (A host's own store gets
+-- the comparison, at verify and at redeem, but no trigger: its tables are not the crate's.)
 create function recovery_tokens_revoke_on_account_change() returns trigger
-language plpgsql as $$
+language plpgsql
+-- The function runs with the search_path of whoever updates `users`; pin it to the crate's
+-- schema (the one these migrations run in) so it always finds `recovery_tokens`.
+set search_path from current
+as $$
 begin
     update recovery_tokens set revoked_at = now()
-    where user_id = new.id and used_at is null and superseded_at is null and revoked_at is null;
+    where user_id = new.id::text and used_at is null and superseded_at is null and revoked_at is null;
     return new;
 end;
 $$;

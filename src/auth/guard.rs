@@ -5,7 +5,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use super::{ManagedAuthenticator, Principal};
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::DbConn;
+use crate::db::{DbConn, Schema};
 use crate::error::Error;
 use crate::rate_limit;
 use crate::request_context::{limit_key, RequestContext};
@@ -58,17 +58,20 @@ impl<'r> FromRequest<'r> for AdminScope {
 async fn refuse(req: &Request<'_>, refusal: Error) -> Error {
     let ctx = RequestContext::of(req);
     let outcome = async {
-        let config = req.rocket().state::<Config>().ok_or_else(|| Error::Internal("no config".into()))?;
+        let (Some(config), Some(schema)) = (req.rocket().state::<Config>(), req.rocket().state::<Schema>())
+        else {
+            return Err(Error::Internal("no config".into()));
+        };
         let mut conn = DbConn::get(req.rocket()).await?;
         if let Some(ip) = ctx.client_ip {
-            rate_limit::enforce(&mut conn, ctx, &limit_key(ip), &rate_limit::public(config)).await?;
+            rate_limit::enforce(&mut conn, schema, ctx, &limit_key(ip), &rate_limit::public(config)).await?;
         }
         NewAuditEvent::new(event::AUTHZ_FAILED)
             .request(ctx)
             .details(
                 serde_json::json!({ "status": refusal.status().code, "path": req.uri().path().as_str() }),
             )
-            .insert(&mut conn)
+            .insert(&mut conn, schema)
             .await
             .map_err(Error::from)
     };

@@ -9,10 +9,8 @@ pub use session::SessionAuthenticator;
 
 use std::sync::Arc;
 
-use rocket::request::Request;
-use uuid::Uuid;
-
 use crate::error::Error;
+use rocket::request::Request;
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
@@ -20,8 +18,9 @@ pub struct Principal {
     /// A stable identifier for rate limits and the audit trail (for the default
     /// authenticator, the user id).
     pub subject: String,
-    /// The caller's user id, when the caller is a user of this database.
-    pub user_id: Option<Uuid>,
+    /// The caller's account id, when the caller is an account (recorded as who asked for a
+    /// recovery; never required to exist in any table).
+    pub user_id: Option<String>,
     /// What the caller may do.
     pub scopes: Vec<String>,
 }

@@ -1,9 +1,10 @@
-//! The default authenticator: `Authorization: Bearer <token>` looked up by digest in `sessions`.
+//! The default authenticator: `Authorization: Bearer <token>` looked up by digest in the
+//! default store's `sessions`.
 
 use rocket::request::Request;
 
 use super::{AuthError, Authenticator, Principal};
-use crate::db::sessions::LiveSession;
+use crate::accounts::DefaultStore;
 use crate::db::DbConn;
 use crate::token::PlainToken;
 
@@ -32,14 +33,19 @@ impl Authenticator for SessionAuthenticator {
             return Err(AuthError::Invalid);
         }
         let token = bearer_token(header).ok_or(AuthError::Invalid)?;
+        let store = request
+            .rocket()
+            .state::<DefaultStore>()
+            .ok_or_else(|| AuthError::Failed(crate::Error::Internal("no default store".into())))?;
         let mut conn = DbConn::get(request.rocket()).await.map_err(AuthError::Failed)?;
-        let session = LiveSession::find(&mut conn, &token.hash())
+        let session = store
+            .find_session(&mut conn, &token.hash())
             .await
             .map_err(|e| AuthError::Failed(e.into()))?
             .ok_or(AuthError::Invalid)?;
         Ok(Principal {
             subject: session.user_id.to_string(),
-            user_id: Some(session.user_id),
+            user_id: Some(session.user_id.to_string()),
             scopes: session.scopes,
         })
     }

@@ -22,6 +22,10 @@ pub const MAX_TOKEN_TTL_SECS: u64 = 24 * 60 * 60;
 pub struct Config {
     /// Where the routes are mounted. Default `/api/users`.
     pub mount: String,
+    /// The PostgreSQL schema the crate's tables and migration bookkeeping live in, created at
+    /// ignition; nothing outside it is touched but through the account store. Default
+    /// `user_account`.
+    pub schema: String,
     /// Absolute base URL of links in emails. Default `http://127.0.0.1:8000`. Must be https
     /// outside Rocket's debug profile unless its host is loopback.
     pub public_url: String,
@@ -174,6 +178,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             mount: "/api/users".into(),
+            schema: crate::db::Schema::DEFAULT.into(),
             public_url: "http://127.0.0.1:8000".into(),
             reset_path: "/reset-password".into(),
             token_ttl_secs: 3600,

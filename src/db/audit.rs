@@ -1,11 +1,11 @@
 //! `audit_events`: the append-only trail. Never holds a secret.
 
 use diesel::prelude::*;
+use diesel::sql_types::{Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
-use uuid::Uuid;
 
-use super::schema::audit_events;
+use super::Schema;
 use crate::request_context::RequestContext;
 
 /// Event names, after the OWASP logging vocabulary.
@@ -29,14 +29,13 @@ pub mod event {
 }
 
 /// An event to record.
-#[derive(Debug, Insertable)]
-#[diesel(table_name = audit_events)]
+#[derive(Debug)]
 pub struct NewAuditEvent {
     event: &'static str,
     request_id: Option<String>,
     client_ip: Option<String>,
-    actor_user_id: Option<Uuid>,
-    target_user_id: Option<Uuid>,
+    actor_user_id: Option<String>,
+    target_user_id: Option<String>,
     details: Value,
 }
 
@@ -62,17 +61,17 @@ impl NewAuditEvent {
         self
     }
 
-    /// Who did it.
+    /// Who did it (an account id).
     #[must_use]
-    pub fn actor(mut self, user: Option<Uuid>) -> Self {
-        self.actor_user_id = user;
+    pub fn actor(mut self, user: Option<&str>) -> Self {
+        self.actor_user_id = user.map(str::to_owned);
         self
     }
 
-    /// Whom it concerns.
+    /// Whom it concerns (an account id).
     #[must_use]
-    pub fn target(mut self, user: Option<Uuid>) -> Self {
-        self.target_user_id = user;
+    pub fn target(mut self, user: Option<&str>) -> Self {
+        self.target_user_id = user.map(str::to_owned);
         self
     }
 
@@ -87,8 +86,20 @@ impl NewAuditEvent {
     ///
     /// # Errors
     /// Database errors only.
-    pub async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<()> {
-        diesel::insert_into(audit_events::table).values(self).execute(conn).await.map(|_| ())
+    pub async fn insert(&self, conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<()> {
+        diesel::sql_query(format!(
+            "insert into {s}.audit_events (event, request_id, client_ip, actor_user_id, target_user_id, details) \
+             values ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind::<Text, _>(self.event)
+        .bind::<Nullable<Text>, _>(&self.request_id)
+        .bind::<Nullable<Text>, _>(&self.client_ip)
+        .bind::<Nullable<Text>, _>(&self.actor_user_id)
+        .bind::<Nullable<Text>, _>(&self.target_user_id)
+        .bind::<Jsonb, _>(&self.details)
+        .execute(conn)
+        .await
+        .map(|_| ())
     }
 }
 
@@ -97,9 +108,11 @@ impl NewAuditEvent {
 ///
 /// # Errors
 /// Database errors only.
-pub async fn purge(conn: &mut AsyncPgConnection, retention_days: u32) -> QueryResult<usize> {
-    diesel::sql_query("delete from audit_events where occurred_at < now() - make_interval(days => $1)")
-        .bind::<diesel::sql_types::Integer, _>(i32::try_from(retention_days).unwrap_or(i32::MAX))
-        .execute(conn)
-        .await
+pub async fn purge(conn: &mut AsyncPgConnection, s: &Schema, retention_days: u32) -> QueryResult<usize> {
+    diesel::sql_query(format!(
+        "delete from {s}.audit_events where occurred_at < now() - make_interval(days => $1)"
+    ))
+    .bind::<diesel::sql_types::Integer, _>(i32::try_from(retention_days).unwrap_or(i32::MAX))
+    .execute(conn)
+    .await
 }

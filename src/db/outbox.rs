@@ -2,49 +2,53 @@
 
 use chrono::Duration;
 use diesel::prelude::*;
-use diesel::sql_types::{Double, Uuid as SqlUuid};
+use diesel::sql_types::{Double, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::schema::mail_outbox;
+use super::Schema;
 use crate::mail::{MailKind, RenderedMail};
 
 /// A mail to enqueue. No `Debug`: its bodies hold a live token.
-#[derive(Insertable)]
-#[diesel(table_name = mail_outbox)]
 pub struct NewOutboxMail {
     id: Uuid,
     kind: &'static str,
-    user_id: Option<Uuid>,
+    user_id: String,
     token_id: Option<Uuid>,
     recipient: String,
-    subject: String,
-    body_text: Option<String>,
-    body_html: Option<String>,
+    mail: RenderedMail,
     message_id: String,
 }
 
 /// A claimed mail, as the worker sees it. No `Debug`: its bodies hold a live token.
 #[derive(QueryableByName)]
-#[diesel(table_name = mail_outbox, check_for_backend(diesel::pg::Pg))]
 pub struct OutboxMail {
     /// Row id.
+    #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
     /// `recovery` or `password_changed`.
+    #[diesel(sql_type = Text)]
     pub kind: String,
     /// The recovery token this mail carries, if any.
+    #[diesel(sql_type = Nullable<SqlUuid>)]
     pub token_id: Option<Uuid>,
     /// The stored address of the user.
+    #[diesel(sql_type = Text)]
     pub recipient: String,
     /// Subject line.
+    #[diesel(sql_type = Text)]
     pub subject: String,
     /// Plain-text body (gone once the mail is finished).
+    #[diesel(sql_type = Nullable<Text>)]
     pub body_text: Option<String>,
     /// HTML body (gone once the mail is finished).
+    #[diesel(sql_type = Nullable<Text>)]
     pub body_html: Option<String>,
     /// Stable `Message-ID` without angle brackets.
+    #[diesel(sql_type = Text)]
     pub message_id: String,
     /// Attempts so far, this one included.
+    #[diesel(sql_type = Integer)]
     pub attempts: i32,
 }
 
@@ -60,12 +64,12 @@ pub enum Finished {
 }
 
 impl NewOutboxMail {
-    /// A mail of `kind` for `recipient`, with a fresh id and a `Message-ID` at `domain`.
+    /// A mail of `kind` for `recipient` (the account `user_id`'s stored address), with a
+    /// fresh id and a `Message-ID` at `domain`.
     #[must_use]
     pub fn new(
         kind: MailKind,
-        user_id: Uuid,
-        token_id: Option<Uuid>,
+        (user_id, token_id): (&str, Option<Uuid>),
         recipient: &str,
         mail: RenderedMail,
         domain: &str,
@@ -74,12 +78,10 @@ impl NewOutboxMail {
         NewOutboxMail {
             id,
             kind: kind.as_str(),
-            user_id: Some(user_id),
+            user_id: user_id.to_owned(),
             token_id,
             recipient: recipient.to_owned(),
-            subject: mail.subject,
-            body_text: Some(mail.text),
-            body_html: Some(mail.html),
+            mail,
             message_id: format!("{}@{domain}", id.simple()),
         }
     }
@@ -88,8 +90,24 @@ impl NewOutboxMail {
     ///
     /// # Errors
     /// Database errors only.
-    pub async fn insert(&self, conn: &mut AsyncPgConnection) -> QueryResult<Uuid> {
-        diesel::insert_into(mail_outbox::table).values(self).returning(mail_outbox::id).get_result(conn).await
+    pub async fn insert(&self, conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<Uuid> {
+        diesel::sql_query(format!(
+            "insert into {s}.mail_outbox \
+             (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind::<SqlUuid, _>(self.id)
+        .bind::<Text, _>(self.kind)
+        .bind::<Text, _>(&self.user_id)
+        .bind::<Nullable<SqlUuid>, _>(self.token_id)
+        .bind::<Text, _>(&self.recipient)
+        .bind::<Text, _>(&self.mail.subject)
+        .bind::<Text, _>(&self.mail.text)
+        .bind::<Text, _>(&self.mail.html)
+        .bind::<Text, _>(&self.message_id)
+        .execute(conn)
+        .await?;
+        Ok(self.id)
     }
 }
 
@@ -103,15 +121,16 @@ impl OutboxMail {
     /// Database errors only.
     pub async fn claim_next(
         conn: &mut AsyncPgConnection,
+        s: &Schema,
         lease: Duration,
     ) -> QueryResult<Option<OutboxMail>> {
-        diesel::sql_query(
-            "update mail_outbox set attempts = attempts + 1, updated_at = now(), \
+        diesel::sql_query(format!(
+            "update {s}.mail_outbox set attempts = attempts + 1, updated_at = now(), \
                  next_attempt_at = now() + make_interval(secs => $1) \
-             where id = (select id from mail_outbox where status = 'queued' and next_attempt_at <= now() \
+             where id = (select id from {s}.mail_outbox where status = 'queued' and next_attempt_at <= now() \
                          order by next_attempt_at, created_at limit 1 for update skip locked) \
              returning id, kind, token_id, recipient, subject, body_text, body_html, message_id, attempts",
-        )
+        ))
         .bind::<Double, _>(seconds(lease))
         .get_result(conn)
         .await
@@ -126,6 +145,7 @@ impl OutboxMail {
     /// Database errors only.
     pub async fn finish(
         conn: &mut AsyncPgConnection,
+        s: &Schema,
         claimed: &OutboxMail,
         how: Finished,
         error: Option<&str>,
@@ -135,22 +155,18 @@ impl OutboxMail {
             Finished::Dropped => "dropped",
             Finished::Abandoned => "abandoned",
         };
-        let held = mail_outbox::table
-            .find(claimed.id)
-            .filter(mail_outbox::status.eq("queued"))
-            .filter(mail_outbox::attempts.eq(claimed.attempts));
-        diesel::update(held)
-            .set((
-                mail_outbox::status.eq(status),
-                mail_outbox::body_text.eq(None::<String>),
-                mail_outbox::body_html.eq(None::<String>),
-                mail_outbox::last_error.eq(error),
-                mail_outbox::updated_at.eq(diesel::dsl::now),
-                mail_outbox::sent_at.eq(if how == Finished::Sent { Some(chrono::Utc::now()) } else { None }),
-            ))
-            .execute(conn)
-            .await
-            .map(|n| n == 1)
+        diesel::sql_query(format!(
+            "update {s}.mail_outbox set status = $3, body_text = null, body_html = null, last_error = $4, \
+             updated_at = now(), sent_at = case when $3 = 'sent' then now() end \
+             where id = $1 and status = 'queued' and attempts = $2"
+        ))
+        .bind::<SqlUuid, _>(claimed.id)
+        .bind::<Integer, _>(claimed.attempts)
+        .bind::<Text, _>(status)
+        .bind::<Nullable<Text>, _>(error)
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
     }
 
     /// Schedules another attempt after `backoff`, if this worker still holds the claim;
@@ -160,18 +176,19 @@ impl OutboxMail {
     /// Database errors only.
     pub async fn retry_later(
         conn: &mut AsyncPgConnection,
+        s: &Schema,
         claimed: &OutboxMail,
         backoff: Duration,
         error: &str,
     ) -> QueryResult<bool> {
-        diesel::sql_query(
-            "update mail_outbox set next_attempt_at = now() + make_interval(secs => $3), last_error = $4, \
+        diesel::sql_query(format!(
+            "update {s}.mail_outbox set next_attempt_at = now() + make_interval(secs => $3), last_error = $4, \
              updated_at = now() where id = $1 and status = 'queued' and attempts = $2",
-        )
+        ))
         .bind::<SqlUuid, _>(claimed.id)
-        .bind::<diesel::sql_types::Integer, _>(claimed.attempts)
+        .bind::<Integer, _>(claimed.attempts)
         .bind::<Double, _>(seconds(backoff))
-        .bind::<diesel::sql_types::Text, _>(error)
+        .bind::<Text, _>(error)
         .execute(conn)
         .await
         .map(|n| n == 1)

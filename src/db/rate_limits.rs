@@ -4,6 +4,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Integer, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use super::Schema;
+
 /// One window to count a hit in.
 #[derive(Debug, Clone, Copy)]
 pub struct Window {
@@ -44,6 +46,7 @@ pub struct Exceeded {
 /// Database errors only.
 pub async fn hit(
     conn: &mut AsyncPgConnection,
+    s: &Schema,
     subject: &str,
     windows: &[Window],
 ) -> QueryResult<Option<Exceeded>> {
@@ -53,15 +56,15 @@ pub async fn hit(
     }
     let buckets: Vec<&str> = enabled.iter().map(|w| w.bucket).collect();
     let lengths: Vec<i64> = enabled.iter().map(|w| w.seconds).collect();
-    let counted: Vec<Counted> = diesel::sql_query(
+    let counted: Vec<Counted> = diesel::sql_query(format!(
         "with w(bucket, secs) as (select * from unnest($2::text[], $3::bigint[])) \
-         insert into rate_limit_counters as c (bucket, subject, window_start, hits) \
+         insert into {s}.rate_limit_counters as c (bucket, subject, window_start, hits) \
          select bucket, $1, to_timestamp(floor(extract(epoch from now()) / secs) * secs), 1 from w \
          on conflict (bucket, subject, window_start) do update set hits = c.hits + 1 \
          returning c.bucket, c.hits, \
            extract(epoch from c.window_start - now())::float8 \
              + (select secs from w where w.bucket = c.bucket) as seconds_left",
-    )
+    ))
     .bind::<Text, _>(subject)
     .bind::<Array<Text>, _>(&buckets)
     .bind::<Array<BigInt>, _>(&lengths)
@@ -85,8 +88,10 @@ pub async fn hit(
 ///
 /// # Errors
 /// Database errors only.
-pub async fn purge(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    diesel::sql_query("delete from rate_limit_counters where window_start < now() - interval '2 days'")
-        .execute(conn)
-        .await
+pub async fn purge(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<usize> {
+    diesel::sql_query(format!(
+        "delete from {s}.rate_limit_counters where window_start < now() - interval '2 days'"
+    ))
+    .execute(conn)
+    .await
 }

@@ -10,7 +10,7 @@ pub mod templates;
 pub mod transport;
 pub mod worker;
 
-pub use templates::{RenderedMail, Templates};
+pub use templates::{MailContext, PasswordChangedMail, RecoveryMail, RenderedMail, Templates};
 pub use transport::{Mailer, SendMail};
 pub use worker::MailQueue;
 

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::MailKind;
@@ -28,6 +29,47 @@ const EMBEDDED: [(&str, &str); 8] = [
         include_str!("../../templates/user_account/password_changed/body.html.tera"),
     ),
 ];
+
+/// What a mail's templates are rendered with: each mail has a typed context, so a template
+/// and the code that fills it cannot drift apart on a key's name.
+pub trait MailContext: Serialize {
+    /// Which mail this is.
+    const KIND: MailKind;
+}
+
+/// The recovery mail's values. No `Debug`: the link holds a live token.
+#[derive(Serialize)]
+pub struct RecoveryMail<'a> {
+    /// `mail.product_name`.
+    pub product_name: &'a str,
+    /// The account's name.
+    pub display_name: &'a str,
+    /// `public_url + reset_path + "#token=" + token`. Never log a `RecoveryMail`'s link.
+    pub link: &'a str,
+    /// When the link stops working, as mails show times.
+    pub expires_at: String,
+    /// The token lifetime in minutes.
+    pub ttl_minutes: u64,
+}
+
+impl MailContext for RecoveryMail<'_> {
+    const KIND: MailKind = MailKind::Recovery;
+}
+
+/// The "your password was changed" mail's values (no token, no link).
+#[derive(Debug, Serialize)]
+pub struct PasswordChangedMail<'a> {
+    /// `mail.product_name`.
+    pub product_name: &'a str,
+    /// The account's name.
+    pub display_name: &'a str,
+    /// When, as mails show times.
+    pub changed_at: String,
+}
+
+impl MailContext for PasswordChangedMail<'_> {
+    const KIND: MailKind = MailKind::PasswordChanged;
+}
 
 /// A mail rendered from its templates. No `Debug`: a recovery mail holds a live token.
 #[derive(Clone)]
@@ -67,21 +109,33 @@ impl Templates {
         tera.autoescape_on(vec![".html.tera"]);
         tera.add_raw_templates(sources).map_err(|e| format!("templates: {}", chain(&e)))?;
         let templates = Templates { tera };
-        let mut sample = Context::new();
-        for key in ["product_name", "display_name", "link", "expires_at", "ttl_minutes", "changed_at"] {
-            sample.insert(key, "sample");
-        }
-        for kind in [MailKind::Recovery, MailKind::PasswordChanged] {
-            templates.render(kind, &sample)?;
-        }
+        let link = "https://example.org/reset-password#token=sample";
+        let (name, time) = ("Sample", "2026-01-01 00:00 UTC".to_owned());
+        templates.render(&RecoveryMail {
+            product_name: name,
+            display_name: name,
+            link,
+            expires_at: time.clone(),
+            ttl_minutes: 60,
+        })?;
+        templates.render(&PasswordChangedMail {
+            product_name: name,
+            display_name: name,
+            changed_at: time,
+        })?;
         Ok(templates)
     }
 
-    /// Renders `kind` with `context`.
+    /// Renders the mail `context` is for.
     ///
     /// # Errors
     /// A sentence naming the template that failed.
-    pub fn render(&self, kind: MailKind, context: &Context) -> Result<RenderedMail, String> {
+    pub fn render<M: MailContext>(&self, context: &M) -> Result<RenderedMail, String> {
+        let context = Context::from_serialize(context).map_err(|e| format!("mail values: {}", chain(&e)))?;
+        self.render_kind(M::KIND, &context)
+    }
+
+    fn render_kind(&self, kind: MailKind, context: &Context) -> Result<RenderedMail, String> {
         let render = |part: &str| {
             let name = format!("{}/{part}", kind.as_str());
             self.tera.render(&name, context).map_err(|e| format!("template {name}: {}", chain(&e)))
@@ -108,20 +162,20 @@ fn chain(e: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
 
-    fn recovery_context(name: &str) -> Context {
-        let mut c = Context::new();
-        c.insert("product_name", "Acme");
-        c.insert("display_name", name);
-        c.insert("link", "https://acme.example/reset-password#token=abc_DEF-123");
-        c.insert("expires_at", "2026-11-26 22:00 UTC");
-        c.insert("ttl_minutes", &60);
-        c
+    fn recovery_context(name: &str) -> RecoveryMail<'_> {
+        RecoveryMail {
+            product_name: "Acme",
+            display_name: name,
+            link: "https://acme.example/reset-password#token=abc_DEF-123",
+            expires_at: "2026-11-26 22:00 UTC".into(),
+            ttl_minutes: 60,
+        }
     }
 
     #[test]
     fn recovery_mail_carries_link_expiry_and_a_not_you_line_in_both_parts() {
         let t = Templates::new(None).expect("embedded templates");
-        let mail = t.render(MailKind::Recovery, &recovery_context("Ann")).expect("render");
+        let mail = t.render(&recovery_context("Ann")).expect("render");
         assert_eq!(mail.subject, "Acme: reset your password");
         for part in [&mail.text, &mail.html] {
             assert!(part.contains("https://acme.example/reset-password#token=abc_DEF-123"), "{part}");
@@ -136,8 +190,8 @@ mod tests {
         let t = Templates::new(None).expect("embedded templates");
         let hostile = "<a href=//evil>x</a>\r\nBcc: a@evil";
         let mut c = recovery_context(hostile);
-        c.insert("product_name", "Acme\r\nBcc: a@evil");
-        let mail = t.render(MailKind::Recovery, &c).expect("render");
+        c.product_name = "Acme\r\nBcc: a@evil";
+        let mail = t.render(&c).expect("render");
         assert!(!mail.html.contains("<a href=//evil>"), "{}", mail.html);
         assert!(mail.html.contains("&lt;a href=&#x2F;&#x2F;evil&gt;"), "{}", mail.html);
         assert!(!mail.subject.contains('\r') && !mail.subject.contains('\n'));
@@ -146,11 +200,12 @@ mod tests {
     #[test]
     fn the_notification_carries_no_link() {
         let t = Templates::new(None).expect("embedded templates");
-        let mut c = Context::new();
-        c.insert("product_name", "Acme");
-        c.insert("display_name", "Ann");
-        c.insert("changed_at", "2026-11-26 21:00 UTC");
-        let mail = t.render(MailKind::PasswordChanged, &c).expect("render");
+        let c = PasswordChangedMail {
+            product_name: "Acme",
+            display_name: "Ann",
+            changed_at: "2026-11-26 21:00 UTC".into(),
+        };
+        let mail = t.render(&c).expect("render");
         assert!(mail.text.contains("2026-11-26 21:00 UTC") && mail.html.contains("2026-11-26 21:00 UTC"));
         assert!(!mail.text.contains("token") && !mail.html.contains("token"));
     }
@@ -162,7 +217,7 @@ mod tests {
         std::fs::write(dir.join("recovery/subject.txt.tera"), "Custom {{ product_name }} reset")
             .expect("write");
         let t = Templates::new(Some(&dir)).expect("override compiles");
-        let mail = t.render(MailKind::Recovery, &recovery_context("Ann")).expect("render");
+        let mail = t.render(&recovery_context("Ann")).expect("render");
         assert_eq!(mail.subject, "Custom Acme reset");
         assert!(mail.text.contains("#token=abc_DEF-123"), "the other templates stay embedded");
         std::fs::write(dir.join("recovery/body.txt.tera"), "{% if %}").expect("write");

@@ -9,10 +9,11 @@ use rocket::tokio::sync::Notify;
 use rocket_db_pools::diesel::PgPool;
 use serde_json::json;
 
-use super::{MailKind, Mailer, Templates};
+use super::{MailContext, Mailer, Templates};
+use crate::accounts::Store;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
-use crate::db::recovery_tokens;
+use crate::db::{recovery_tokens, Schema};
 use crate::error::Error;
 
 /// How long a claimed mail stays invisible to other workers; longer than one SMTP exchange
@@ -48,17 +49,21 @@ pub struct MailQueue {
     max_attempts: u32,
     attempt_timeout: StdDuration,
     audit_retention_days: u32,
+    schema: Schema,
+    store: Store,
 }
 
 impl MailQueue {
-    /// A queue delivering through `mailer`, giving each attempt `attempt_timeout` in all and
-    /// abandoning a mail after `max_attempts`; its purge keeps audit events
-    /// `audit_retention_days`.
+    /// A queue over the outbox in `schema`, delivering through `mailer`, giving each attempt
+    /// `attempt_timeout` in all and abandoning a mail after `max_attempts`; its purge keeps
+    /// audit events `audit_retention_days`. It asks `store` whether a token's account still
+    /// matches before it sends the token.
     #[must_use]
-    pub fn new(
+    pub(crate) fn new(
         mailer: Mailer,
-        max_attempts: u32,
-        attempt_timeout: StdDuration,
+        schema: Schema,
+        store: Store,
+        (max_attempts, attempt_timeout): (u32, StdDuration),
         audit_retention_days: u32,
     ) -> MailQueue {
         MailQueue {
@@ -67,27 +72,46 @@ impl MailQueue {
             max_attempts,
             attempt_timeout,
             audit_retention_days,
+            schema,
+            store,
         }
     }
 
-    /// Renders `kind` with `context` and writes it to the outbox for `recipient` (the user's
-    /// stored address), inside the caller's transaction. Call [`MailQueue::wake`] once the
-    /// transaction has committed.
+    /// Renders the mail `context` is for and writes it to the outbox for `recipient` (the
+    /// account `user_id`'s stored address), inside the caller's transaction. Call
+    /// [`MailQueue::wake`] once the transaction has committed.
     ///
     /// # Errors
     /// A template that fails to render, or a database error.
-    pub async fn enqueue(
+    pub async fn enqueue<M: MailContext>(
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
         templates: &Templates,
-        kind: MailKind,
-        (user_id, token_id): (uuid::Uuid, Option<uuid::Uuid>),
+        context: &M,
+        (user_id, token_id): (&str, Option<uuid::Uuid>),
         recipient: &str,
-        context: &tera::Context,
     ) -> Result<uuid::Uuid, Error> {
-        let mail = templates.render(kind, context).map_err(Error::Internal)?;
+        let mail = templates.render(context).map_err(Error::Internal)?;
         let domain = self.mailer.from_domain();
-        Ok(NewOutboxMail::new(kind, user_id, token_id, recipient, mail, domain).insert(conn).await?)
+        let new = NewOutboxMail::new(M::KIND, (user_id, token_id), recipient, mail, domain);
+        Ok(new.insert(conn, &self.schema).await?)
+    }
+
+    /// Whether the token with row id `token_id` is still live: not ended, and its account
+    /// still recoverable with the fingerprint it was bound to.
+    async fn token_live(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        token_id: uuid::Uuid,
+    ) -> Result<bool, Error> {
+        let Some(token) = recovery_tokens::find_by_id(conn, &self.schema, token_id).await? else {
+            return Ok(false);
+        };
+        if token.ended().is_some() {
+            return Ok(false);
+        }
+        let account = self.store.get().find_by_id(conn, &token.user_id).await?;
+        Ok(account.is_some_and(|a| a.recoverable && a.email.is_some() && a.fingerprint == token.binding))
     }
 
     /// Wakes this instance's worker; call after committing an enqueued mail.
@@ -104,13 +128,15 @@ impl MailQueue {
         loop {
             let mail = {
                 let mut conn = connect(pool).await?;
-                let Some(mail) = OutboxMail::claim_next(&mut conn, LEASE).await? else { return Ok(report) };
+                let Some(mail) = OutboxMail::claim_next(&mut conn, &self.schema, LEASE).await? else {
+                    return Ok(report);
+                };
                 let live = match mail.token_id {
-                    Some(token) => recovery_tokens::is_live(&mut conn, token).await?,
+                    Some(token) => self.token_live(&mut conn, token).await?,
                     None => true,
                 };
                 if !live {
-                    OutboxMail::finish(&mut conn, &mail, Finished::Dropped, None).await?;
+                    OutboxMail::finish(&mut conn, &self.schema, &mail, Finished::Dropped, None).await?;
                     log::info!("user_account: mail {} dropped: its token is no longer live", mail.id);
                     report.dropped += 1;
                     continue;
@@ -123,7 +149,7 @@ impl MailQueue {
             let mut conn = connect(pool).await?;
             match outcome {
                 Ok(()) => {
-                    if OutboxMail::finish(&mut conn, &mail, Finished::Sent, None).await? {
+                    if OutboxMail::finish(&mut conn, &self.schema, &mail, Finished::Sent, None).await? {
                         report.sent += 1;
                     } else {
                         log::warn!("user_account: mail {} was sent after its lease ran out", mail.id);
@@ -166,19 +192,19 @@ impl MailQueue {
         let attempts = u32::try_from(mail.attempts).unwrap_or(u32::MAX);
         let details = json!({"mail_id": mail.id, "kind": mail.kind, "attempts": attempts, "error": cause});
         if attempts >= self.max_attempts {
-            if OutboxMail::finish(conn, mail, Finished::Abandoned, Some(&cause)).await? {
+            if OutboxMail::finish(conn, &self.schema, mail, Finished::Abandoned, Some(&cause)).await? {
                 log::error!("user_account: mail {} abandoned after {attempts} attempts: {cause}", mail.id);
-                NewAuditEvent::new(event::MAIL_ABANDONED).details(details).insert(conn).await?;
+                NewAuditEvent::new(event::MAIL_ABANDONED).details(details).insert(conn, &self.schema).await?;
                 report.abandoned += 1;
             }
         } else {
             let backoff = backoff(attempts);
-            if OutboxMail::retry_later(conn, mail, backoff, &cause).await? {
+            if OutboxMail::retry_later(conn, &self.schema, mail, backoff, &cause).await? {
                 log::warn!(
                     "user_account: mail {} attempt {attempts} failed, retrying in {backoff}: {cause}",
                     mail.id
                 );
-                NewAuditEvent::new(event::MAIL_FAILED).details(details).insert(conn).await?;
+                NewAuditEvent::new(event::MAIL_FAILED).details(details).insert(conn, &self.schema).await?;
                 report.retried += 1;
             }
         }
@@ -195,15 +221,16 @@ impl MailQueue {
     /// Database errors only.
     pub async fn purge(&self, pool: &PgPool) -> Result<usize, Error> {
         let mut conn = connect(pool).await?;
+        let s = &self.schema;
         let mut purged = 0;
         for sql in [
-            "delete from recovery_tokens where expires_at < now() - interval '7 days'",
-            "delete from mail_outbox where status <> 'queued' and updated_at < now() - interval '7 days'",
+            format!("delete from {s}.recovery_tokens where expires_at < now() - interval '7 days'"),
+            format!("delete from {s}.mail_outbox where status <> 'queued' and updated_at < now() - interval '7 days'"),
         ] {
             purged += diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn).await?;
         }
-        purged += crate::db::rate_limits::purge(&mut conn).await?;
-        purged += crate::db::audit::purge(&mut conn, self.audit_retention_days).await?;
+        purged += crate::db::rate_limits::purge(&mut conn, s).await?;
+        purged += crate::db::audit::purge(&mut conn, s, self.audit_retention_days).await?;
         Ok(purged)
     }
 

@@ -3,20 +3,24 @@
 //!
 //! | method | path | guard | body |
 //! |---|---|---|---|
-//! | POST | `/password-recovery` | [`crate::AdminScope`] | [`request::PasswordRecovery`] |
-//! | POST | `/verify-recovery-token` | none | [`verify::TokenRequest`] |
-//! | POST | `/change-password` | none | [`change::PasswordReset`] |
+//! | POST | `/password-recovery` | [`crate::AdminScope`] | [`routes::PasswordRecovery`] |
+//! | POST | `/verify-recovery-token` | none | [`routes::TokenRequest`] |
+//! | POST | `/change-password` | none | [`routes::PasswordReset`] |
+//!
+//! The routes are thin: [`RecoveryService`] does the work, and a host's own admin UI, job or
+//! CLI can call it without HTTP (take it as `&State<RecoveryService>`).
 
-pub mod change;
-pub mod request;
-pub mod verify;
+pub mod routes;
+mod service;
+
+pub use service::{Changed, Queued, RecoveryService, Target, Verdict};
 
 use rocket::Route;
 
 /// The recovery routes.
 #[must_use]
 pub fn routes() -> Vec<Route> {
-    rocket::routes![request::password_recovery, verify::verify_recovery_token, change::change_password]
+    rocket::routes![routes::password_recovery, routes::verify_recovery_token, routes::change_password]
 }
 
 /// `a***e@example.com`: enough for the user to recognise the account, too little to learn the

@@ -21,16 +21,25 @@ async fn backoff_passes(app: &TestApp) {
 }
 
 async fn statuses(app: &TestApp) -> Vec<(String, i32, bool)> {
-    use diesel::prelude::*;
+    use diesel::sql_types::{Bool, Integer, Text};
     use diesel_async::RunQueryDsl;
-    use rocket_user_account::db::schema::mail_outbox::dsl as m;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        status: String,
+        #[diesel(sql_type = Integer)]
+        attempts: i32,
+        #[diesel(sql_type = Bool)]
+        has_body: bool,
+    }
     let mut conn = app.db.conn().await;
-    m::mail_outbox
-        .order(m::created_at)
-        .select((m::status, m::attempts, m::body_text.is_not_null()))
-        .load(&mut conn)
-        .await
-        .expect("outbox")
+    let rows: Vec<Row> = diesel::sql_query(
+        "select status, attempts, body_text is not null as has_body from mail_outbox order by created_at",
+    )
+    .load(&mut conn)
+    .await
+    .expect("outbox");
+    rows.into_iter().map(|r| (r.status, r.attempts, r.has_body)).collect()
 }
 
 #[rocket::async_test]

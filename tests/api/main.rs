@@ -8,6 +8,7 @@ mod avatar;
 mod binary;
 mod faults;
 mod hardening;
+mod host_tables;
 mod ignition;
 mod json_errors;
 mod mail_delivery;

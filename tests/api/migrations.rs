@@ -4,6 +4,7 @@ use diesel_migrations::MigrationHarness;
 use rocket::local::asynchronous::Client;
 use rocket_user_account::db::{run_migrations, MIGRATIONS};
 
+use crate::helpers::db::schema;
 use crate::helpers::{app, TestDb};
 
 async fn applied_versions(db: &TestDb) -> i64 {
@@ -24,8 +25,8 @@ async fn applied_versions(db: &TestDb) -> i64 {
 #[rocket::async_test]
 async fn migrations_apply_from_empty_and_are_idempotent() {
     let db = TestDb::empty().await;
-    let first = run_migrations(&db.url).await.expect("first run");
-    let second = run_migrations(&db.url).await.expect("second run");
+    let first = run_migrations(&db.url, &schema()).await.expect("first run");
+    let second = run_migrations(&db.url, &schema()).await.expect("second run");
     assert!(first >= 6, "applied {first}");
     assert_eq!(second, 0);
     assert_eq!(applied_versions(&db).await, i64::try_from(first).expect("fits"));
@@ -34,18 +35,19 @@ async fn migrations_apply_from_empty_and_are_idempotent() {
 #[rocket::async_test]
 async fn every_migration_reverts_and_reapplies() {
     let db = TestDb::empty().await;
-    run_migrations(&db.url).await.expect("apply");
+    run_migrations(&db.url, &schema()).await.expect("apply");
     let url = db.url.clone();
     let reverted = rocket::tokio::task::spawn_blocking(move || {
-        use diesel::Connection as _;
+        use diesel::connection::{Connection as _, SimpleConnection as _};
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).expect("connect");
+        conn.batch_execute(&format!("set search_path to {}", schema())).expect("search path");
         conn.revert_all_migrations(MIGRATIONS).map(|v| v.len()).expect("revert all")
     })
     .await
     .expect("join");
     assert!(reverted >= 6);
     assert_eq!(applied_versions(&db).await, 0);
-    assert_eq!(run_migrations(&db.url).await.expect("reapply"), reverted);
+    assert_eq!(run_migrations(&db.url, &schema()).await.expect("reapply"), reverted);
 }
 
 #[rocket::async_test]

@@ -302,7 +302,8 @@ async fn invalid_tokens_and_weak_passwords_never_cost_an_argon2_hash() {
     // which is not what this test is about.
     let app = crate::helpers::app().set("user_account.rate_limits.public_per_ip_minute", 100).spawn().await;
     let (_, token) = recovery(&app, "ann@example.org", "Ann").await;
-    let hasher = app.client.rocket().state::<rocket_user_account::password::Hasher>().expect("hasher");
+    let hasher =
+        app.client.rocket().state::<rocket_user_account::RecoveryService>().expect("service").hashing();
     for _ in 0..30 {
         let random = rocket_user_account::token::PlainToken::generate();
         assert_refused(&app, random.expose(), "invalid").await;

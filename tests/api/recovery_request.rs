@@ -115,13 +115,13 @@ async fn unknown_disabled_and_emailless_users_are_refused_without_a_token_or_mai
     let admin = fixtures::admin(&mut conn).await;
     let disabled = fixtures::user(&mut conn, "gone@example.org").await;
     fixtures::disable_user(&mut conn, disabled).await;
-    let no_email = rocket_user_account::db::users::NewUser::new(None, "No Mail", None)
-        .insert(&mut conn)
-        .await
-        .expect("insert");
+    let no_email = fixtures::store().create_user(&mut conn, None, "No Mail", None).await.expect("insert");
     let cases = [
         (json!({"email": "nobody@example.org"}), 404, "user_not_found"),
         (json!({"user_id": Uuid::new_v4()}), 404, "user_not_found"),
+        // Ids are the store's, opaque to the crate: one the store cannot read is not found.
+        (json!({"user_id": "not-a-uuid"}), 404, "user_not_found"),
+        (json!({"user_id": "1' or 1=1 --"}), 404, "user_not_found"),
         // A look-alike with a dotless i is a different address.
         (json!({"email": "admın@example.org"}), 404, "user_not_found"),
         (json!({"user_id": disabled}), 409, "user_disabled"),
@@ -151,7 +151,9 @@ async fn malformed_and_hostile_bodies_are_refused_and_write_nothing() {
         (json!({"email": huge}), "invalid_field"),
         (json!({"email": "ann\u{0}@example.org"}), "invalid_field"),
         (json!({"email": "ann@example.org\r\nBcc: attacker@evil.example"}), "invalid_field"),
-        (json!({"user_id": "not-a-uuid"}), "invalid_body"),
+        (json!({"user_id": "x\u{0}y"}), "invalid_field"),
+        (json!({"user_id": "9".repeat(256)}), "invalid_field"),
+        (json!({"user_id": ""}), "invalid_field"),
         (json!({"user_id": 1}), "invalid_body"),
         (json!({"email": {"address": "ann@example.org"}}), "invalid_body"),
         (json!({"email": "ann@example.org", "recipient": "attacker@evil.example"}), "invalid_body"),

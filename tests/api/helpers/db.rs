@@ -9,6 +9,11 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use rocket_user_account::dev_db::{self, PrivateCluster};
 use tokio::sync::OnceCell;
 
+/// The schema the apps under test use (the default).
+pub fn schema() -> rocket_user_account::db::Schema {
+    rocket_user_account::db::Schema::new(rocket_user_account::db::Schema::DEFAULT).expect("schema")
+}
+
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// An admin connection URL to the server the tests use.
@@ -52,7 +57,7 @@ async fn template() -> &'static str {
             admin_execute(&format!("drop database if exists {name} with (force)")).await;
             admin_execute(&format!("create database {name}")).await;
             let url = dev_db::with_database(admin_url(), &name).expect("url");
-            rocket_user_account::db::run_migrations(&url).await.expect("migrate the template");
+            rocket_user_account::db::run_migrations(&url, &schema()).await.expect("migrate the template");
             name
         })
         .await
@@ -115,8 +120,19 @@ impl TestDb {
         TestDb { name, url }
     }
 
-    /// A direct connection, for arranging and checking rows.
+    /// A direct connection, for arranging and checking rows, with the crate's schema first on
+    /// its search path (so tests name the crate's tables as the migrations do).
     pub async fn conn(&self) -> AsyncPgConnection {
+        let mut conn = AsyncPgConnection::establish(&self.url).await.expect("test database connection");
+        diesel::sql_query(format!("set search_path to {}, public", schema()))
+            .execute(&mut conn)
+            .await
+            .expect("set the search path");
+        conn
+    }
+
+    /// A direct connection with the server's default search path (`public`): what a host sees.
+    pub async fn host_conn(&self) -> AsyncPgConnection {
         AsyncPgConnection::establish(&self.url).await.expect("test database connection")
     }
 }

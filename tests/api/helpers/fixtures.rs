@@ -1,12 +1,10 @@
 //! Rows the tests arrange directly in the database.
 
 use chrono::{Duration, Utc};
-use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use rocket_user_account::db::schema::{sessions, users};
-use rocket_user_account::db::sessions::NewSession;
-use rocket_user_account::db::users::{NewUser, StoredAvatar};
+use rocket_user_account::db::Schema;
 use rocket_user_account::token::PlainToken;
+use rocket_user_account::{Avatar, DefaultStore};
 use uuid::Uuid;
 
 /// A 1x1 PNG.
@@ -17,53 +15,65 @@ pub const PNG: &[u8] = &[
     0x01, 0xe9, 0xfa, 0xdc, 0xd8, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
+/// The default store over the tests' schema.
+pub fn store() -> DefaultStore {
+    DefaultStore::new(Schema::new(Schema::DEFAULT).expect("the default schema"))
+}
+
 /// Inserts a user and returns its id.
 pub async fn user(conn: &mut AsyncPgConnection, email: &str) -> Uuid {
-    NewUser::new(Some(email), "Test User", None).insert(conn).await.expect("insert user")
+    store().create_user(conn, Some(email), "Test User", None).await.expect("insert user")
 }
 
 /// Inserts a session for `user_id` with `scopes`, expiring in an hour; returns its token.
 pub async fn session(conn: &mut AsyncPgConnection, user_id: Uuid, scopes: &[&str]) -> PlainToken {
     let token = PlainToken::generate();
-    let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
-    NewSession::new(user_id, token.hash(), scopes, Utc::now() + Duration::hours(1))
-        .insert(conn)
+    let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+    store()
+        .create_session(conn, user_id, &token.hash(), &scopes, Utc::now() + Duration::hours(1))
         .await
         .expect("insert session");
     token
 }
 
-/// Moves a session's expiry into the past.
-pub async fn expire_session(conn: &mut AsyncPgConnection, token: &PlainToken) {
-    diesel::update(sessions::table.filter(sessions::token_hash.eq(&token.hash().0[..])))
-        .set(sessions::expires_at.eq(Utc::now() - Duration::seconds(1)))
+/// Runs `sql` with the session's token digest as `$1`.
+async fn on_session(conn: &mut AsyncPgConnection, token: &PlainToken, sql: &str) {
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Bytea, _>(&token.hash().0[..])
         .execute(conn)
         .await
-        .expect("expire session");
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Moves a session's expiry into the past.
+pub async fn expire_session(conn: &mut AsyncPgConnection, token: &PlainToken) {
+    on_session(
+        conn,
+        token,
+        "update sessions set expires_at = now() - interval '1 second' where token_hash = $1",
+    )
+    .await;
 }
 
 /// Revokes a session.
 pub async fn revoke_session(conn: &mut AsyncPgConnection, token: &PlainToken) {
-    diesel::update(sessions::table.filter(sessions::token_hash.eq(&token.hash().0[..])))
-        .set(sessions::revoked_at.eq(Some(Utc::now())))
-        .execute(conn)
-        .await
-        .expect("revoke session");
+    on_session(conn, token, "update sessions set revoked_at = now() where token_hash = $1").await;
 }
 
 /// Disables a user.
 pub async fn disable_user(conn: &mut AsyncPgConnection, id: Uuid) {
-    diesel::update(users::table.find(id)).set(users::disabled.eq(true)).execute(conn).await.expect("disable");
+    execute(conn, &format!("update users set disabled = true where id = '{id}'")).await;
 }
 
 /// Stores PNG bytes as the user's avatar.
 pub async fn png_avatar(conn: &mut AsyncPgConnection, id: Uuid) {
-    assert!(StoredAvatar::set_bytes(conn, id, PNG, "image/png").await.expect("store avatar"));
+    let stored = store().set_avatar(conn, id, &Avatar::Image(PNG.to_vec()), Some("image/png")).await;
+    assert!(stored.expect("store avatar"));
 }
 
 /// Stores an avatar URL.
 pub async fn url_avatar(conn: &mut AsyncPgConnection, id: Uuid, url: &str) {
-    assert!(StoredAvatar::set_url(conn, id, url).await.expect("store avatar url"));
+    assert!(store().set_avatar(conn, id, &Avatar::Url(url.into()), None).await.expect("store avatar url"));
 }
 
 /// A user with the admin scope; returns their bearer token.
@@ -81,7 +91,7 @@ pub async fn user_with(conn: &mut AsyncPgConnection, email: &str, name: &str, pa
         max_concurrent: 1,
     };
     let hash = rocket_user_account::password::hash(&cheap, password).expect("hash");
-    NewUser::new(Some(email), name, Some(hash)).insert(conn).await.expect("insert user")
+    store().create_user(conn, Some(email), name, Some(&hash)).await.expect("insert user")
 }
 
 /// How many rows `table` has.
@@ -133,7 +143,17 @@ pub async fn expire_recovery_tokens(conn: &mut AsyncPgConnection, user: Uuid) {
 
 /// The user's stored password hash.
 pub async fn password_hash(conn: &mut AsyncPgConnection, id: Uuid) -> Option<String> {
-    users::table.find(id).select(users::password_hash).first(conn).await.expect("read hash")
+    #[derive(diesel::QueryableByName)]
+    struct Hash {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        password_hash: Option<String>,
+    }
+    let row: Hash = diesel::sql_query("select password_hash from users where id = $1")
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .get_result(conn)
+        .await
+        .expect("read hash");
+    row.password_hash
 }
 
 /// The token in a recovery mail's link (`...#token=<43 chars>`), from the plain-text part.

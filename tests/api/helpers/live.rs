@@ -19,7 +19,7 @@ pub struct LiveApp {
     /// Its SMTP server.
     pub smtp: SmtpServer,
     /// The ignited rocket's managed state, for metrics.
-    pub hasher: rocket_user_account::password::Hasher,
+    pub hasher: rocket_user_account::password::HashingPool,
     shutdown: rocket::Shutdown,
 }
 
@@ -44,7 +44,8 @@ impl AppBuilder {
             self.set("address", addr.ip().to_string()).set("port", addr.port()).rocket_with(&db, &smtp);
         let rocket = rocket.ignite().await.expect("the app ignites");
         let shutdown = rocket.shutdown();
-        let hasher = rocket.state::<rocket_user_account::password::Hasher>().expect("hasher").clone();
+        let service = rocket.state::<rocket_user_account::RecoveryService>().expect("the service");
+        let hasher = service.hashing().clone();
         rocket::tokio::spawn(rocket.launch());
         for _ in 0..100 {
             if TcpStream::connect(addr).await.is_ok() {

@@ -1,7 +1,7 @@
 //! `user-account`: a runnable server with the fairing attached, and the operator CLI.
 
-use std::borrow::Cow;
-use std::io::Write as _;
+mod logger;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,12 +13,13 @@ use rocket::fairing::AdHoc;
 use rocket::figment::providers::{Env, Format as _, Serialized, Toml};
 use rocket::figment::{Figment, Profile};
 use rocket_user_account::config::{redact_url, Config};
-use rocket_user_account::db::sessions::NewSession;
-use rocket_user_account::db::users::{NewUser, StoredAvatar, User};
+use rocket_user_account::db::{self, Schema};
 use rocket_user_account::debug::debug_routes_enabled;
 use rocket_user_account::dev_db::{self, PrivateCluster};
 use rocket_user_account::token::PlainToken;
-use rocket_user_account::{avatar, db, password, UserAccount};
+use rocket_user_account::{avatar, password, Account, AccountStore as _, Avatar, DefaultStore, UserAccount};
+
+use crate::logger::PlainLogger;
 use secrecy::{ExposeSecret as _, SecretString};
 
 /// Where the server looks for PostgreSQL when `databases.user_account.url` is not set.
@@ -193,13 +194,15 @@ async fn run(command: Command) -> Result<(), String> {
         let rocket = rocket::custom(figment).attach(UserAccount::fairing()).attach(launch_line);
         return rocket.launch().await.map(|_| ()).map_err(|e| format!("the server stopped: {e}"));
     }
-    let ran = db::run_migrations(&url).await?;
-    if let Command::Migrate = command {
-        eprintln!("user-account: {ran} migrations applied");
-        return Ok(());
-    }
     let debug_profile = figment.profile() == rocket::Config::DEBUG_PROFILE;
     let config = Config::from_figment(&figment, debug_profile).map_err(|e| e.to_string())?;
+    let schema = Schema::new(&config.schema)?;
+    let ran = db::run_migrations(&url, &schema).await?;
+    if let Command::Migrate = command {
+        eprintln!("user-account: {ran} migrations applied in schema {schema}");
+        return Ok(());
+    }
+    let store = DefaultStore::new(schema);
     let mut conn = AsyncPgConnection::establish(&url).await.map_err(|e| format!("cannot connect: {e}"))?;
     match command {
         Command::User(UserCommand::Add { email, name, password_stdin }) => {
@@ -210,42 +213,45 @@ async fn run(command: Command) -> Result<(), String> {
             } else {
                 None
             };
-            let id =
-                NewUser::new(Some(&email), &name, hash).insert(&mut conn).await.map_err(|e| match e {
+            let id = store.create_user(&mut conn, Some(&email), &name, hash.as_deref()).await.map_err(
+                |e| match e {
                     diesel::result::Error::DatabaseError(
                         diesel::result::DatabaseErrorKind::UniqueViolation,
                         _,
-                    ) => {
-                        format!("a user with email {email} already exists")
-                    }
+                    ) => format!("a user with email {email} already exists"),
                     e => e.to_string(),
-                })?;
+                },
+            )?;
             println!("{id}");
         }
         Command::Token(TokenCommand::Issue { email, scopes, hours }) => {
-            let user = find_user(&mut conn, &email).await?;
+            let user = find_user(&store, &mut conn, &email).await?;
             let token = PlainToken::generate();
             // `hours` is at most MAX_TOKEN_HOURS (clap checks), so this cannot overflow.
             let expires_at = Utc::now() + Duration::hours(hours);
-            NewSession::new(user.id, token.hash(), scopes, expires_at)
-                .insert(&mut conn)
+            store
+                .create_session(&mut conn, user, &token.hash(), &scopes, expires_at)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{}", token.expose());
         }
         Command::Avatar(AvatarCommand::Set(AvatarSet { email, source })) => {
-            let user = find_user(&mut conn, &email).await?;
+            let user = find_user(&store, &mut conn, &email).await?;
             if let Some(path) = source.file {
                 let bytes =
                     std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 let content_type = avatar::sniff_image(&bytes)?;
-                StoredAvatar::set_bytes(&mut conn, user.id, &bytes, content_type)
+                store
+                    .set_avatar(&mut conn, user, &Avatar::Image(bytes), Some(content_type))
                     .await
                     .map_err(|e| e.to_string())?;
                 eprintln!("user-account: stored a {content_type} avatar for {email}");
             } else if let Some(url) = source.url {
                 let url = avatar::validate_url(&url)?;
-                StoredAvatar::set_url(&mut conn, user.id, &url).await.map_err(|e| e.to_string())?;
+                store
+                    .set_avatar(&mut conn, user, &Avatar::Url(url), None)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 eprintln!("user-account: stored an avatar URL for {email}");
             }
         }
@@ -254,11 +260,18 @@ async fn run(command: Command) -> Result<(), String> {
     Ok(())
 }
 
-async fn find_user(conn: &mut AsyncPgConnection, email: &str) -> Result<User, String> {
-    User::find_by_email(conn, email)
+/// The id of the default store's user with this email.
+async fn find_user(
+    store: &DefaultStore,
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> Result<uuid::Uuid, String> {
+    let account: Account = store
+        .find_by_email(conn, email)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no user with email {email}"))
+        .ok_or_else(|| format!("no user with email {email}"))?;
+    uuid::Uuid::parse_str(&account.id).map_err(|e| e.to_string())
 }
 
 /// The new user's password: a prompt without echo (asked twice) when standard input is a
@@ -294,11 +307,9 @@ fn read_password() -> Result<SecretString, String> {
 /// name, the product name), as one sentence saying what to fix.
 fn check_password(config: &Config, password: &SecretString, email: &str, name: &str) -> Result<(), String> {
     // As the store keeps it (trimmed), so the context matches what the API checks against.
-    let email = email.trim();
-    let local_part = email.rsplit_once('@').map_or(email, |(local, _)| local);
-    let personal = [email, local_part, name];
-    let service = [config.mail.product_name.as_str()];
-    let Err(weakness) = config.password.check(password.expose_secret(), &personal, &service) else {
+    let Err(weakness) =
+        config.password.check_for(password.expose_secret(), email.trim(), name, &config.mail.product_name)
+    else {
         return Ok(());
     };
     let mut message = format!("the password was refused: {}", weakness.message());
@@ -311,124 +322,9 @@ fn check_password(config: &Config, password: &SecretString, email: &str, name: &
     Err(message)
 }
 
-/// The server's logger, installed before Rocket's (Rocket then keeps it): Rocket's
-/// `log_level`, plain lines on stderr, and no secrets. Rocket's own debug records of every
-/// request and response (target `rocket::server`) print all headers, `Authorization` and
-/// cookies included, so they are dropped; other crates never log below info, because
-/// tokio-postgres prints every query's parameters at debug (token digests, password hashes);
-/// and anything that looks like `Bearer <credential>` is redacted as a last line of defence.
-struct PlainLogger;
-
-impl PlainLogger {
-    fn install(level: LogLevel) {
-        if log::set_boxed_logger(Box::new(PlainLogger)).is_ok() {
-            log::set_max_level(level.into());
-        }
-    }
-}
-
-/// Whether a record is one of Rocket's launch messages, shown at every level but `off`.
-fn is_launch(metadata: &log::Metadata<'_>) -> bool {
-    metadata.target().contains("rocket::launch")
-}
-
-impl log::Log for PlainLogger {
-    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        let max = log::max_level();
-        let target = metadata.target();
-        let ours = target.starts_with("rocket") || target.starts_with("user_account");
-        let cap = if ours { max } else { max.min(log::LevelFilter::Info) };
-        let rocket_traffic = target == "rocket::server" && metadata.level() >= log::Level::Debug;
-        max != log::LevelFilter::Off && !rocket_traffic && (metadata.level() <= cap || is_launch(metadata))
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        if !self.enabled(record.metadata()) {
-            return;
-        }
-        let message = record.args().to_string();
-        let message = redact_bearer(&message);
-        // Rocket marks indented lines with a target ending in `_`.
-        let indent = if record.target().ends_with('_') { "   >> " } else { "" };
-        let level = match record.level() {
-            _ if is_launch(record.metadata()) => "",
-            log::Level::Error => "Error: ",
-            log::Level::Warn => "Warning: ",
-            log::Level::Info => "",
-            log::Level::Debug => "debug: ",
-            log::Level::Trace => "trace: ",
-        };
-        let _ = writeln!(std::io::stderr().lock(), "{indent}{level}{message}");
-    }
-
-    fn flush(&self) {}
-}
-
-/// `message` with the credential after every `Bearer` (any case, then whitespace) replaced by
-/// `[redacted]`; the credential ends at whitespace, a quote, a backslash, `,` or `;`.
-fn redact_bearer(message: &str) -> Cow<'_, str> {
-    const WORD: &str = "bearer";
-    // ASCII lowercasing keeps every byte offset, so offsets in `lower` are offsets in `message`.
-    let lower = message.to_ascii_lowercase();
-    let mut out = String::new();
-    let (mut copied, mut from) = (0, 0);
-    while let Some(found) = lower[from..].find(WORD) {
-        let after = from + found + WORD.len();
-        let rest = &message[after..];
-        let start = after + (rest.len() - rest.trim_start().len());
-        let len = message[start..]
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | ',' | ';'))
-            .unwrap_or(message.len() - start);
-        if start > after && len > 0 {
-            out.push_str(&message[copied..start]);
-            out.push_str("[redacted]");
-            copied = start + len;
-        }
-        // Past the word at least, so the search always moves on.
-        from = start + len;
-    }
-    if copied == 0 {
-        return Cow::Borrowed(message);
-    }
-    out.push_str(&message[copied..]);
-    Cow::Owned(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bearer_credentials_are_redacted() {
-        assert_eq!(redact_bearer("no credential here"), "no credential here");
-        assert_eq!(
-            redact_bearer("Authorization: Bearer abc.DEF-123_~+/="),
-            "Authorization: Bearer [redacted]"
-        );
-        assert_eq!(
-            redact_bearer("{\"authorization\": \"bearer  tok1\", \"x\": \"BEARER\ttok2\"}"),
-            "{\"authorization\": \"bearer  [redacted]\", \"x\": \"BEARER\t[redacted]\"}"
-        );
-        assert_eq!(redact_bearer("Bearer"), "Bearer");
-        assert_eq!(redact_bearer("Bearer "), "Bearer ");
-        assert_eq!(redact_bearer("bearertoken stays"), "bearertoken stays");
-        assert_eq!(redact_bearer("é Bearer ünïcödé, then"), "é Bearer [redacted], then");
-    }
-
-    #[test]
-    fn rocket_traffic_and_other_crates_debug_records_are_dropped() {
-        PlainLogger::install(LogLevel::Debug);
-        let logger = PlainLogger;
-        let at = |target: &str, level: log::Level| {
-            log::Log::enabled(&logger, &log::Metadata::builder().target(target).level(level).build())
-        };
-        assert!(!at("rocket::server", log::Level::Debug), "`received request` prints the headers");
-        assert!(at("rocket::server", log::Level::Info));
-        assert!(at("rocket::config::config", log::Level::Trace));
-        assert!(at("rocket_user_account::error", log::Level::Debug));
-        assert!(!at("tokio_postgres::query", log::Level::Debug), "prints query parameters");
-        assert!(at("tokio_postgres::connection", log::Level::Info));
-    }
 
     #[test]
     #[allow(clippy::result_large_err)] // Jail's closures return figment's own (large) error.

@@ -1,1 +1,0 @@
-drop index audit_events_occurred_at;

@@ -1,0 +1,302 @@
+//! [`DefaultStore`]: accounts in the crate's own `users` table and bearer sessions in its
+//! `sessions` table, both inside the crate's schema. For hosts that have no accounts of their
+//! own, and for the runnable server.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Bytea, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use unicode_normalization::UnicodeNormalization as _;
+use uuid::Uuid;
+
+use super::{Account, AccountStore, Avatar};
+use crate::db::Schema;
+use crate::token::TokenHash;
+
+/// The form emails are compared in: NFKC, then lowercase, trimmed. Compatibility forms fold
+/// together (`ＭＩＫＥ` finds `mike`) while distinct letters stay distinct (a dotless `ı`
+/// does not become `i`), so a crafted look-alike never matches someone else's address.
+#[must_use]
+pub fn normalize_email(email: &str) -> String {
+    email.trim().nfkc().collect::<String>().to_lowercase()
+}
+
+/// The default store over `<schema>.users` and `<schema>.sessions`. Ids are UUIDs; emails
+/// are compared in [`normalize_email`] form; the fingerprint is
+/// [`Account::fingerprint_of`] the email and the password hash, which the database computes
+/// the same way where one statement checks a token (see [`crate::db::recovery_tokens`]).
+#[derive(Debug, Clone)]
+pub struct DefaultStore {
+    schema: Schema,
+}
+
+#[derive(QueryableByName)]
+struct UserRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Nullable<Text>)]
+    email: Option<String>,
+    #[diesel(sql_type = Text)]
+    display_name: String,
+    #[diesel(sql_type = Bool)]
+    disabled: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    password_hash: Option<String>,
+}
+
+impl From<UserRow> for Account {
+    fn from(row: UserRow) -> Account {
+        let fingerprint = Account::fingerprint_of(row.email.as_deref(), row.password_hash.as_deref());
+        Account::new(row.id.to_string(), row.email, row.display_name)
+            .recoverable(!row.disabled)
+            .with_fingerprint(fingerprint)
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// The owner and scopes of a live session.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct LiveSession {
+    /// The session's user.
+    #[diesel(sql_type = SqlUuid)]
+    pub user_id: Uuid,
+    /// What it may do.
+    #[diesel(sql_type = Array<Text>)]
+    pub scopes: Vec<String>,
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, disabled, password_hash";
+
+impl DefaultStore {
+    /// The store over the tables in `schema`.
+    #[must_use]
+    pub fn new(schema: Schema) -> DefaultStore {
+        DefaultStore { schema }
+    }
+
+    async fn user_where(
+        &self,
+        conn: &mut AsyncPgConnection,
+        condition: &str,
+        value: &str,
+        lock: bool,
+    ) -> QueryResult<Option<Account>> {
+        let sql = format!(
+            "select {USER_COLUMNS} from {s}.users where {condition}{for_update}",
+            s = self.schema,
+            for_update = if lock { " for update" } else { "" }
+        );
+        let row: Option<UserRow> =
+            diesel::sql_query(sql).bind::<Text, _>(value).get_result(conn).await.optional()?;
+        Ok(row.map(Account::from))
+    }
+
+    /// Creates a user with this email, name and (already hashed) password; returns its id.
+    ///
+    /// # Errors
+    /// A unique violation when the normalized email is taken, or any database error.
+    pub async fn create_user(
+        &self,
+        conn: &mut AsyncPgConnection,
+        email: Option<&str>,
+        display_name: &str,
+        password_hash: Option<&str>,
+    ) -> QueryResult<Uuid> {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = SqlUuid)]
+            id: Uuid,
+        }
+        let id: Id = diesel::sql_query(format!(
+            "insert into {s}.users (email, email_normalized, display_name, password_hash, password_changed_at) \
+             values ($1, $2, $3, $4, case when $4 is null then null else now() end) returning id",
+            s = self.schema
+        ))
+        .bind::<Nullable<Text>, _>(email.map(str::trim))
+        .bind::<Nullable<Text>, _>(email.map(normalize_email))
+        .bind::<Text, _>(display_name)
+        .bind::<Nullable<Text>, _>(password_hash)
+        .get_result(conn)
+        .await?;
+        Ok(id.id)
+    }
+
+    /// Creates a bearer session for `user_id` whose token digests to `hash`.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn create_session(
+        &self,
+        conn: &mut AsyncPgConnection,
+        user_id: Uuid,
+        hash: &TokenHash,
+        scopes: &[String],
+        expires_at: DateTime<Utc>,
+    ) -> QueryResult<()> {
+        diesel::sql_query(format!(
+            "insert into {s}.sessions (user_id, token_hash, scopes, expires_at) values ($1, $2, $3, $4)",
+            s = self.schema
+        ))
+        .bind::<SqlUuid, _>(user_id)
+        .bind::<Bytea, _>(&hash.0[..])
+        .bind::<Array<Text>, _>(scopes)
+        .bind::<Timestamptz, _>(expires_at)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    }
+
+    /// The session whose token digests to `hash`, if it is unexpired, unrevoked and its user
+    /// is not disabled. One indexed equality lookup on the digest, so the time it takes does
+    /// not depend on how much of a guessed token is right.
+    ///
+    /// # Errors
+    /// Database errors only; no such session is `Ok(None)`.
+    pub async fn find_session(
+        &self,
+        conn: &mut AsyncPgConnection,
+        hash: &TokenHash,
+    ) -> QueryResult<Option<LiveSession>> {
+        diesel::sql_query(format!(
+            "select s.user_id, s.scopes from {s}.sessions s join {s}.users u on u.id = s.user_id \
+             where s.token_hash = $1 and s.revoked_at is null and s.expires_at > now() and not u.disabled",
+            s = self.schema
+        ))
+        .bind::<Bytea, _>(&hash.0[..])
+        .get_result(conn)
+        .await
+        .optional()
+    }
+
+    /// Stores an avatar for user `id` (image bytes already sniffed as `content_type`, or a
+    /// validated URL), replacing the other kind. Returns whether the user exists.
+    ///
+    /// # Errors
+    /// Database errors, including the size and type checks of the table.
+    pub async fn set_avatar(
+        &self,
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        avatar: &Avatar,
+        content_type: Option<&str>,
+    ) -> QueryResult<bool> {
+        let (bytes, url) = match avatar {
+            Avatar::Image(bytes) => (Some(bytes.as_slice()), None),
+            Avatar::Url(url) => (None, Some(url.as_str())),
+        };
+        diesel::sql_query(format!(
+            "update {s}.users set avatar_bytes = $2, avatar_content_type = $3, avatar_url = $4, \
+             updated_at = now() where id = $1",
+            s = self.schema
+        ))
+        .bind::<SqlUuid, _>(id)
+        .bind::<Nullable<Bytea>, _>(bytes)
+        .bind::<Nullable<Text>, _>(bytes.and(content_type))
+        .bind::<Nullable<Text>, _>(url)
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+    }
+}
+
+fn uuid(id: &str) -> Option<String> {
+    Uuid::parse_str(id).ok().map(|u| u.to_string())
+}
+
+#[rocket::async_trait]
+impl AccountStore for DefaultStore {
+    async fn find_by_id(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+        let Some(id) = uuid(id) else { return Ok(None) };
+        self.user_where(conn, "id = $1::uuid", &id, false).await
+    }
+
+    async fn find_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
+        self.user_where(conn, "email_normalized = $1", &normalize_email(email), false).await
+    }
+
+    async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+        let Some(id) = uuid(id) else { return Ok(None) };
+        self.user_where(conn, "id = $1::uuid", &id, true).await
+    }
+
+    async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
+        let Some(id) = uuid(id) else { return Err(diesel::result::Error::NotFound) };
+        diesel::sql_query(format!(
+            "update {s}.users set password_hash = $2, password_changed_at = now(), updated_at = now() \
+             where id = $1::uuid",
+            s = self.schema
+        ))
+        .bind::<Text, _>(id)
+        .bind::<Text, _>(hash)
+        .execute(conn)
+        .await
+        .map(|_| ())
+    }
+
+    async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
+        let Some(id) = uuid(id) else { return Ok(0) };
+        let count: Count = diesel::sql_query(format!(
+            "select count(*) as n from {s}.sessions \
+             where user_id = $1::uuid and revoked_at is null and expires_at > now()",
+            s = self.schema
+        ))
+        .bind::<Text, _>(id)
+        .get_result(conn)
+        .await?;
+        Ok(count.n)
+    }
+
+    async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
+        let Some(id) = uuid(id) else { return Ok(0) };
+        diesel::sql_query(format!(
+            "update {s}.sessions set revoked_at = now() \
+             where user_id = $1::uuid and revoked_at is null and expires_at > now()",
+            s = self.schema
+        ))
+        .bind::<Text, _>(id)
+        .execute(conn)
+        .await
+        .map(|n| n as u64)
+    }
+
+    async fn avatar(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Avatar>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Nullable<Bytea>)]
+            avatar_bytes: Option<Vec<u8>>,
+            #[diesel(sql_type = Nullable<Text>)]
+            avatar_url: Option<String>,
+        }
+        let Some(id) = uuid(id) else { return Ok(None) };
+        let row: Option<Row> = diesel::sql_query(format!(
+            "select avatar_bytes, avatar_url from {s}.users where id = $1::uuid",
+            s = self.schema
+        ))
+        .bind::<Text, _>(id)
+        .get_result(conn)
+        .await
+        .optional()?;
+        Ok(row.and_then(|r| match (r.avatar_bytes, r.avatar_url) {
+            (Some(bytes), _) => Some(Avatar::Image(bytes)),
+            (None, Some(url)) => Some(Avatar::Url(url)),
+            (None, None) => None,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_email;
+
+    #[test]
+    fn normalization_folds_case_and_compatibility_forms_only() {
+        assert_eq!(normalize_email(" MIKE@Example.ORG "), "mike@example.org");
+        assert_eq!(normalize_email("ｍｉｋｅ@example.org"), "mike@example.org");
+        assert_ne!(normalize_email("m\u{131}ke@example.org"), "mike@example.org");
+    }
+}

@@ -1,0 +1,437 @@
+//! [`RecoveryService`]: the two operations of recovery, start and redeem, callable without
+//! HTTP (the routes are thin wrappers; a host's own admin UI or job can call them too).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use diesel_async::scoped_futures::ScopedFutureExt as _;
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use rocket_db_pools::diesel::PgPool;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::Serialize;
+use serde_json::json;
+
+use super::email_hint;
+use crate::accounts::{Account, AccountStore, Store};
+use crate::auth::Principal;
+use crate::config::Config;
+use crate::db::audit::{event, NewAuditEvent};
+use crate::db::recovery_tokens::{self, LiveToken, Reason};
+use crate::db::{rate_limits, DbConn, Schema};
+use crate::error::{Error, Result};
+use crate::mail::{mail_time, MailQueue, PasswordChangedMail, RecoveryMail, Templates};
+use crate::password::HashingPool;
+use crate::rate_limit;
+use crate::request_context::RequestContext;
+use crate::token::{PlainToken, TokenHash};
+
+/// Whose password to recover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The account with this id.
+    Id(String),
+    /// The account with this email, as the store compares emails.
+    Email(String),
+}
+
+/// What starting recovery answers: the token itself is never in it.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Queued {
+    /// Always `queued`.
+    pub status: &'static str,
+    /// Whose password can now be reset.
+    pub user_id: String,
+    /// When the emailed link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What verifying a token answers: valid with its expiry and a masked email, or why not.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Verdict {
+    /// The token can be used.
+    Valid {
+        /// Always true.
+        valid: bool,
+        /// When it stops working.
+        expires_at: DateTime<Utc>,
+        /// `a***e@example.com`.
+        email_hint: String,
+    },
+    /// It cannot.
+    Invalid {
+        /// Always false.
+        valid: bool,
+        /// `invalid`, `expired`, `used` or `superseded`.
+        reason: Reason,
+    },
+}
+
+/// What a redemption answers. No cookie or credential is ever in it.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Changed {
+    /// Always `password_changed`.
+    pub status: &'static str,
+    /// Whose password changed.
+    pub user_id: String,
+    /// Sessions still active, so a UI can offer to sign out everywhere.
+    pub active_sessions: i64,
+    /// Sessions this change revoked.
+    pub sessions_revoked: u64,
+}
+
+/// Starts and redeems recoveries. Managed by the fairing: take it as `&State<RecoveryService>`.
+#[derive(Clone)]
+pub struct RecoveryService {
+    pub(crate) pool: PgPool,
+    pub(crate) schema: Schema,
+    pub(crate) store: Store,
+    pub(crate) hashing: HashingPool,
+    pub(crate) config: Arc<Config>,
+    pub(crate) templates: Arc<Templates>,
+    pub(crate) queue: MailQueue,
+}
+
+impl RecoveryService {
+    /// The account store in use.
+    #[must_use]
+    pub fn store(&self) -> &dyn AccountStore {
+        self.store.get()
+    }
+
+    /// The bounded hashing pool (its [`HashingPool::computed`] counts the hashes).
+    #[must_use]
+    pub fn hashing(&self) -> &HashingPool {
+        &self.hashing
+    }
+
+    /// A pooled connection.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the pool is exhausted or the database is away.
+    pub async fn conn(&self) -> Result<DbConn> {
+        DbConn::from_pool(&self.pool).await
+    }
+
+    /// Starts recovery for `target` on behalf of `admin`: counts the admin's per-hour limit,
+    /// then in one transaction locks the account, counts its per-user limits, supersedes its
+    /// live tokens, issues a new one bound to the account's fingerprint, queues the mail to the
+    /// stored address and records who asked. Wakes the mail worker once committed; never
+    /// waits on SMTP.
+    ///
+    /// # Errors
+    /// [`Error::UserNotFound`], [`Error::Conflict`] for an account that cannot be recovered,
+    /// [`Error::RateLimited`], or a database or template error.
+    pub async fn start(&self, target: Target, admin: &Principal, ctx: &RequestContext) -> Result<Queued> {
+        let mut conn = self.conn().await?;
+        rate_limit::enforce(&mut conn, &self.schema, ctx, &admin.subject, &rate_limit::admin(&self.config))
+            .await?;
+        let token = PlainToken::generate();
+        let queued = conn
+            .transaction::<_, Error, _>(|conn| {
+                async move {
+                    let id = match &target {
+                        Target::Id(id) => id.clone(),
+                        Target::Email(email) => {
+                            self.store().find_by_email(conn, email).await?.ok_or(Error::UserNotFound)?.id
+                        }
+                    };
+                    let account = self.store().lock(conn, &id).await?.ok_or(Error::UserNotFound)?;
+                    let email = recoverable_email(&account)?;
+                    // Counted in this transaction, under the account's lock: concurrent
+                    // requests for one account, on any instance, see each other's counts.
+                    let windows = rate_limit::target_user(&self.config);
+                    if let Some(exceeded) =
+                        rate_limits::hit(conn, &self.schema, &account.id, &windows).await?
+                    {
+                        if exceeded.first {
+                            rate_limit::record(conn, &self.schema, ctx, &windows, Some(&account.id)).await?;
+                        }
+                        return Ok(Err(exceeded.retry_after));
+                    }
+                    let (token_id, expires_at) = recovery_tokens::issue(
+                        conn,
+                        &self.schema,
+                        &account.id,
+                        &account.fingerprint,
+                        &token.hash(),
+                        admin.user_id.as_deref(),
+                        self.config.token_ttl_secs,
+                    )
+                    .await?;
+                    let mail = RecoveryMail {
+                        product_name: &self.config.mail.product_name,
+                        display_name: &account.display_name,
+                        link: &self.link(&token),
+                        expires_at: mail_time(expires_at),
+                        ttl_minutes: self.config.token_ttl_secs.div_ceil(60),
+                    };
+                    self.queue
+                        .enqueue(conn, &self.templates, &mail, (&account.id, Some(token_id)), &email)
+                        .await?;
+                    NewAuditEvent::new(event::RECOVERY_REQUESTED)
+                        .request(ctx)
+                        .actor(admin.user_id.as_deref())
+                        .target(Some(&account.id))
+                        .details(json!({ "token_id": token_id, "admin": admin.subject }))
+                        .insert(conn, &self.schema)
+                        .await?;
+                    Ok(Ok(Queued { status: "queued", user_id: account.id, expires_at }))
+                }
+                .scope_boxed()
+            })
+            .await?
+            .map_err(|retry_after| Error::RateLimited { retry_after })?;
+        self.queue.wake();
+        Ok(queued)
+    }
+
+    fn link(&self, token: &PlainToken) -> String {
+        format!(
+            "{}{}#token={}",
+            self.config.public_url.trim_end_matches('/'),
+            self.config.reset_path,
+            token.expose()
+        )
+    }
+
+    /// Whether `token` is valid, and why not. Reads only: a mail scanner or link preview
+    /// cannot burn it. With the default store, one SQL statement; with a host's store, the
+    /// token's row and then the account, whose fingerprint must still be the one bound.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn verify(&self, token: &str) -> Result<Verdict> {
+        let Some(token) = PlainToken::parse(token) else {
+            return Ok(Verdict::Invalid { valid: false, reason: Reason::Invalid });
+        };
+        let mut conn = self.conn().await?;
+        Ok(match self.inspect(&mut conn, &token.hash()).await? {
+            Ok(live) => Verdict::Valid {
+                valid: true,
+                expires_at: live.expires_at,
+                email_hint: email_hint(&live.email),
+            },
+            Err(reason) => Verdict::Invalid { valid: false, reason },
+        })
+    }
+
+    /// What the token whose digest is `hash` is now.
+    async fn inspect(
+        &self,
+        conn: &mut AsyncPgConnection,
+        hash: &TokenHash,
+    ) -> Result<Result<LiveToken, Reason>> {
+        if let Store::Default(_) = self.store {
+            return Ok(recovery_tokens::inspect_default(conn, &self.schema, hash).await?);
+        }
+        let Some(token) = recovery_tokens::find(conn, &self.schema, hash).await? else {
+            return Ok(Err(Reason::Invalid));
+        };
+        if let Some(reason) = token.ended() {
+            return Ok(Err(reason));
+        }
+        let account = self.store().find_by_id(conn, &token.user_id).await?;
+        Ok(match account.and_then(|a| still_bound(a, &token.binding)) {
+            Some((account, email)) => Ok(LiveToken {
+                user_id: token.user_id,
+                expires_at: token.expires_at,
+                email,
+                display_name: account.display_name,
+            }),
+            None => Err(Reason::Invalid),
+        })
+    }
+
+    /// Sets a new password with `token`: checks the token (no hash is computed for a bad one),
+    /// then the policy (a weak password leaves the token usable); waits for a hashing slot
+    /// with no database connection held, checks the token again once the slot is granted (a
+    /// concurrent redemption may have won meanwhile, and the loser then costs no hash), hashes
+    /// with no connection or transaction open, and finally, in one transaction, locks the
+    /// account, compares its fingerprint, claims the token atomically, stores the hash,
+    /// revokes the account's other tokens, revokes sessions when asked or configured, queues
+    /// the notification and records the change. The slot is held until that transaction ends.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] (the reason in it), [`Error::WeakPassword`], or an outage.
+    pub async fn redeem(
+        &self,
+        token: &str,
+        new_password: SecretString,
+        sign_out_everywhere: bool,
+        ctx: &RequestContext,
+    ) -> Result<Changed> {
+        let Some(token) = PlainToken::parse(token) else {
+            return Err(self.refuse(&mut *self.conn().await?, ctx, None, Reason::Invalid).await);
+        };
+        let hash = token.hash();
+        let live = {
+            let mut conn = self.conn().await?;
+            let live = self.live_or_refuse(&mut conn, ctx, &hash).await?;
+            self.check_policy(&mut conn, ctx, &live, &new_password).await?;
+            live
+        };
+        let slot = self.hashing.slot().await?;
+        self.live_or_refuse(&mut *self.conn().await?, ctx, &hash).await?;
+        let phc = slot.hash(new_password).await?;
+        let revoke = sign_out_everywhere || self.config.revoke_sessions_on_reset;
+        let mut conn = self.conn().await?;
+        let live = &live;
+        let changed = conn
+            .transaction::<_, Error, _>(|conn| {
+                async move {
+                    // The account first, then the token: the order issuing a token takes too.
+                    let Some(account) = self.store().lock(conn, &live.user_id).await? else {
+                        return Ok(None);
+                    };
+                    let Some(binding) =
+                        recovery_tokens::find(conn, &self.schema, &hash).await?.map(|t| t.binding)
+                    else {
+                        return Ok(None);
+                    };
+                    if still_bound(account, &binding).is_none()
+                        || !recovery_tokens::claim(conn, &self.schema, &hash, &live.user_id).await?
+                    {
+                        return Ok(None);
+                    }
+                    self.store().set_password_hash(conn, &live.user_id, &phc).await?;
+                    recovery_tokens::revoke_live(conn, &self.schema, &live.user_id).await?;
+                    let revoked =
+                        if revoke { self.store().revoke_sessions(conn, &live.user_id).await? } else { 0 };
+                    let active = self.store().count_sessions(conn, &live.user_id).await?;
+                    let mail = PasswordChangedMail {
+                        product_name: &self.config.mail.product_name,
+                        display_name: &live.display_name,
+                        changed_at: mail_time(Utc::now()),
+                    };
+                    self.queue
+                        .enqueue(conn, &self.templates, &mail, (&live.user_id, None), &live.email)
+                        .await?;
+                    NewAuditEvent::new(event::PASSWORD_CHANGED)
+                        .request(ctx)
+                        .actor(Some(&live.user_id))
+                        .target(Some(&live.user_id))
+                        .details(json!({ "sessions_revoked": revoked }))
+                        .insert(conn, &self.schema)
+                        .await?;
+                    Ok(Some(Changed {
+                        status: "password_changed",
+                        user_id: live.user_id.clone(),
+                        active_sessions: active,
+                        sessions_revoked: revoked,
+                    }))
+                }
+                .scope_boxed()
+            })
+            .await?;
+        drop(slot);
+        match changed {
+            Some(changed) => {
+                self.queue.wake();
+                Ok(changed)
+            }
+            // Another request redeemed it, or the account changed, between the check and the claim.
+            None => {
+                let reason = match self.inspect(&mut conn, &hash).await? {
+                    Err(reason) => reason,
+                    Ok(_) => Reason::Used,
+                };
+                Err(self.refuse(&mut conn, ctx, Some(&live.user_id), reason).await)
+            }
+        }
+    }
+
+    /// The live token whose digest is `hash`, or the recorded refusal to answer with.
+    async fn live_or_refuse(
+        &self,
+        conn: &mut AsyncPgConnection,
+        ctx: &RequestContext,
+        hash: &TokenHash,
+    ) -> Result<LiveToken> {
+        match self.inspect(conn, hash).await? {
+            Ok(live) => Ok(live),
+            Err(reason) => Err(self.refuse(conn, ctx, None, reason).await),
+        }
+    }
+
+    async fn check_policy(
+        &self,
+        conn: &mut AsyncPgConnection,
+        ctx: &RequestContext,
+        live: &LiveToken,
+        password: &SecretString,
+    ) -> Result<()> {
+        let Err(weakness) = self.config.password.check_for(
+            password.expose_secret(),
+            &live.email,
+            &live.display_name,
+            &self.config.mail.product_name,
+        ) else {
+            return Ok(());
+        };
+        let details = weakness.details();
+        let reason = details.get("reason").cloned().unwrap_or_default();
+        NewAuditEvent::new(event::PASSWORD_CHANGE_REFUSED)
+            .request(ctx)
+            .target(Some(&live.user_id))
+            .details(json!({ "reason": reason }))
+            .insert(conn, &self.schema)
+            .await?;
+        Err(Error::WeakPassword(weakness))
+    }
+
+    /// Records the refusal and returns the error to answer with (or the database error that
+    /// kept it from being recorded).
+    async fn refuse(
+        &self,
+        conn: &mut AsyncPgConnection,
+        ctx: &RequestContext,
+        user: Option<&str>,
+        reason: Reason,
+    ) -> Error {
+        let recorded = NewAuditEvent::new(event::RECOVERY_TOKEN_INVALID)
+            .request(ctx)
+            .target(user)
+            .details(json!({ "reason": reason }))
+            .insert(conn, &self.schema)
+            .await;
+        match recorded {
+            Ok(()) => Error::InvalidToken(reason),
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// The account and its email, if it may still redeem a token bound to `binding`.
+fn still_bound(account: Account, binding: &[u8]) -> Option<(Account, String)> {
+    if !account.recoverable || account.fingerprint != binding {
+        return None;
+    }
+    let email = account.email.clone()?;
+    Some((account, email))
+}
+
+/// The stored address of an account that may be recovered.
+fn recoverable_email(account: &Account) -> Result<String> {
+    if !account.recoverable {
+        return Err(Error::Conflict {
+            code: "user_disabled",
+            message: "The user is disabled and cannot be recovered.",
+        });
+    }
+    let Some(email) = &account.email else {
+        return Err(Error::Conflict {
+            code: "user_has_no_email",
+            message: "The user has no email address to send a recovery link to.",
+        });
+    };
+    if email.parse::<lettre::Address>().is_err() {
+        return Err(Error::Conflict {
+            code: "user_email_unusable",
+            message: "The user's stored email address cannot receive mail.",
+        });
+    }
+    Ok(email.clone())
+}
