@@ -16,6 +16,12 @@ pub fn debug_routes_enabled<P: rocket::Phase>(rocket: &rocket::Rocket<P>, config
     rocket.figment().profile() == rocket::Config::DEBUG_PROFILE || config.debug_routes
 }
 
+impl rocket::Sentinel for DebugMode {
+    fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
+        crate::fairing::missing(rocket, "DebugMode")
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for DebugMode {
     type Error = std::convert::Infallible;

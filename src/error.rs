@@ -17,6 +17,7 @@ use crate::request_context::RequestContext;
 
 /// Everything that can go wrong in a request to these routes.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The body is not well-formed JSON (400).
     #[error("The request body is not valid JSON: {0}.")]

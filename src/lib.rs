@@ -1,6 +1,8 @@
 //! # rocket-user-account
 //!
-//! A Rocket 0.5 fairing that gives an auth server its *user account* endpoints.
+//! A Rocket 0.5 fairing that gives an existing auth server its *user account* endpoints:
+//! password recovery (an admin starts it, the user verifies the emailed link and sets a new
+//! password) and, in debug mode, an avatar lookup.
 //!
 //! ```no_run
 //! use rocket_user_account::UserAccount;
@@ -12,30 +14,43 @@
 //! ```
 //!
 //! The pool is configured under `databases.user_account` (a `postgres://` URL); everything
-//! else under `user_account` has a default (see [`Config`] and the README's table). The crate
-//! owns its migrations and runs them at ignition under an advisory lock.
+//! else under `user_account` has a default (see [`Config`] and the README's table). The crate's
+//! tables live in a schema of their own ([`db`]); the host's accounts are reached only through an
+//! [`AccountStore`] ([`accounts`]), new passwords are stored by a [`PasswordHasher`], callers are
+//! identified by an [`Authenticator`]: each has a default, and [`UserAccount::builder`] takes the
+//! host's own.
 //!
 //! ## Routes (under `user_account.mount`, default `/api/users`)
 //!
 //! | method | path | guard | success |
 //! |---|---|---|---|
-//! | POST | `/password-recovery` | [`AdminScope`] | 200 `{"status":"queued","user_id":..,"expires_at":..}` |
+//! | POST | `/password-recovery` | [`AdminScope`] | 200 `{"status":"queued","user_id":"..","expires_at":..}` |
 //! | POST | `/verify-recovery-token` | none (per-IP limit) | 200 `{"valid":true,..}` or `{"valid":false,"reason":..}` |
 //! | POST | `/change-password` | none (per-IP limit) | 200 `{"status":"password_changed",..}` |
 //! | GET | `/<id>/avatar` | [`DebugMode`] | 200 image bytes (with `ETag`), 304, or 302 to the stored URL |
 //!
-//! See [`recovery`] for the flow and [`mail`] for the durable outbox.
+//! The routes are thin over [`RecoveryService`]; see [`recovery`] for the flow, [`rate_limit`]
+//! for the abuse limits, [`mail`] for the durable outbox, [`db::audit`] for the audit trail and
+//! [`security`] for every reviewer's requirement with the test that proves it.
 //!
 //! ## Errors
 //!
-//! Every error under the mount point, Rocket's own included (404, 405, 413, 415, 422, 429),
+//! Every error under the mount point, Rocket's own included (404, 405, 408, 413, 415, 422, 429),
 //! is JSON of one shape, with the status decided by [`Error`]:
 //!
 //! ```json
 //! {"error": {"code": "not_found", "message": "No such resource.", "request_id": "..."}}
 //! ```
 //!
-//! The configuration keys and their defaults are on [`Config`]; the README has them as a table.
+//! ## Headers
+//!
+//! Every response under the mount point, catchers and errors included, carries `X-Request-Id`
+//! (also in the error body and the log line), `X-Content-Type-Options: nosniff`,
+//! `Referrer-Policy: no-referrer`, `Content-Security-Policy: frame-ancestors 'none'`,
+//! `Cache-Control: no-store` (the avatar keeps its own short private caching) and
+//! `application/json; charset=utf-8` for JSON, and no `Server` banner whatever the host's `ident`.
+//! With the database away, every route answers a JSON 503 within the pool's `connect_timeout`
+//! (5 s) and recovers by itself when the database is back.
 
 pub mod accounts;
 pub mod auth;
@@ -43,6 +58,7 @@ pub mod avatar;
 pub mod config;
 pub mod db;
 pub mod debug;
+#[cfg(feature = "cli")]
 pub mod dev_db;
 pub mod error;
 mod fairing;
@@ -52,6 +68,8 @@ pub mod mail;
 pub mod password;
 pub mod rate_limit;
 pub mod recovery;
+#[doc = include_str!("security.md")]
+pub mod security {}
 pub mod request_context;
 mod routes;
 pub mod token;
@@ -63,4 +81,6 @@ pub use debug::DebugMode;
 pub use error::{Error, ErrorResponse};
 pub use fairing::{UserAccount, UserAccountBuilder};
 pub use password::{Argon2idHasher, PasswordHasher};
+pub use rate_limit::PublicLimit;
 pub use recovery::RecoveryService;
+pub use request_context::RequestContext;

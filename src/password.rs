@@ -23,7 +23,7 @@ fn argon2(config: &Argon2Config) -> Result<Argon2<'static>, Error> {
 }
 
 /// An argon2id PHC string for `password`, with a fresh 16-byte salt. CPU- and memory-heavy:
-/// on a server, go through [`Hasher`] instead.
+/// on a server, go through [`HashingPool`] instead.
 ///
 /// # Errors
 /// Only if the parameters are refused (they are validated at ignition).

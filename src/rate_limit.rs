@@ -1,6 +1,36 @@
 //! Abuse limits: per client IP on the unauthenticated routes, per admin on recovery requests,
 //! per target user on recovery mails. Counters live in Postgres, so limits hold across
 //! instances; excess gets 429 with `Retry-After`, an audit event, and changes nothing else.
+//!
+//! ## The limits
+//!
+//! Three limits, all counted in Postgres so they hold across instances, all configurable under
+//! `rate_limits.*` (0 turns one off):
+//!
+//! | limit | default | counted |
+//! |---|---|---|
+//! | calls per client IP to the unauthenticated routes (and refused calls to the admin route) | 10/minute, 100/hour | by a request guard, before the body is read, so malformed floods count too |
+//! | recovery requests per admin | 50/hour | after authentication |
+//! | recovery mails per target user | 3/hour, 10/day | inside the recovery transaction, under the user's row lock |
+//!
+//! Excess gets 429 `rate_limited` with `Retry-After` (seconds until the window ends) and writes no
+//! token and no mail; the first refusal in each window is audited. The counters are fixed
+//! windows: one row per (limit, subject, window start), bumped by one `INSERT ... ON CONFLICT DO
+//! UPDATE` per request that covers all of the request's windows at once. Different clients touch
+//! different rows, so counting never serializes unrelated requests on one hot row; only one
+//! client's own calls queue on their own rows. The per-IP and per-admin counts commit with
+//! `synchronous_commit = off` for that one transaction: a crash may forget the last few counts,
+//! which a limiter can afford. The worker deletes windows that ended days ago.
+//!
+//! What it costs, measured with `bash scripts/bench_rate_limit.sh 5 4` (pgbench, 4 clients, 5 s,
+//! against the local PostgreSQL 15 on this 2-core machine):
+//!
+//! | case | throughput | mean latency |
+//! |---|---|---|
+//! | `select 1` (a round trip, for scale) | 55 549 tps | 0.07 ms |
+//! | the upsert, a new client IP each call, durable commit | 3 509 tps | 1.14 ms |
+//! | the upsert, one client IP for every call (the hot-row worst case) | 2 415 tps | 1.66 ms |
+//! | the upsert as the app runs it (`synchronous_commit = off`) | 4 695 tps | 0.85 ms |
 
 use diesel_async::scoped_futures::ScopedFutureExt as _;
 use diesel_async::AsyncConnection as _;
@@ -19,7 +49,7 @@ const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
 /// The per-IP windows of the unauthenticated routes.
-pub fn public(config: &Config) -> [Window; 2] {
+pub(crate) fn public(config: &Config) -> [Window; 2] {
     let l = &config.rate_limits;
     [
         Window { bucket: "public_ip_minute", seconds: MINUTE, max: l.public_per_ip_minute },
@@ -28,12 +58,12 @@ pub fn public(config: &Config) -> [Window; 2] {
 }
 
 /// The per-admin window of recovery requests.
-pub fn admin(config: &Config) -> [Window; 1] {
+pub(crate) fn admin(config: &Config) -> [Window; 1] {
     [Window { bucket: "recovery_admin_hour", seconds: HOUR, max: config.rate_limits.recovery_per_admin_hour }]
 }
 
 /// The per-target-user windows of recovery mails.
-pub fn target_user(config: &Config) -> [Window; 2] {
+pub(crate) fn target_user(config: &Config) -> [Window; 2] {
     let l = &config.rate_limits;
     [
         Window { bucket: "recovery_user_hour", seconds: HOUR, max: l.recovery_per_user_hour },
@@ -48,7 +78,7 @@ pub fn target_user(config: &Config) -> [Window; 2] {
 ///
 /// # Errors
 /// [`Error::RateLimited`], or a database error.
-pub async fn enforce(
+pub(crate) async fn enforce(
     conn: &mut diesel_async::AsyncPgConnection,
     s: &Schema,
     ctx: &RequestContext,
@@ -83,7 +113,7 @@ pub async fn enforce(
 ///
 /// # Errors
 /// Database errors only.
-pub async fn record(
+pub(crate) async fn record(
     conn: &mut diesel_async::AsyncPgConnection,
     s: &Schema,
     ctx: &RequestContext,
@@ -104,6 +134,12 @@ pub async fn record(
 /// before the body is even read, so malformed floods are limited too.
 #[derive(Debug, Clone, Copy)]
 pub struct PublicLimit;
+
+impl rocket::Sentinel for PublicLimit {
+    fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
+        crate::fairing::missing(rocket, "PublicLimit")
+    }
+}
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for PublicLimit {

@@ -20,6 +20,13 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
+    /// A context for work done outside a request (a host's admin UI, a job, the CLI): a fresh
+    /// id and no client address.
+    #[must_use]
+    pub fn detached() -> RequestContext {
+        RequestContext { request_id: Uuid::new_v4().simple().to_string(), client_ip: None }
+    }
+
     /// The context of `req`, made once per request.
     pub fn of<'r>(req: &'r Request<'_>) -> &'r RequestContext {
         req.local_cache(|| {
@@ -60,7 +67,7 @@ fn parse_ip(value: &str) -> Option<IpAddr> {
 /// The key client limits count against: the address itself for IPv4, its /64 for IPv6
 /// (one subscriber usually holds a whole /64, so single addresses are free to rotate).
 #[must_use]
-pub fn limit_key(ip: IpAddr) -> String {
+pub(crate) fn limit_key(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -24,7 +24,7 @@ pub fn normalize_email(email: &str) -> String {
 /// The default store over `<schema>.users` and `<schema>.sessions`. Ids are UUIDs; emails
 /// are compared in [`normalize_email`] form; the fingerprint is
 /// [`Account::fingerprint_of`] the email and the password hash, which the database computes
-/// the same way where one statement checks a token (see [`crate::db::recovery_tokens`]).
+/// the same way where one statement checks a token.
 #[derive(Debug, Clone)]
 pub struct DefaultStore {
     schema: Schema,

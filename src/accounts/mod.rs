@@ -83,6 +83,7 @@ impl Account {
 
 /// A user's avatar: image bytes with their type, or a URL to redirect to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Avatar {
     /// Bytes; their type is sniffed again before they are served.
     Image(Vec<u8>),

@@ -33,6 +33,12 @@ async fn admin(req: &Request<'_>) -> Result<AdminScope, Error> {
     }
 }
 
+impl rocket::Sentinel for AdminScope {
+    fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
+        crate::fairing::missing(rocket, "AdminScope")
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for AdminScope {
     type Error = Error;

@@ -1,4 +1,12 @@
 //! `audit_events`: the append-only trail. Never holds a secret.
+//!
+//! ## What is recorded
+//!
+//! `audit_events` records, each with time, request id and client IP where there is a request:
+//! `recovery_requested` (actor, target, token row), `recovery_token_invalid` (reason; from
+//! change-password, since verify only reads), `authn_password_change`,
+//! `authn_password_change_fail` (reason), `excess_rate_limit_exceeded`, `authz_fail`,
+//! `email_send_failed` and `email_abandoned`. Never a token, digest or password.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Jsonb, Nullable, Text};
@@ -30,7 +38,7 @@ pub mod event {
 
 /// An event to record.
 #[derive(Debug)]
-pub struct NewAuditEvent {
+pub(crate) struct NewAuditEvent {
     event: &'static str,
     request_id: Option<String>,
     client_ip: Option<String>,
@@ -108,7 +116,7 @@ impl NewAuditEvent {
 ///
 /// # Errors
 /// Database errors only.
-pub async fn purge(conn: &mut AsyncPgConnection, s: &Schema, retention_days: u32) -> QueryResult<usize> {
+pub(crate) async fn purge(conn: &mut AsyncPgConnection, s: &Schema, retention_days: u32) -> QueryResult<usize> {
     diesel::sql_query(format!(
         "delete from {s}.audit_events where occurred_at < now() - make_interval(days => $1)"
     ))

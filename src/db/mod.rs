@@ -1,11 +1,36 @@
 //! The database: the crate's own schema, its embedded migrations, the pool, and the crate's
 //! tables with their queries. Every query names its tables through [`Schema`], so the crate
 //! never reads or writes anything outside its schema except through the account store.
+//!
+//! ## Schema
+//!
+//! Migrations live in `migrations/` (embedded in the crate, run at ignition under an advisory
+//! lock, reversible). They name no schema: they run with the crate's schema
+//! (`user_account.schema`, default `user_account`) alone on the `search_path`, so every table,
+//! index, function and diesel's own `__diesel_schema_migrations` land there. The host's tables,
+//! whatever their names, and the host's own diesel bookkeeping are never created, altered or read.
+//!
+//! | table | what |
+//! |---|---|
+//! | `recovery_tokens` | SHA-256 `token_hash`, `user_id` (the store's id, as text), `binding` (the account's fingerprint at issue), `requested_by`, `expires_at`, `used_at`, `superseded_at`, `revoked_at`; at most one live token per account (partial unique index) |
+//! | `mail_outbox` | durable mail queue: recipient, rendered bodies (wiped after sending), stable `message_id`, `status`, `attempts`, `next_attempt_at` |
+//! | `audit_events` | append-only trail: event, time, request id, client IP, actor, target, details |
+//! | `rate_limit_counters` | fixed-window counters keyed by (bucket, subject, window start) |
+//! | `users` | default store only: id (uuid), `email`, `email_normalized` (NFKC + lowercase, unique), `display_name`, `password_hash` (argon2id PHC), `password_changed_at`, `disabled`, `avatar_bytes` + `avatar_content_type` (png/jpeg/gif/webp, at most 1 MiB) or `avatar_url`, timestamps |
+//! | `sessions` | default store only: bearer sessions by SHA-256 `token_hash` (unique), `user_id`, `scopes`, `expires_at`, `revoked_at` |
+//!
+//! No row references an account with a foreign key: ids are the account store's, opaque text.
+//! A trigger on the default store's `users` revokes an account's live recovery tokens when it is
+//! disabled or its email or password hash changes, by any path, so re-enabling it or changing an
+//! email back does not revive an old link; its function pins its `search_path` to the crate's
+//! schema. Every query is plain SQL naming its tables through [`Schema`], which is why the crate
+//! carries no `diesel print-schema` file: the schema's name is configuration. The test suite
+//! reverts and re-applies every migration.
 
 pub mod audit;
-pub mod outbox;
-pub mod rate_limits;
-pub mod recovery_tokens;
+pub(crate) mod outbox;
+pub(crate) mod rate_limits;
+pub(crate) mod recovery_tokens;
 
 use std::fmt;
 use std::sync::Arc;
@@ -164,6 +189,12 @@ impl std::ops::Deref for DbConn {
 impl std::ops::DerefMut for DbConn {
     fn deref_mut(&mut self) -> &mut AsyncPgConnection {
         &mut self.0
+    }
+}
+
+impl rocket::Sentinel for DbConn {
+    fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
+        crate::fairing::missing(rocket, "DbConn")
     }
 }
 

@@ -23,6 +23,7 @@ const UNSPENT: &str = "t.used_at is null and t.superseded_at is null and t.revok
 /// Why a token is not valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Reason {
     /// Unknown, malformed, or dead because its account was disabled or its email or
     /// credentials changed.
@@ -38,9 +39,6 @@ pub enum Reason {
 /// A token as stored, with what it is now.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct StoredToken {
-    /// The row's id.
-    #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
     /// The account's id.
     #[diesel(sql_type = Text)]
     pub user_id: String,
@@ -78,7 +76,7 @@ impl StoredToken {
     }
 }
 
-const STORED_COLUMNS: &str = "t.id, t.user_id, t.binding, t.expires_at, t.used_at is not null as used, \
+const STORED_COLUMNS: &str = "t.user_id, t.binding, t.expires_at, t.used_at is not null as used, \
      t.superseded_at is not null as superseded, t.expires_at <= now() as expired, \
      t.revoked_at is not null as revoked";
 

@@ -188,6 +188,17 @@ impl PartialService {
     }
 }
 
+/// For the guards' [`rocket::Sentinel`]s: whether `rocket` has this fairing's state, so a
+/// host that puts a guard on a route without attaching the fairing fails at launch (with
+/// this log line) rather than with a 500 on every request.
+pub(crate) fn missing(rocket: &Rocket<rocket::Ignite>, guard: &str) -> bool {
+    let attached = rocket.state::<Config>().is_some() && rocket.state::<ManagedPool>().is_some();
+    if !attached {
+        log::error!("user_account: `{guard}` is used on a route but the UserAccount fairing is not attached");
+    }
+    !attached
+}
+
 /// Whether the request's path is `mount` or below it, compared as Rocket routes: on the
 /// percent-decoded, non-empty segments (so `/api//users` and `/api/%75sers` count as under
 /// `/api/users`, as Rocket serves them there).

@@ -53,7 +53,7 @@ impl SmtpPool {
 }
 
 /// Sends mail through the configured transport.
-pub struct Mailer {
+pub(crate) struct Mailer {
     backend: Backend,
     from: Mailbox,
 }
@@ -107,7 +107,7 @@ impl Mailer {
 
     /// The domain of the sender, for `Message-ID`s.
     #[must_use]
-    pub fn from_domain(&self) -> &str {
+    pub fn sender_domain(&self) -> &str {
         self.from.email.domain()
     }
 

@@ -92,7 +92,7 @@ impl MailQueue {
         recipient: &str,
     ) -> Result<uuid::Uuid, Error> {
         let mail = templates.render(context).map_err(Error::Internal)?;
-        let domain = self.mailer.from_domain();
+        let domain = self.mailer.sender_domain();
         let new = NewOutboxMail::new(M::KIND, (user_id, token_id), recipient, mail, domain);
         Ok(new.insert(conn, &self.schema).await?)
     }

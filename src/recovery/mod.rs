@@ -9,10 +9,36 @@
 //!
 //! The routes are thin: [`RecoveryService`] does the work, and a host's own admin UI, job or
 //! CLI can call it without HTTP (take it as `&State<RecoveryService>`).
+//!
+//! ## How recovery works
+//!
+//! - **Tokens** are 32 bytes from the OS CSPRNG, base64url (43 characters). Only their SHA-256
+//!   digest is stored. A token lives `token_ttl_secs` (Postgres `now()` decides), is single use,
+//!   and a new one supersedes the account's older ones (a partial unique index keeps at most one
+//!   live token per account). It is bound to the account's fingerprint (see
+//!   [`crate::accounts::Account::fingerprint`]) as it was at issue, compared again at verify and
+//!   at redeem, so it dies when the email or the credentials change by any path, the host's own
+//!   pages and plain SQL included, or when the account stops being recoverable. With the default
+//!   store a trigger also revokes it for good.
+//! - **The mail** goes only to the address stored for the user (never one from the request; email
+//!   lookups compare an NFKC + lowercase form). The link is `public_url + reset_path +
+//!   "#token=" + token`: built from configuration, never from `Host` or `X-Forwarded-Host`, with
+//!   the token in the fragment so it never reaches a server log or a `Referer`.
+//! - **Changing the password** checks the token first (an invalid one never costs an argon2 hash),
+//!   then the policy (15 to 128 code points, zxcvbn score at least 3 with the user's email and name
+//!   as context; no composition rules, no truncation), waits for a hashing slot with no database
+//!   connection held, checks the token again once the slot is granted, hashes on the blocking
+//!   pool with no connection or transaction held, and then, in one transaction, locks the
+//!   account through the store, compares its fingerprint, claims the token with one atomic
+//!   `UPDATE` (so concurrent redemptions, on one instance or several, give exactly one success),
+//!   stores the new hash through the store, kills the account's other tokens, revokes sessions if asked or configured, queues a "your password was
+//!   changed" mail (no token in it) and records an audit event. Sessions survive otherwise, and the
+//!   answer counts them so a UI can offer to sign out everywhere.
 
 pub mod routes;
 mod service;
 
+pub use crate::db::recovery_tokens::Reason;
 pub use service::{Changed, Queued, RecoveryService, Target, Verdict};
 
 use rocket::Route;

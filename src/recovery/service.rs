@@ -27,6 +27,7 @@ use crate::token::{PlainToken, TokenHash};
 
 /// Whose password to recover.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// The account with this id.
     Id(String),

@@ -8,6 +8,7 @@ mod avatar;
 mod binary;
 mod faults;
 mod hardening;
+mod host_parts;
 mod host_tables;
 mod ignition;
 mod json_errors;

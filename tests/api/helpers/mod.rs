@@ -85,6 +85,12 @@ impl AppBuilder {
         self
     }
 
+    /// Plugs in a password hasher.
+    pub fn password_hasher(mut self, hasher: impl rocket_user_account::PasswordHasher) -> Self {
+        self.parts.push(Box::new(move |b| b.password_hasher(hasher)));
+        self
+    }
+
     /// Plugs in an authenticator.
     pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
         self.parts.push(Box::new(move |b| b.authenticator(authenticator)));

@@ -1,0 +1,129 @@
+//! A host's own parts plugged into the fairing: its password hasher, its pool, and what
+//! happens when it uses the crate's guards without the fairing.
+
+use rocket::local::asynchronous::Client;
+use rocket::{get, routes};
+use rocket_db_pools::diesel::PgPool;
+use rocket_db_pools::Database;
+use rocket_user_account::{AdminScope, PasswordHasher, RecoveryService, UserAccount};
+use serde_json::json;
+use sha2::{Digest as _, Sha256};
+
+use crate::helpers::{app, assert_error, fixtures, SmtpServer, TestDb, MOUNT};
+
+/// A host's hasher of its own (a stand-in for bcrypt or scrypt): what the crate stores must
+/// be exactly what this produces.
+struct HostHasher;
+
+impl PasswordHasher for HostHasher {
+    fn hash(&self, password: &str) -> Result<String, String> {
+        let digest: String = Sha256::digest(password.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        Ok(format!("$host-sha256${digest}"))
+    }
+}
+
+#[rocket::async_test]
+async fn a_hosts_hasher_stores_the_new_password_behind_the_same_policy_and_bound() {
+    let app = app().password_hasher(HostHasher).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user_with(&mut conn, "ann@example.org", "Ann", "the old password, long enough").await;
+    let r = app.post("/password-recovery", &json!({"user_id": ann}), Some(admin.expose())).await;
+    assert_eq!(r.status().code, 200);
+    app.deliver_mail().await;
+    let token = fixtures::token_in(&app.smtp.received()[0]);
+    let service = app.client.rocket().state::<RecoveryService>().expect("the service");
+
+    // The policy still applies, before any hash.
+    let weak = json!({"token": token, "new_password": "ann@example.org"});
+    assert_error(app.post("/change-password", &weak, None).await, 422, "weak_password").await;
+    assert_eq!(service.hashing().computed(), 0);
+
+    let good = json!({"token": token, "new_password": "violet tugboat quarry lantern"});
+    assert_eq!(app.post("/change-password", &good, None).await.status().code, 200);
+    assert_eq!(service.hashing().computed(), 1, "through the bounded pool");
+    let stored = fixtures::password_hash(&mut conn, ann).await.unwrap_or_default();
+    assert_eq!(stored, HostHasher.hash("violet tugboat quarry lantern").expect("hash"));
+}
+
+/// A host's own pool, under a name of its own.
+#[derive(Database)]
+#[database("host_db")]
+struct HostDb(PgPool);
+
+#[rocket::async_test]
+async fn the_fairing_works_on_a_pool_the_host_attached_before_or_after_it() {
+    for host_first in [true, false] {
+        let db = TestDb::empty().await;
+        let smtp = SmtpServer::start();
+        let figment = rocket::Config::figment()
+            .merge(("log_level", "off"))
+            .merge(("databases.host_db.url", &db.url))
+            .merge(("user_account.mail.smtp_url", smtp.url()))
+            .merge(("user_account.mail.worker", false));
+        let fairing = UserAccount::builder().database::<HostDb>().build();
+        let rocket = if host_first {
+            rocket::custom(figment).attach(HostDb::init()).attach(fairing)
+        } else {
+            rocket::custom(figment).attach(fairing).attach(HostDb::init())
+        };
+        let client = Client::tracked(rocket).await.expect("ignites with the host's pool");
+        assert!(rocket_user_account::db::Db::fetch(client.rocket()).is_none(), "no second pool");
+        let mut conn = db.conn().await;
+        let admin = fixtures::admin(&mut conn).await;
+        fixtures::user(&mut conn, "ann@example.org").await;
+        let response = client
+            .post(format!("{MOUNT}/password-recovery"))
+            .remote("192.0.2.7:4000".parse().expect("address"))
+            .header(rocket::http::ContentType::JSON)
+            .header(rocket::http::Header::new("Authorization", format!("Bearer {}", admin.expose())))
+            .body(json!({"email": "ann@example.org"}).to_string())
+            .dispatch()
+            .await;
+        assert_eq!(response.status().code, 200, "host first: {host_first}: {}", json_text(response).await);
+        assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 1);
+    }
+}
+
+async fn json_text(response: rocket::local::asynchronous::LocalResponse<'_>) -> String {
+    response.into_string().await.unwrap_or_default()
+}
+
+#[get("/host/admin-only")]
+fn admin_only(admin: AdminScope) -> String {
+    admin.0.subject
+}
+
+#[rocket::async_test]
+async fn a_guard_used_without_the_fairing_fails_at_launch_not_per_request() {
+    let rocket =
+        rocket::custom(rocket::Config::figment().merge(("log_level", "off"))).mount("/", routes![admin_only]);
+    match Client::tracked(rocket).await {
+        Ok(_) => panic!("a rocket using AdminScope without the fairing must not launch"),
+        Err(e) => assert!(matches!(e.kind(), rocket::error::ErrorKind::SentinelAborts(_)), "{:?}", e.kind()),
+    }
+}
+
+#[rocket::async_test]
+async fn the_recovery_service_works_without_http() {
+    let app = app().spawn().await;
+    let mut conn = app.db.conn().await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    let service = app.client.rocket().state::<RecoveryService>().expect("the service");
+    let admin = rocket_user_account::Principal {
+        subject: "host-admin-ui".into(),
+        user_id: Some("42".into()),
+        scopes: vec!["admin".into()],
+    };
+    let ctx = rocket_user_account::request_context::RequestContext::detached();
+    let target = rocket_user_account::recovery::Target::Email("ann@example.org".into());
+    let queued = service.start(target, &admin, &ctx).await.expect("started");
+    assert_eq!(queued.user_id, ann.to_string());
+    app.deliver_mail().await;
+    let token = fixtures::token_in(&app.smtp.received()[0]);
+    let verdict = serde_json::to_value(service.verify(&token).await.expect("verified")).expect("json");
+    assert_eq!(verdict["valid"], true);
+    // The admin's id is recorded as given, though no such account exists.
+    let asked = fixtures::count(&mut conn, "recovery_tokens where requested_by = '42'").await;
+    assert_eq!(asked, 1);
+}
