@@ -116,7 +116,11 @@ impl NewAuditEvent {
 ///
 /// # Errors
 /// Database errors only.
-pub(crate) async fn purge(conn: &mut AsyncPgConnection, s: &Schema, retention_days: u32) -> QueryResult<usize> {
+pub(crate) async fn purge(
+    conn: &mut AsyncPgConnection,
+    s: &Schema,
+    retention_days: u32,
+) -> QueryResult<usize> {
     diesel::sql_query(format!(
         "delete from {s}.audit_events where occurred_at < now() - make_interval(days => $1)"
     ))

@@ -6,6 +6,7 @@ mod helpers;
 mod admin_guard;
 mod avatar;
 mod binary;
+mod example_host;
 mod faults;
 mod hardening;
 mod host_parts;
