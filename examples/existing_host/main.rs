@@ -26,9 +26,10 @@
 //! 4. **The host's callers** ([`sessions::HostAuthenticator`]): the crate's `Authenticator` over
 //!    the host's bearer sessions; the admin scope (`user_account.admin_scope`) goes to accounts
 //!    flagged `is_admin`.
-//! 5. **Configuration** ([`fn@figment`], [`database_url`]): the keys the runnable server reads
-//!    (`address`, `port`, `databases.user_account.url`, `user_account.*`), with this program's
-//!    own defaults below anything the operator sets.
+//! 5. **Configuration** (`rocket_user_account::dev_db::figment` and `database_url`, shared
+//!    with the runnable server): the keys the runnable server reads (`address`, `port`,
+//!    `databases.user_account.url`, `user_account.*`), with the development defaults below
+//!    anything the operator sets. A production host uses its own figment and database.
 //!
 //! ## The host's HTTP contract (JSON in and out; errors are `{"error":{"code","message"}}`)
 //!
@@ -59,13 +60,11 @@ use std::process::ExitCode;
 
 use diesel_async::SimpleAsyncConnection as _;
 use rocket::fairing::{self, AdHoc};
-use rocket::figment::providers::{Env, Format as _, Serialized, Toml};
-use rocket::figment::{Figment, Profile};
+use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 use rocket_db_pools::diesel::PgPool;
 use rocket_db_pools::Database;
-use rocket_user_account::config::redact_url;
-use rocket_user_account::dev_db::{self, PrivateCluster};
+use rocket_user_account::dev_db;
 use rocket_user_account::UserAccount;
 
 use self::accounts::{HostHasher, HostStore};
@@ -76,12 +75,6 @@ use self::sessions::HostAuthenticator;
 #[derive(Database)]
 #[database("user_account")]
 pub struct HostDb(PgPool);
-
-/// Where the example looks for PostgreSQL when `databases.user_account.url` is not set.
-const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/existing_host";
-/// The runnable server's private cluster, used when nothing answers at [`DEFAULT_URL`].
-const PRIVATE_DIR: &str = "target/user-account-pg";
-const PRIVATE_PORT: u16 = 54329;
 
 /// The host's tables, created at start if they are missing. Under an advisory lock, so that two
 /// instances starting at once do not race on `create table if not exists`.
@@ -110,7 +103,8 @@ const HOST_TABLES: &str = "
 ";
 
 /// The host app: its pool, its tables, its routes, and the crate with the host's store,
-/// hasher and authenticator. Build it with [`fn@figment`] (or any figment: the tests use their own).
+/// hasher and authenticator, over any figment (`main` uses the runnable server's; the tests use
+/// their own).
 pub fn app(figment: Figment) -> Rocket<Build> {
     let user_account = UserAccount::builder()
         .database::<HostDb>()
@@ -145,53 +139,10 @@ async fn create_tables(rocket: Rocket<Build>) -> fairing::Result {
     }
 }
 
-/// Rocket's configuration, built as `rocket::Config::figment()` builds it, with this program's
-/// own defaults just above Rocket's, as the runnable server has them: mail written to `.eml`
-/// files (so it runs without an SMTP server), no `Server` banner, no client IP taken from a
-/// header any client can set. Rocket.toml (any profile, `[global]`) and `ROCKET_*` variables
-/// come after them, so the operator always wins.
-pub fn figment() -> Figment {
-    Figment::from(rocket::Config::default())
-        .merge(Serialized::default("ident", false))
-        .merge(Serialized::default("ip_header", false))
-        .merge(Serialized::default("user_account.mail.transport", "file"))
-        .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
-        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
-        .select(Profile::from_env_or("ROCKET_PROFILE", rocket::Config::DEFAULT_PROFILE))
-}
-
-/// The database URL to use: the configured one (which must answer), or `postgres://postgres@127.0.0.1:5432/existing_host`, or the
-/// private cluster. Creates the database if the server lacks it.
-///
-/// # Errors
-/// A sentence saying why no database can be used.
-pub async fn database_url(figment: &Figment) -> Result<String, String> {
-    let url = match figment.extract_inner::<String>("databases.user_account.url").ok() {
-        Some(url) if dev_db::reachable(&url) => url,
-        Some(url) => {
-            return Err(format!(
-                "no PostgreSQL answers at `databases.user_account.url` ({})",
-                redact_url(&url)
-            ))
-        }
-        None if dev_db::reachable(DEFAULT_URL) => DEFAULT_URL.to_owned(),
-        None => {
-            let started = PrivateCluster::new(PRIVATE_DIR, PRIVATE_PORT).start()?;
-            eprintln!(
-                "existing_host: no PostgreSQL at 127.0.0.1:5432; {} the private cluster in {PRIVATE_DIR}",
-                if started { "started" } else { "using" }
-            );
-            PrivateCluster::new(PRIVATE_DIR, PRIVATE_PORT).url("existing_host")
-        }
-    };
-    dev_db::ensure_database(&url).await?;
-    Ok(url)
-}
-
 #[rocket::main]
 async fn main() -> ExitCode {
-    let figment = figment();
-    let url = match database_url(&figment).await {
+    let figment = dev_db::figment();
+    let url = match dev_db::database_url(&figment, "existing_host").await {
         Ok(url) => url,
         Err(e) => {
             eprintln!("existing_host: {e}");

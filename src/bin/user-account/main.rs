@@ -10,23 +10,16 @@ use clap::{Args, Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
-use rocket::figment::providers::{Env, Format as _, Serialized, Toml};
-use rocket::figment::{Figment, Profile};
-use rocket_user_account::config::{redact_url, Config};
+use rocket_user_account::config::Config;
 use rocket_user_account::db::{self, Schema};
 use rocket_user_account::debug::debug_routes_enabled;
-use rocket_user_account::dev_db::{self, PrivateCluster};
+use rocket_user_account::dev_db;
 use rocket_user_account::token::PlainToken;
 use rocket_user_account::{avatar, password, Account, AccountStore as _, Avatar, DefaultStore, UserAccount};
 
 use crate::logger::PlainLogger;
 use secrecy::{ExposeSecret as _, SecretString};
 
-/// Where the server looks for PostgreSQL when `databases.user_account.url` is not set.
-const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/user_account";
-/// The private cluster started when nothing answers at [`DEFAULT_URL`].
-const PRIVATE_DIR: &str = "target/user-account-pg";
-const PRIVATE_PORT: u16 = 54329;
 /// The longest a CLI-issued bearer token may live: a year.
 const MAX_TOKEN_HOURS: i64 = 8760;
 
@@ -130,56 +123,15 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Rocket's configuration, built the way `rocket::Config::figment()` builds it, with the
-/// runnable server's own defaults in the `default` profile just above Rocket's: no `Server`
-/// banner, no client IP taken from a spoofable header, mail written to files. Rocket.toml (any
-/// profile, `[global]`) and `ROCKET_*` variables come after them, so the operator always wins.
-fn figment() -> Figment {
-    Figment::from(rocket::Config::default())
-        .merge(Serialized::default("ident", false))
-        .merge(Serialized::default("ip_header", false))
-        .merge(Serialized::default("user_account.mail.transport", "file"))
-        .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
-        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
-        .select(Profile::from_env_or("ROCKET_PROFILE", rocket::Config::DEFAULT_PROFILE))
-}
-
-/// The database URL to use: the configured one, or the default local server, or a private
-/// cluster started under `target/`. Creates the database if the server lacks it.
-async fn database_url(figment: &Figment) -> Result<String, String> {
-    let configured = figment.extract_inner::<String>("databases.user_account.url").ok();
-    let url = match configured {
-        Some(url) if dev_db::reachable(&url) => url,
-        Some(url) => {
-            return Err(format!(
-                "no PostgreSQL answers at `databases.user_account.url` ({})",
-                redact_url(&url)
-            ))
-        }
-        None if dev_db::reachable(DEFAULT_URL) => DEFAULT_URL.to_owned(),
-        None => {
-            let cluster = PrivateCluster::new(PRIVATE_DIR, PRIVATE_PORT);
-            let started = cluster.start()?;
-            eprintln!(
-                "user-account: no PostgreSQL at 127.0.0.1:5432; {} the private cluster in {PRIVATE_DIR} (127.0.0.1:{PRIVATE_PORT})",
-                if started { "started" } else { "using" }
-            );
-            cluster.url("user_account")
-        }
-    };
-    dev_db::ensure_database(&url).await?;
-    Ok(url)
-}
-
 async fn run(command: Command) -> Result<(), String> {
-    let figment = figment();
+    let figment = dev_db::figment();
     // Read before Rocket starts: a bad value falls back here and stops ignition there.
     let level = figment.extract_inner::<LogLevel>("log_level").unwrap_or(LogLevel::Normal);
     if let Command::Serve = command {
         // Before Rocket starts: Rocket keeps a logger that is already installed.
         PlainLogger::install(level);
     }
-    let url = database_url(&figment).await?;
+    let url = dev_db::database_url(&figment, "user_account").await?;
     if let Command::Serve = command {
         let figment = figment.merge(("databases.user_account.url", &url));
         // The fairing logs its launch line at info, which `critical` (the release level) hides;
@@ -320,37 +272,4 @@ fn check_password(config: &Config, password: &SecretString, email: &str, name: &
         }
     }
     Err(message)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    #[allow(clippy::result_large_err)] // Jail's closures return figment's own (large) error.
-    fn the_servers_defaults_lose_to_the_operator() {
-        rocket::figment::Jail::expect_with(|jail| {
-            jail.set_env("ROCKET_PROFILE", "release");
-            jail.create_file(
-                "Rocket.toml",
-                "[default]\nident = \"mine\"\n[default.user_account.mail]\ntransport = \"smtp\"\n",
-            )?;
-            let operator = figment();
-            assert_eq!(operator.extract_inner::<String>("ident")?, "mine");
-            assert_eq!(operator.extract_inner::<String>("user_account.mail.transport")?, "smtp");
-            assert!(!operator.extract_inner::<bool>("ip_header")?);
-            jail.set_env("ROCKET_USER_ACCOUNT", "{mail={transport=\"log\"}}");
-            jail.set_env("ROCKET_IP_HEADER", "X-Forwarded-For");
-            let operator = figment();
-            assert_eq!(operator.extract_inner::<String>("user_account.mail.transport")?, "log");
-            assert_eq!(operator.extract_inner::<String>("ip_header")?, "X-Forwarded-For");
-            Ok(())
-        });
-        rocket::figment::Jail::expect_with(|_| {
-            let ours = figment();
-            assert_eq!(ours.extract_inner::<String>("user_account.mail.transport")?, "file");
-            assert!(!ours.extract_inner::<bool>("ident")?);
-            Ok(())
-        });
-    }
 }

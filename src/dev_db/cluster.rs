@@ -1,91 +1,12 @@
-//! A PostgreSQL for development and tests: use the server at the configured URL when one
-//! answers, otherwise start a private cluster under `target/` from the PostgreSQL binaries on
-//! this machine. Used by the runnable server, its CLI and the test harness; not needed by a
-//! host that runs its own database.
+//! [`PrivateCluster`]: a PostgreSQL of its own under `target/`, for development and tests.
 
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use url::Url;
 
-use crate::config::redact_url;
-
-/// Whether something accepts TCP connections at the host and port of the `postgres://` URL.
-#[must_use]
-pub fn reachable(url: &str) -> bool {
-    let Ok(parsed) = Url::parse(url) else { return false };
-    let host = parsed.host_str().unwrap_or("127.0.0.1").trim_matches(['[', ']']).to_owned();
-    let port = parsed.port().unwrap_or(5432);
-    let Ok(addrs) = (host.as_str(), port).to_socket_addrs() else { return false };
-    addrs.into_iter().any(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok())
-}
-
-/// `url` with its database name replaced by `database`.
-///
-/// # Errors
-/// `url` is not a URL.
-pub fn with_database(url: &str, database: &str) -> Result<String, String> {
-    let mut parsed = Url::parse(url).map_err(|e| format!("`{}` is not a URL: {e}", redact_url(url)))?;
-    parsed.set_path(&format!("/{database}"));
-    Ok(parsed.into())
-}
-
-/// The database name of a `postgres://` URL.
-///
-/// # Errors
-/// `url` is not a URL or names no database.
-pub fn database_name(url: &str) -> Result<String, String> {
-    let parsed = Url::parse(url).map_err(|e| format!("`{}` is not a URL: {e}", redact_url(url)))?;
-    let name = parsed.path().trim_start_matches('/');
-    if name.is_empty() {
-        return Err(format!("`{}` names no database", redact_url(url)));
-    }
-    Ok(name.to_owned())
-}
-
-/// Creates the database that `url` names if it does not exist yet, connecting to the
-/// server's `postgres` database to do so. Only plain names (`[a-z0-9_]`) are created.
-///
-/// # Errors
-/// The server refused, or the name is not plain.
-pub async fn ensure_database(url: &str) -> Result<(), String> {
-    let name = database_name(url)?;
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-        return Err(format!("will only create databases with plain names, not `{name}`"));
-    }
-    let admin = with_database(url, "postgres")?;
-    let mut conn = AsyncPgConnection::establish(&admin)
-        .await
-        .map_err(|e| format!("cannot connect to {}: {e}", redact_url(&admin)))?;
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        exists: bool,
-    }
-    let found: Found =
-        diesel::sql_query("select exists (select 1 from pg_database where datname = $1) as exists")
-            .bind::<diesel::sql_types::Text, _>(&name)
-            .get_result(&mut conn)
-            .await
-            .map_err(|e| e.to_string())?;
-    if !found.exists {
-        match diesel::sql_query(format!("create database {name}")).execute(&mut conn).await {
-            Ok(_) => {}
-            // Another process created it at the same moment.
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => {}
-            Err(e) if e.to_string().contains("already exists") => {}
-            Err(e) => return Err(format!("cannot create database `{name}`: {e}")),
-        }
-    }
-    Ok(())
-}
+use super::reachable;
 
 /// A private cluster for development: its data directory under `dir`, listening on
 /// 127.0.0.1:`port`.
@@ -293,22 +214,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn errors_never_print_a_database_password() {
-        let secret = "hunter2-canary";
-        let url = format!("postgres://app:{secret}@db.internal:5432");
-        let error = database_name(&url).expect_err("no database name");
-        assert!(!error.contains(secret), "{error}");
-        assert!(error.contains("app:***@db.internal"), "{error}");
-        let garbled = format!("postgres://app:{secret}@db internal/x");
-        for error in
-            [database_name(&garbled), with_database(&garbled, "y")].map(|r| r.expect_err("not a URL"))
-        {
-            assert!(!error.contains(secret), "{error}");
-        }
-        assert_eq!(redact_url(&format!("postgres://app:{secret}@h/db")), "postgres://app:***@h/db");
-    }
-
-    #[test]
     fn a_cluster_url_carries_its_password() {
         let dir = std::env::temp_dir().join(format!("ua-cluster-url-{}", std::process::id()));
         let cluster = PrivateCluster::new(&dir, 54999);
@@ -320,13 +225,5 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(url, format!("postgres://postgres:{}@127.0.0.1:54999/x", password.trim_end()));
         assert_eq!(password.trim_end().len(), 32);
-    }
-
-    #[test]
-    fn urls_are_rewritten_per_database() {
-        let url = "postgres://postgres@127.0.0.1:5432/postgres";
-        assert_eq!(with_database(url, "x_1").as_deref(), Ok("postgres://postgres@127.0.0.1:5432/x_1"));
-        assert_eq!(database_name("postgres://u@h/app").as_deref(), Ok("app"));
-        assert!(database_name("postgres://u@h").is_err());
     }
 }
