@@ -22,7 +22,7 @@ ROCKET_DATABASES="{user_account={url=\"$db_url\"}}" target/debug/user-account mi
 upsert() {
   cat <<SQL
 with w(bucket, secs) as (select * from unnest(array['public_ip_minute', 'public_ip_hour'], array[60, 3600]::bigint[]))
-insert into rate_limit_counters as c (bucket, subject, window_start, hits)
+insert into user_account.rate_limit_counters as c (bucket, subject, window_start, hits)
 select bucket, $1, to_timestamp(floor(extract(epoch from now()) / secs) * secs), 1 from w
 on conflict (bucket, subject, window_start) do update set hits = c.hits + 1
 returning c.bucket, c.hits;
@@ -40,4 +40,4 @@ for case in baseline distinct hot async; do
   lat="$(grep -oE 'latency average = [0-9.]+ ms' <<<"$out")"
   printf 'bench: %-8s %s, %s (%s clients, %ss)\n' "$case" "$tps" "$lat" "$clients" "$seconds"
 done
-echo "bench: rows after the run: $(psql "$db_url" -Atc 'select count(*) from rate_limit_counters')"
+echo "bench: rows after the run: $(psql "$db_url" -Atc 'select count(*) from user_account.rate_limit_counters')"
