@@ -31,6 +31,9 @@ pub struct Config {
     pub public_url: String,
     /// Path of the page the recovery link opens. Default `/reset-password`.
     pub reset_path: String,
+    /// Serve the crate's own reset page at `reset_path`. Default false (a host may have its
+    /// own page); the runnable server and the example host turn it on.
+    pub reset_page: bool,
     /// Recovery-token lifetime in seconds. Default 3600; at most 86400.
     pub token_ttl_secs: u64,
     /// Revoke the user's sessions whenever the password changes. Default false.
@@ -181,6 +184,7 @@ impl Default for Config {
             schema: crate::db::Schema::DEFAULT.into(),
             public_url: "http://127.0.0.1:8000".into(),
             reset_path: "/reset-password".into(),
+            reset_page: false,
             token_ttl_secs: 3600,
             revoke_sessions_on_reset: false,
             debug_routes: false,
