@@ -1,16 +1,22 @@
 //! `GET <mount>/<id>/avatar` (debug mode only), and the rules for what may be stored as one.
 
+use std::collections::BTreeMap;
+
 use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
-use rocket::State;
+use rocket::{get, State};
 use sha2::{Digest as _, Sha256};
 use url::Url;
+use utoipa::openapi::header::{Header as HeaderSpec, HeaderBuilder};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::{Content, ObjectBuilder, RefOr, Response as ApiResponse, SchemaFormat, Type};
 
 use crate::accounts::Avatar;
 use crate::db::DbConn;
 use crate::debug::DebugMode;
 use crate::error::{Error, Result};
+use crate::openapi::{InternalServerError, NotFound, ServiceUnavailable, DEBUG};
 use crate::rate_limit::PublicLimit;
 use crate::recovery::RecoveryService;
 
@@ -64,9 +70,25 @@ pub enum AvatarResponse {
     Redirect(String),
 }
 
-/// An account's avatar, from the account store. 404 for an unknown id, an account without
-/// avatar, or stored data that no longer passes the rules (they are checked again when served).
-#[rocket::get("/<id>/avatar")]
+/// `GET <mount>/{id}/avatar` (debug mode only): an account's avatar, from the account store.
+///
+/// Stored bytes are served with their sniffed image type, a stored URL is a redirect. 404 for
+/// an unknown or malformed id, an account without avatar, or stored data that no longer passes
+/// the rules (they are checked again when served). Answers only when Rocket runs its debug
+/// profile or `user_account.debug_routes = true`; otherwise the path does not exist.
+#[utoipa::path(
+    tag = DEBUG,
+    params(("id" = String, Path, description = "The account's id, as the account store has it \
+        (a UUID with the default store).")),
+    responses(
+        AvatarResponse,
+        (status = 404, response = NotFound),
+        PublicLimit,
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/<id>/avatar")]
 pub async fn avatar(
     _debug: DebugMode,
     _limit: PublicLimit,
@@ -94,6 +116,49 @@ fn hex(bytes: &[u8]) -> String {
 /// Whether an `If-None-Match` header value matches `etag` (weak comparison, RFC 9110 §13.1.2).
 fn if_none_match_hits(header: &str, etag: &str) -> bool {
     header.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
+}
+
+/// The avatar's answers: the image (200), not modified (304), the stored URL (302).
+impl utoipa::IntoResponses for AvatarResponse {
+    fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
+        let string = |description: &str| -> HeaderSpec {
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String))
+                .description(Some(description))
+                .build()
+        };
+        let etag = || string("A strong validator of the image bytes, for `If-None-Match`.");
+        let caching = || string("`private, max-age=300`.");
+        let image = ALLOWED_TYPES
+            .into_iter()
+            .fold(ResponseBuilder::new(), |response, ty| response.content(ty, Content::default()))
+            .description("The stored image, with the type sniffed from its bytes.")
+            .header("ETag", etag())
+            .header("Cache-Control", caching())
+            .header("X-Content-Type-Options", string("`nosniff`."));
+        let not_modified = ResponseBuilder::new()
+            .description("The image has not changed since the `If-None-Match` validator.")
+            .header("ETag", etag())
+            .header("Cache-Control", caching());
+        let redirect = ResponseBuilder::new()
+            .description("The avatar is stored as a URL (http or https only): go there.")
+            .header(
+                "Location",
+                HeaderBuilder::new()
+                    .schema(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .format(Some(SchemaFormat::Custom("uri".into()))),
+                    )
+                    .description(Some("The stored avatar URL."))
+                    .build(),
+            )
+            .header("Cache-Control", caching());
+        [("200", image), ("302", redirect), ("304", not_modified)]
+            .into_iter()
+            .map(|(status, response)| (status.to_owned(), response.build().into()))
+            .collect()
+    }
 }
 
 impl<'r> Responder<'r, 'static> for AvatarResponse {

@@ -91,18 +91,33 @@ pub enum Error {
     Internal(String),
 }
 
+/// The envelope every error response is: `{"error": {...}}`, and nothing else at the top.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+pub struct ErrorEnvelope {
+    /// What went wrong.
+    pub error: ErrorBody,
+}
+
 /// The `error` object of the envelope.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 pub struct ErrorBody {
-    /// A stable, machine-readable code such as `invalid_token`.
+    /// A stable, machine-readable code such as `invalid_token` (the README's Errors table lists
+    /// them all, with their statuses).
+    #[schema(value_type = String, example = "invalid_token")]
     pub code: &'static str,
-    /// A human-readable sentence.
+    /// A human-readable sentence. It never repeats a value from the request body.
     pub message: String,
-    /// Machine-readable specifics, when there are any.
+    /// Machine-readable specifics, when there are any: `reason` for `invalid_token`, `field`
+    /// for `invalid_field`, what to fix for `weak_password`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object)]
     pub details: Option<Value>,
-    /// The request's id, as in the `X-Request-Id` header and the log line.
+    /// The request's id, as in the `X-Request-Id` header and the log line (always set in a
+    /// response).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, required = true)]
     pub request_id: Option<String>,
 }
 
@@ -274,7 +289,8 @@ impl ErrorResponse {
 impl<'r> Responder<'r, 'static> for ErrorResponse {
     fn respond_to(mut self, request: &'r Request<'_>) -> response::Result<'static> {
         self.body.request_id = Some(RequestContext::of(request).request_id.clone());
-        let body = serde_json::json!({ "error": self.body }).to_string();
+        let body = serde_json::to_string(&ErrorEnvelope { error: self.body })
+            .map_err(|_| Status::InternalServerError)?;
         let mut response = Response::build_from(body.respond_to(request)?);
         response.status(self.status).header(ContentType::JSON);
         if self.status == Status::Unauthorized {

@@ -28,6 +28,8 @@
 //! | POST | `/verify-recovery-token` | none (per-IP limit) | 200 `{"valid":true,..}` or `{"valid":false,"reason":..}` |
 //! | POST | `/change-password` | none (per-IP limit) | 200 `{"status":"password_changed",..}` |
 //! | GET | `/<id>/avatar` | [`DebugMode`] | 200 image bytes (with `ETag`), 304, or 302 to the stored URL |
+//! | GET | `/openapi.json` | none | 200 the OpenAPI 3.1 document of these routes |
+//! | GET | `<reset_path>` (outside the mount) | none | the reset page, when `reset_page` is on ([`reset_page`]) |
 //!
 //! The routes are thin over [`RecoveryService`]; see [`recovery`] for the flow, [`rate_limit`]
 //! for the abuse limits, [`mail`] for the durable outbox, [`db::audit`] for the audit trail and
@@ -65,12 +67,14 @@ mod fairing;
 mod headers;
 pub mod json;
 pub mod mail;
+mod openapi;
 pub mod password;
 pub mod rate_limit;
 pub mod recovery;
 #[doc = include_str!("security.md")]
 pub mod security {}
 pub mod request_context;
+pub mod reset_page;
 mod routes;
 pub mod token;
 

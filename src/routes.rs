@@ -8,17 +8,18 @@ use rocket::request::Request;
 use rocket::route::{Handler, Outcome, Route};
 use rocket::{catch, catchers, routes, Catcher, Data};
 
-use crate::avatar;
 use crate::error::{Error, ErrorResponse};
+use crate::{avatar, openapi};
 
-/// The routes this crate mounts: recovery always, the avatar only when debug routes are enabled, so that
-/// otherwise its path does not exist at all (not even as a 405).
+/// The routes this crate mounts: recovery and the OpenAPI document always, the avatar only when
+/// debug routes are enabled, so that otherwise its path does not exist at all (not even as a 405).
 #[must_use]
 pub fn routes(debug_routes: bool) -> Vec<Route> {
     let mut routes: Vec<Route> = crate::recovery::routes();
     if debug_routes {
         routes.extend(routes![avatar::avatar]);
     }
+    routes.push(openapi::route(openapi::document(debug_routes)));
     let fallbacks = method_not_allowed(&routes);
     routes.extend(fallbacks);
     routes
@@ -35,8 +36,18 @@ fn json_catcher(status: Status, req: &Request<'_>) -> ErrorResponse {
     ErrorResponse::for_request(status, req)
 }
 
-const METHODS: [Method; 7] =
-    [Method::Get, Method::Head, Method::Post, Method::Put, Method::Delete, Method::Patch, Method::Options];
+/// The methods a path under the mount point answers: its own, or 405 with `Allow`. (CONNECT
+/// names an authority, not a path.)
+const METHODS: [Method; 8] = [
+    Method::Get,
+    Method::Head,
+    Method::Post,
+    Method::Put,
+    Method::Delete,
+    Method::Patch,
+    Method::Options,
+    Method::Trace,
+];
 
 /// For every path in `routes`, a route answering 405 (with `Allow`) for each method the path
 /// does not take. Rocket itself would answer 404.

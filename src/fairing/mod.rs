@@ -90,6 +90,10 @@ impl Fairing for UserAccount {
             Ok(parts) => parts,
             Err(e) => return refuse(rocket, e),
         };
+        let (page_routes, asset_routes) = match crate::reset_page::routes(&config) {
+            Ok(routes) => routes,
+            Err(e) => return refuse(rocket, format!("reset page: {e}")),
+        };
         let debug_routes = debug_routes_enabled(&rocket, &config);
         if debug_routes && !debug_profile {
             log::warn!("user_account: debug routes (avatar) are live outside the debug profile (`user_account.debug_routes = true`)");
@@ -143,6 +147,8 @@ impl Fairing for UserAccount {
             .attach(database)
             .mount(config.mount.as_str(), routes::routes(debug_routes))
             .register(config.mount.as_str(), routes::catchers())
+            .mount("/", page_routes)
+            .mount(config.mount.as_str(), asset_routes)
             .manage(ManagedAuthenticator(self.authenticator.clone()))
             .manage(default_store)
             .manage(schema)
@@ -156,6 +162,7 @@ impl Fairing for UserAccount {
                 crate::headers::harden(req, res);
             }
         }
+        crate::reset_page::finish(req, res);
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {

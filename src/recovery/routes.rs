@@ -1,14 +1,24 @@
 //! The three recovery routes: parse, call [`RecoveryService`], answer. Nothing else.
+//!
+//! Each route's `#[utoipa::path]` is its entry in the OpenAPI document: the path and method
+//! come from Rocket's attribute beside it, the description from its rustdoc, the errors from
+//! its guards (see `crate::openapi`) and from its service.
 
 use rocket::serde::json::Json;
-use rocket::State;
+use rocket::{post, State};
 use secrecy::SecretString;
 use serde::Deserialize;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::ToSchema;
 
 use super::service::{Changed, Queued, RecoveryService, Target, Verdict};
 use crate::auth::AdminScope;
 use crate::error::{Error, Result};
 use crate::json::JsonBody;
+use crate::openapi::{
+    Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests, RECOVERY,
+};
 use crate::rate_limit::PublicLimit;
 use crate::request_context::RequestContext;
 
@@ -29,6 +39,51 @@ pub struct PasswordRecovery {
 const MAX_EMAIL_LEN: usize = 254;
 /// Longest account id accepted.
 const MAX_ID_LEN: usize = 255;
+
+/// What [`plain`] accepts, as a JSON Schema pattern: no control character (Unicode `Cc`), and
+/// not only white space.
+const PLAIN: &str =
+    r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+
+/// Exactly one of the two, each a non-empty string: an object with `email` alone or with
+/// `user_id` alone, no other property (a `null` counts as absent).
+impl utoipa::PartialSchema for PasswordRecovery {
+    fn schema() -> RefOr<Schema> {
+        let one = |field: &str, max: usize, description: &str| {
+            let value = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(max))
+                .pattern(Some(PLAIN))
+                .description(Some(description));
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property(field, value)
+                .required(field)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        };
+        OneOfBuilder::new()
+            .item(one(
+                "email",
+                MAX_EMAIL_LEN,
+                "The account's email, compared as the account store compares emails. The mail \
+                 goes to the address stored for the account, never to this one.",
+            ))
+            .item(one("user_id", MAX_ID_LEN, "The account's id, as a string (the host's ids are opaque)."))
+            .description(Some(
+                "Whose password to recover: exactly one of `email` and `user_id`. Nothing else \
+                 is accepted: no recipient, token, password or expiry can be chosen by the caller.",
+            ))
+            .examples([serde_json::json!({ "email": "ann@example.org" })])
+            .into()
+    }
+}
+
+impl ToSchema for PasswordRecovery {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "PasswordRecovery".into()
+    }
+}
 
 /// `value` as `field`, if it is non-empty, short enough and free of control characters
 /// (Postgres refuses NUL in text, and no address or id holds a control character).
@@ -61,7 +116,7 @@ impl PasswordRecovery {
 }
 
 /// The body of `verify-recovery-token`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// The token from the link's fragment.
@@ -70,12 +125,14 @@ pub struct TokenRequest {
 
 /// The body of `change-password`. The account comes only from the token; nothing here can
 /// name one.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
     /// The token from the link.
     pub token: String,
-    /// The new password (never logged or echoed).
+    /// The new password (never logged or echoed). The policy (by default 15 to 128 characters,
+    /// hard enough to guess) is checked by the server: a weak one is a 422 `weak_password`.
+    #[schema(value_type = String, format = Password)]
     pub new_password: SecretString,
     /// Revoke every session of the account too. Default false.
     #[serde(default)]
@@ -83,7 +140,26 @@ pub struct PasswordReset {
 }
 
 /// `POST <mount>/password-recovery` (admin): issue a token and queue the recovery mail.
-#[rocket::post("/password-recovery", data = "<body>")]
+///
+/// Supersedes the user's older tokens and queues the recovery mail to the address stored for
+/// the user; answers once the token and its mail are committed (the token is never in the
+/// answer). Needs a bearer with the admin scope.
+#[utoipa::path(
+    tag = RECOVERY,
+    request_body = PasswordRecovery,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The token is issued and its mail queued.", body = Queued),
+        AdminScope,
+        JsonBody<PasswordRecovery>,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 429, response = TooManyRequests),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/password-recovery", data = "<body>")]
 pub async fn password_recovery(
     admin: AdminScope,
     ctx: &RequestContext,
@@ -96,7 +172,21 @@ pub async fn password_recovery(
 
 /// `POST <mount>/verify-recovery-token`: is this link still good? Reads only, so mail
 /// scanners and link previews cannot burn a token.
-#[rocket::post("/verify-recovery-token", data = "<body>")]
+///
+/// A valid token answers its expiry and a masked email; any other answers why not. Either way
+/// the status is 200.
+#[utoipa::path(
+    tag = RECOVERY,
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Whether the token can be used, and why not.", body = Verdict),
+        PublicLimit,
+        JsonBody<TokenRequest>,
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/verify-recovery-token", data = "<body>")]
 pub async fn verify_recovery_token(
     _limit: PublicLimit,
     service: &State<RecoveryService>,
@@ -106,7 +196,23 @@ pub async fn verify_recovery_token(
 }
 
 /// `POST <mount>/change-password`: set a new password with a recovery token.
-#[rocket::post("/change-password", data = "<body>")]
+///
+/// A token that is not valid is a 400 `invalid_token` (the reason in `details.reason`); a
+/// password that fails the policy is a 422 `weak_password` and leaves the token usable.
+/// Sessions stay valid unless `sign_out_everywhere` (or the server's configuration) says
+/// otherwise; the answer counts them. No cookie or credential is ever returned.
+#[utoipa::path(
+    tag = RECOVERY,
+    request_body = PasswordReset,
+    responses(
+        (status = 200, description = "The password is changed.", body = Changed),
+        PublicLimit,
+        JsonBody<PasswordReset>,
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/change-password", data = "<body>")]
 pub async fn change_password(
     _limit: PublicLimit,
     ctx: &RequestContext,

@@ -35,11 +35,37 @@ pub enum Target {
     Email(String),
 }
 
+/// [`Queued::status`].
+const QUEUED: &str = "queued";
+/// [`Changed::status`].
+const PASSWORD_CHANGED: &str = "password_changed";
+
+/// The schemas of the fields that never vary, for the OpenAPI document.
+mod schema {
+    use crate::openapi::only;
+    use utoipa::openapi::Object;
+
+    pub(super) fn queued() -> Object {
+        only(super::QUEUED)
+    }
+    pub(super) fn password_changed() -> Object {
+        only(super::PASSWORD_CHANGED)
+    }
+    pub(super) fn is_true() -> Object {
+        only(true)
+    }
+    pub(super) fn is_false() -> Object {
+        only(false)
+    }
+}
+
 /// What starting recovery answers: the token itself is never in it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 #[non_exhaustive]
 pub struct Queued {
     /// Always `queued`.
+    #[schema(schema_with = schema::queued)]
     pub status: &'static str,
     /// Whose password can now be reset.
     pub user_id: String,
@@ -48,12 +74,13 @@ pub struct Queued {
 }
 
 /// What verifying a token answers: valid with its expiry and a masked email, or why not.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Verdict {
     /// The token can be used.
     Valid {
         /// Always true.
+        #[schema(schema_with = schema::is_true)]
         valid: bool,
         /// When it stops working.
         expires_at: DateTime<Utc>,
@@ -63,6 +90,7 @@ pub enum Verdict {
     /// It cannot.
     Invalid {
         /// Always false.
+        #[schema(schema_with = schema::is_false)]
         valid: bool,
         /// `invalid`, `expired`, `used` or `superseded`.
         reason: Reason,
@@ -70,14 +98,17 @@ pub enum Verdict {
 }
 
 /// What a redemption answers. No cookie or credential is ever in it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 #[non_exhaustive]
 pub struct Changed {
     /// Always `password_changed`.
+    #[schema(schema_with = schema::password_changed)]
     pub status: &'static str,
     /// Whose password changed.
     pub user_id: String,
     /// Sessions still active, so a UI can offer to sign out everywhere.
+    #[schema(minimum = 0)]
     pub active_sessions: i64,
     /// Sessions this change revoked.
     pub sessions_revoked: u64,
@@ -179,7 +210,7 @@ impl RecoveryService {
                         .details(json!({ "token_id": token_id, "admin": admin.subject }))
                         .insert(conn, &self.schema)
                         .await?;
-                    Ok(Ok(Queued { status: "queued", user_id: account.id, expires_at }))
+                    Ok(Ok(Queued { status: QUEUED, user_id: account.id, expires_at }))
                 }
                 .scope_boxed()
             })
@@ -318,7 +349,7 @@ impl RecoveryService {
                         .insert(conn, &self.schema)
                         .await?;
                     Ok(Some(Changed {
-                        status: "password_changed",
+                        status: PASSWORD_CHANGED,
                         user_id: live.user_id.clone(),
                         active_sessions: active,
                         sessions_revoked: revoked,

@@ -1,0 +1,306 @@
+//! The OpenAPI 3.1 document of these routes, served at `GET <mount>/openapi.json`.
+//!
+//! It is generated from the code with [`utoipa`]: every operation from its handler (the
+//! `#[utoipa::path]` beside each route: path and method from Rocket's own attribute, the
+//! handler's rustdoc as its description), every body from its Rust type, and the error
+//! statuses from what answers them: each guard states the errors it can answer (the
+//! `IntoResponses` impls in [`responses`] for `AdminScope`, `PublicLimit` and `JsonBody`), each
+//! route adds its service's, and every error is the [`ErrorEnvelope`] schema through one
+//! reusable response per status (with `WWW-Authenticate` on 401, `Allow` on 405 and
+//! `Retry-After` on 429).
+//!
+//! The paths are the real ones: the document's paths are the mount point followed by the
+//! route's path (`/api/users/password-recovery`), and `servers` is left out (it defaults to
+//! `/`), so a generated client or a fuzzer takes the server's origin as its base URL whatever
+//! the mount. The avatar route appears only where it answers (debug mode).
+//!
+//! The document is built once, when the fairing mounts the routes at ignition; its JSON text
+//! with the mount point is rendered once, on the first request (the handler learns the mount
+//! point from the route Rocket matched), and served from memory from then on.
+
+mod responses;
+
+use std::io::Cursor;
+use std::sync::{Arc, OnceLock};
+
+use rocket::http::{ContentType, Method};
+use rocket::route::{Handler, Outcome, Route};
+use rocket::{Data, Request, Response};
+use serde_json::Value;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Object, ObjectBuilder, OpenApi as Document, RefOr, Response as ApiResponse, Type};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
+
+pub(crate) use self::responses::{
+    BadRequest, Conflict, Forbidden, InternalServerError, MethodNotAllowed, NotFound, PayloadTooLarge,
+    RequestTimeout, ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity,
+    UnsupportedMediaType,
+};
+use crate::error::{Error, ErrorEnvelope};
+use crate::recovery::Reason;
+use crate::{avatar, recovery};
+
+/// The document's path, under the mount point.
+const PATH: &str = "/openapi.json";
+
+/// The operations' tag for the password-recovery routes.
+pub(crate) const RECOVERY: &str = "password recovery";
+/// The operations' tag for routes that answer only in debug mode.
+pub(crate) const DEBUG: &str = "debug";
+/// The operations' tag for this document.
+const DOCUMENT: &str = "document";
+/// The name of the bearer security scheme.
+const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(description = "The user-account routes of a Rocket auth server (the `rocket-user-account` \
+        crate): password recovery, and in debug mode an avatar lookup.\n\n\
+        Every error is JSON of one shape, the `ErrorEnvelope` schema: \
+        `{\"error\": {\"code\", \"message\", \"details\"?, \"request_id\"}}`. Besides the operations \
+        below, a method a path does not take answers 405 `method_not_allowed` with `Allow` (the \
+        `MethodNotAllowed` response), a path that does not exist under the mount point \
+        answers 404 `not_found`, and a request Rocket cannot parse at all (a method it does not \
+        know) 400 `bad_request`. Every response carries `X-Request-Id`, \
+        `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and \
+        `Cache-Control: no-store` (the avatar keeps its own short private caching)."),
+    paths(
+        recovery::routes::password_recovery,
+        recovery::routes::verify_recovery_token,
+        recovery::routes::change_password,
+        avatar::avatar,
+        openapi_json,
+    ),
+    components(schemas(ErrorEnvelope), responses(
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        RequestTimeout,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        UnprocessableEntity,
+        TooManyRequests,
+        InternalServerError,
+        ServiceUnavailable,
+    )),
+    modifiers(&Bearer, &RequestIds),
+    tags(
+        (name = RECOVERY, description = "An admin starts a recovery (a tokened email); the user \
+            checks the emailed link and sets a new password with it."),
+        (name = DEBUG, description = "Answers only when Rocket runs its debug profile or \
+            `user_account.debug_routes = true`; otherwise the path does not exist (a JSON 404)."),
+        (name = DOCUMENT, description = "This document."),
+    )
+)]
+struct ApiDoc;
+
+/// The document with the paths as the routes declare them (relative to the mount point),
+/// without the debug-only operations unless `debug_routes`.
+#[must_use]
+pub(crate) fn document(debug_routes: bool) -> Document {
+    let mut doc = ApiDoc::openapi();
+    if !debug_routes {
+        doc.paths.paths.retain(|_, item| !item.get.as_ref().is_some_and(|op| tagged(op, DEBUG)));
+    }
+    doc
+}
+
+fn tagged(op: &utoipa::openapi::path::Operation, tag: &str) -> bool {
+    op.tags.as_ref().is_some_and(|tags| tags.iter().any(|t| t == tag))
+}
+
+/// `doc` with every path under `mount` (a Rocket mount point: `/` or a path without a
+/// trailing slash).
+#[must_use]
+pub(crate) fn mounted(mut doc: Document, mount: &str) -> Document {
+    let base = mount.trim_end_matches('/');
+    doc.paths.paths = std::mem::take(&mut doc.paths.paths)
+        .into_iter()
+        .map(|(path, item)| (format!("{base}{path}"), item))
+        .collect();
+    doc
+}
+
+/// The route serving the document, built once from `doc` (see the module's rustdoc).
+#[must_use]
+pub(crate) fn route(doc: Document) -> Route {
+    let mut route =
+        Route::new(Method::Get, PATH, Serve { doc: Arc::new(doc), rendered: Arc::new(OnceLock::new()) });
+    route.name = Some("openapi_json".into());
+    route
+}
+
+/// Serves the document, rendered with its route's mount point on the first request.
+#[derive(Clone)]
+struct Serve {
+    doc: Arc<Document>,
+    rendered: Arc<OnceLock<Result<Arc<[u8]>, String>>>,
+}
+
+#[rocket::async_trait]
+impl Handler for Serve {
+    async fn handle<'r>(&self, req: &'r Request<'_>, _data: Data<'r>) -> Outcome<'r> {
+        let mount = req.route().map_or("/", |route| route.uri.base());
+        let rendered = self.rendered.get_or_init(|| {
+            mounted(Document::clone(&self.doc), mount)
+                .to_json()
+                .map(|json| json.into_bytes().into())
+                .map_err(|e| e.to_string())
+        });
+        match openapi_json(rendered) {
+            Ok(response) => Outcome::Success(response),
+            Err(e) => Outcome::Error(e.stash(req)),
+        }
+    }
+}
+
+/// `GET <mount>/openapi.json`: this document.
+///
+/// The OpenAPI 3.1 description of these routes, generated from the code, with the paths under
+/// the server's mount point.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    tag = DOCUMENT,
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document.", content_type = "application/json",
+            body = Object),
+        (status = 500, response = InternalServerError),
+    )
+)]
+fn openapi_json(rendered: &Result<Arc<[u8]>, String>) -> Result<Response<'static>, Error> {
+    let json = rendered.as_ref().map_err(|e| Error::Internal(format!("the OpenAPI document: {e}")))?;
+    Ok(Response::build()
+        .header(ContentType::JSON)
+        .sized_body(json.len(), Cursor::new(Arc::clone(json)))
+        .finalize())
+}
+
+/// A schema that admits `value` only (an `enum` of one): a field that never varies.
+#[must_use]
+pub(crate) fn only(value: impl Into<Value>) -> Object {
+    let value = value.into();
+    let ty = match value {
+        Value::Bool(_) => Type::Boolean,
+        Value::Number(_) => Type::Number,
+        _ => Type::String,
+    };
+    ObjectBuilder::new().schema_type(ty).enum_values(Some([value])).build()
+}
+
+/// Every reason a token can be refused for.
+const REASONS: [Reason; 4] = [Reason::Invalid, Reason::Expired, Reason::Used, Reason::Superseded];
+
+/// A new [`Reason`] fails to compile here until [`REASONS`] (and so the document) has it.
+const _: fn(Reason) = |reason| match reason {
+    Reason::Invalid | Reason::Expired | Reason::Used | Reason::Superseded => {}
+};
+
+/// The reasons as the JSON says them.
+impl PartialSchema for Reason {
+    fn schema() -> RefOr<utoipa::openapi::Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(REASONS.map(|reason| serde_json::to_value(reason).unwrap_or(Value::Null))))
+            .description(Some(
+                "Why a token is not valid: `invalid` (unknown, malformed, or dead because its \
+                 account was disabled or its email or credentials changed), `expired`, `used`, \
+                 `superseded` (a newer token was issued).",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Reason {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Reason".into()
+    }
+}
+
+/// The bearer security scheme of the admin route.
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut Document) {
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "`Authorization: Bearer <token>`: by default a session token from the crate's \
+                 `sessions` table (`user-account token issue --scope admin`), or whatever the \
+                 host's authenticator accepts. The admin route needs the admin scope.",
+            ))
+            .build();
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(BEARER, SecurityScheme::Http(scheme));
+    }
+}
+
+/// `X-Request-Id` on every response: the fairing sets it on everything under the mount point.
+struct RequestIds;
+
+impl Modify for RequestIds {
+    fn modify(&self, doc: &mut Document) {
+        let header = || {
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[0-9a-f]{32}$")))
+                .description(Some("The request's id, as in the log line and an error's `request_id`."))
+                .build()
+        };
+        let inline = |response: &mut RefOr<ApiResponse>| {
+            if let RefOr::T(response) = response {
+                response.headers.insert("X-Request-Id".into(), header());
+            }
+        };
+        for item in doc.paths.paths.values_mut() {
+            let operations =
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+            for op in operations.into_iter().flatten() {
+                op.responses.responses.values_mut().for_each(inline);
+            }
+        }
+        if let Some(components) = doc.components.as_mut() {
+            components.responses.values_mut().for_each(inline);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_put_under_the_mount_point() {
+        let paths = |mount: &str| -> Vec<String> {
+            mounted(document(false), mount).paths.paths.into_keys().collect()
+        };
+        assert!(paths("/api/users").contains(&"/api/users/password-recovery".to_owned()));
+        assert!(paths("/").contains(&"/password-recovery".to_owned()), "no `//` at the root");
+        assert!(paths("/a").iter().all(|p| p.starts_with("/a/")));
+    }
+
+    #[test]
+    fn debug_operations_are_listed_only_when_debug_routes_are_live() {
+        let debug = |doc: &Document| {
+            doc.paths
+                .paths
+                .values()
+                .filter(|item| item.get.as_ref().is_some_and(|op| tagged(op, DEBUG)))
+                .count()
+        };
+        assert_eq!(debug(&document(true)), 1);
+        assert_eq!(debug(&document(false)), 0);
+        assert_eq!(document(true).paths.paths.len(), document(false).paths.paths.len() + 1);
+    }
+
+    #[test]
+    fn a_fixed_value_is_an_enum_of_one() {
+        let json = |o: Object| serde_json::to_value(o).unwrap_or_default();
+        assert_eq!(json(only("queued")), serde_json::json!({"type": "string", "enum": ["queued"]}));
+        assert_eq!(json(only(false)), serde_json::json!({"type": "boolean", "enum": [false]}));
+    }
+}

@@ -1,0 +1,139 @@
+//! The error responses of the document: one reusable response per status, each the
+//! [`ErrorEnvelope`] with the headers its status carries, and the errors each guard can answer.
+
+use std::collections::BTreeMap;
+
+use rocket::http::ContentType;
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::{ContentBuilder, Object, ObjectBuilder, Ref, RefOr, Response, Type};
+use utoipa::{IntoResponses, ToResponse, ToSchema};
+
+use super::only;
+use crate::error::ErrorEnvelope;
+use crate::json::JsonBody;
+use crate::{AdminScope, PublicLimit};
+
+/// Declares the reusable error responses: one per status, each the error envelope with its
+/// status's headers.
+macro_rules! error_responses {
+    ($($(#[doc = $doc:literal])+ $name:ident = $status:literal $(, $header:ident)?;)+) => {
+        $(
+            $(#[doc = $doc])+
+            pub(crate) struct $name;
+
+            impl<'r> ToResponse<'r> for $name {
+                fn response() -> (&'r str, RefOr<Response>) {
+                    let description = [$($doc.trim()),+].join(" ");
+                    let response = error_response(&description);
+                    $(let response = response.header($header.0, $header.1());)?
+                    (stringify!($name), response.build().into())
+                }
+            }
+
+            #[allow(dead_code)] // only the responses a guard answers are listed by status here
+            impl $name {
+                /// This response's status and a reference to it.
+                fn entry() -> (String, RefOr<Response>) {
+                    ($status.to_string(), Ref::from_response_name(stringify!($name)).into())
+                }
+            }
+        )+
+    };
+}
+
+error_responses! {
+    /// `malformed_json`: the body is not JSON. `invalid_token` (change-password): the recovery
+    /// token is not valid, `details.reason` says why (`invalid`, `expired`, `used`,
+    /// `superseded`).
+    BadRequest = 400;
+    /// `unauthenticated`: bearer credentials are missing or not valid.
+    Unauthorized = 401, WWW_AUTHENTICATE;
+    /// `forbidden`: the credentials are valid but lack the admin scope
+    /// (`user_account.admin_scope`).
+    Forbidden = 403;
+    /// `not_found`: no such resource (or route); `user_not_found`: the admin named no existing
+    /// user.
+    NotFound = 404;
+    /// `method_not_allowed`: the path exists, for the methods in `Allow`.
+    MethodNotAllowed = 405, ALLOW;
+    /// `request_timeout`: the body did not arrive in full within `body_timeout_secs`.
+    RequestTimeout = 408;
+    /// `user_disabled`, `user_has_no_email`, `user_email_unusable`: the user cannot be
+    /// recovered.
+    Conflict = 409;
+    /// `body_too_large`: the body exceeds `json_limit` (8 KiB by default).
+    PayloadTooLarge = 413;
+    /// `unsupported_media_type`: the body is not sent as `application/json`.
+    UnsupportedMediaType = 415;
+    /// `invalid_body`: JSON of the wrong shape (an unknown field, a wrong type, a missing
+    /// field); `invalid_field`: a field with a value that is not acceptable (`details.field`
+    /// names it); `weak_password` (change-password): the new password fails the policy,
+    /// `details` says what to fix, and the token stays usable.
+    UnprocessableEntity = 422;
+    /// `rate_limited`: too many requests from this client IP, by this admin or for this user;
+    /// nothing was changed. Try again after `Retry-After` seconds.
+    TooManyRequests = 429, RETRY_AFTER;
+    /// `internal_error`: our fault; the cause is logged, never sent.
+    InternalServerError = 500;
+    /// `service_unavailable`: the database cannot be reached right now (within the pool's
+    /// `connect_timeout`); try again shortly.
+    ServiceUnavailable = 503;
+}
+
+/// An error response: the envelope as JSON.
+fn error_response(description: &str) -> ResponseBuilder {
+    ResponseBuilder::new().description(description).content(
+        ContentType::JSON.to_string(),
+        ContentBuilder::new().schema(Some(Ref::from_schema_name(ErrorEnvelope::name()))).build(),
+    )
+}
+
+/// A response header: its name and schema.
+type HeaderSpec = (&'static str, fn() -> Header);
+
+const WWW_AUTHENTICATE: HeaderSpec = ("WWW-Authenticate", || {
+    HeaderBuilder::new().schema(only("Bearer")).description(Some("The scheme to authenticate with.")).build()
+});
+const ALLOW: HeaderSpec = ("Allow", || {
+    HeaderBuilder::new()
+        .schema(Object::with_type(Type::String))
+        .description(Some("The methods the path takes, such as `POST`."))
+        .build()
+});
+const RETRY_AFTER: HeaderSpec = ("Retry-After", || {
+    HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+        .description(Some("Seconds until the exceeded window ends."))
+        .build()
+});
+
+/// The errors of [`AdminScope`]: no or bad credentials, credentials without the scope, a
+/// refused caller over the per-IP limit, an authenticator that cannot reach the database.
+impl IntoResponses for AdminScope {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        [Unauthorized::entry(), Forbidden::entry(), TooManyRequests::entry(), ServiceUnavailable::entry()]
+            .into()
+    }
+}
+
+/// The errors of [`PublicLimit`]: over the per-IP limit, or the database unreachable.
+impl IntoResponses for PublicLimit {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        [TooManyRequests::entry(), ServiceUnavailable::entry()].into()
+    }
+}
+
+/// The errors of [`JsonBody`]: not JSON, too slow, too large, not sent as JSON, the wrong shape.
+impl<T> IntoResponses for JsonBody<T> {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        [
+            BadRequest::entry(),
+            RequestTimeout::entry(),
+            PayloadTooLarge::entry(),
+            UnsupportedMediaType::entry(),
+            UnprocessableEntity::entry(),
+        ]
+        .into()
+    }
+}

@@ -1,0 +1,346 @@
+// The password reset page's script: reads the token from the link's fragment (and removes it
+// from the address bar at once), checks it, and sets the new password through the JSON API
+// under the mount point. No framework, no third-party code; every sentence it shows comes from
+// the page (#strings), so the template alone decides the wording.
+'use strict';
+
+(() => {
+  const root = document.getElementById('main');
+  if (!root) return;
+
+  const $ = (id) => document.getElementById(id);
+  const api = root.dataset.api || '';
+  const min = Number(root.dataset.minLength) || 1;
+  const max = Number(root.dataset.maxLength) || 1024;
+  const baseTitle = document.title;
+
+  const strings = new Map();
+  for (const el of document.querySelectorAll('#strings [data-key]')) {
+    strings.set(el.dataset.key, el.textContent.replace(/\s+/g, ' ').trim());
+  }
+  /** The sentence `key` with its `{name}` placeholders filled from `values`. */
+  const t = (key, values = {}) =>
+    (strings.get(key) ?? '').replace(/\{(\w+)\}/g, (whole, name) =>
+      Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole);
+
+  // The token lives in this closure only: never in the address bar, storage or the page.
+  const token = readToken();
+
+  const form = $('reset-form');
+  const password = $('new-password');
+  const confirmation = $('confirm-password');
+  const submit = $('submit');
+  const submitLabel = submit.textContent;
+  let busy = false;
+
+  function readToken() {
+    const fragment = window.location.hash.replace(/^#/, '');
+    const value = new URLSearchParams(fragment).get('token');
+    if (fragment) {
+      // Gone from the address bar, the history entry and any later Referer, before anything else.
+      window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+    }
+    return value ? value.trim() : '';
+  }
+
+  /** Code points, as the server counts them. */
+  const lengthOf = (text) => Array.from(text).length;
+
+  // ---- states ---------------------------------------------------------------------------
+
+  /** Shows the section `id` alone; moves focus to `focusTarget` or the section's heading. */
+  function show(id, focusTarget) {
+    for (const section of root.querySelectorAll(':scope > section')) {
+      section.hidden = section.id !== id;
+    }
+    const section = $(id);
+    const heading = section.querySelector('h1');
+    if (heading && id !== 'checking') {
+      document.title = t('title', { title: heading.textContent.trim() }) || baseTitle;
+    }
+    if (focusTarget !== null) {
+      (focusTarget || heading).focus();
+    }
+  }
+
+  const reasons = ['invalid', 'expired', 'used', 'superseded', 'cancelled', 'missing'];
+
+  /** The link cannot be used (`reason`); `afterSubmit` when it stopped working on the form. */
+  function linkProblem(reason, afterSubmit) {
+    const known = reasons.includes(reason) ? reason : 'invalid';
+    clearPasswords();
+    $('link-problem-title').textContent = afterSubmit ? t('stopped.title') : t(`reason.${known}.title`);
+    const body = t(`reason.${known}.body`);
+    $('link-problem-body').textContent = afterSubmit ? `${t('stopped.note')} ${body}` : body;
+    $('link-problem-next').textContent = t(`reason.${known}.next`);
+    root.dataset.state = `link-${known}`;
+    show('link-problem');
+  }
+
+  function checkFailed(kind, wait) {
+    $('check-failed-title').textContent = t(`check.${kind}.title`);
+    $('check-failed-body').textContent = t(`check.${kind}.body`, { wait: waitText(wait) });
+    root.dataset.state = `check-${kind}`;
+    show('check-failed');
+  }
+
+  function waitText(seconds) {
+    const s = Math.max(1, Math.ceil(Number(seconds) || 60));
+    if (s === 1) return t('wait.second');
+    if (s < 60) return t('wait.seconds', { n: s });
+    if (s <= 90) return t('wait.minute');
+    return t('wait.minutes', { n: Math.ceil(s / 60) });
+  }
+
+  const retryAfter = (response) => Number(response.headers.get('Retry-After')) || 60;
+
+  // ---- the API ------------------------------------------------------------------------------
+
+  function post(path, body) {
+    const init = {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+      redirect: 'error',
+      referrerPolicy: 'no-referrer',
+    };
+    if (typeof AbortSignal !== 'undefined' && AbortSignal.timeout) init.signal = AbortSignal.timeout(20000);
+    return fetch(`${api}/${path}`, init);
+  }
+
+  async function jsonOf(response) {
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+
+  // ---- 1. check the link --------------------------------------------------------------------
+
+  async function check() {
+    $('spinner').hidden = false;
+    show('checking', null);
+    if (!token) return linkProblem('missing');
+    if (token.length > 512) return linkProblem('invalid');
+    let response;
+    try {
+      response = await post('verify-recovery-token', { token });
+    } catch {
+      return checkFailed('unavailable');
+    }
+    if (response.status === 429) return checkFailed('limited', retryAfter(response));
+    const body = response.ok ? await jsonOf(response) : null;
+    if (!body || typeof body.valid !== 'boolean') return checkFailed('unavailable');
+    if (!body.valid) return linkProblem(body.reason);
+    showForm(body);
+  }
+
+  function showForm(verdict) {
+    $('email-hint').textContent = verdict.email_hint || '';
+    $('account-line').hidden = !verdict.email_hint;
+    const expires = new Date(verdict.expires_at);
+    $('expires-line').textContent = Number.isNaN(expires.getTime()) ? '' : t('expires', { time: when(expires) });
+    updateHints();
+    root.dataset.state = 'form';
+    show('form-state', password);
+  }
+
+  /** A time today as `14:05`, another day with its date too, in the reader's own format. */
+  function when(date) {
+    const sameDay = date.toDateString() === new Date().toDateString();
+    const options = sameDay
+      ? { hour: 'numeric', minute: '2-digit' }
+      : { dateStyle: 'medium', timeStyle: 'short' };
+    try {
+      return new Intl.DateTimeFormat(undefined, options).format(date);
+    } catch {
+      return date.toLocaleString();
+    }
+  }
+
+  // ---- 2. the form: live hints --------------------------------------------------------------
+
+  let lengthState = '';
+  let matchState = '';
+
+  function updateHints() {
+    const n = lengthOf(password.value);
+    const state = n === 0 ? 'empty' : n < min ? 'short' : n > max ? 'long' : 'ok';
+    const hint = $('new-password-hint');
+    hint.textContent = t(`hint.${state}`, { n, min, max });
+    hint.dataset.state = state;
+    if (state !== lengthState) {
+      // Announced only when it changes, not on every keystroke.
+      $('new-password-live').textContent = state === 'ok' ? t('live.ok') : state === 'long' ? t('live.long') : '';
+      lengthState = state;
+    }
+    const typed = confirmation.value;
+    const match =
+      typed === '' ? 'empty' : typed === password.value ? 'yes' : password.value.startsWith(typed) ? 'typing' : 'no';
+    if (match !== matchState) {
+      const matchHint = $('confirm-password-hint');
+      matchHint.textContent = match === 'yes' || match === 'no' ? t(`match.${match}`) : '';
+      matchHint.dataset.state = match;
+      matchState = match;
+    }
+  }
+
+  password.addEventListener('input', updateHints);
+  confirmation.addEventListener('input', updateHints);
+
+  $('show-passwords').addEventListener('change', (event) => {
+    const type = event.target.checked ? 'text' : 'password';
+    password.type = type;
+    confirmation.type = type;
+  });
+
+  // ---- 2. the form: errors ------------------------------------------------------------------
+
+  function setFieldError(input, lines, list) {
+    const box = $(`${input.id}-error`);
+    box.replaceChildren();
+    for (const line of lines.filter(Boolean)) {
+      const p = document.createElement('p');
+      p.textContent = line;
+      box.append(p);
+    }
+    if (list && list.length) {
+      const ul = document.createElement('ul');
+      for (const item of list) {
+        const li = document.createElement('li');
+        li.textContent = item;
+        ul.append(li);
+      }
+      box.append(ul);
+    }
+    input.setAttribute('aria-invalid', 'true');
+  }
+
+  function clearErrors() {
+    for (const input of [password, confirmation]) {
+      $(`${input.id}-error`).replaceChildren();
+      input.removeAttribute('aria-invalid');
+    }
+    $('form-error').replaceChildren();
+  }
+
+  function formError(message) {
+    const p = document.createElement('p');
+    p.textContent = message;
+    $('form-error').replaceChildren(p);
+  }
+
+  function clearPasswords() {
+    password.value = '';
+    confirmation.value = '';
+  }
+
+  function setBusy(on) {
+    busy = on;
+    // Not `disabled`: that would drop the keyboard focus from the button.
+    submit.setAttribute('aria-disabled', on ? 'true' : 'false');
+    form.setAttribute('aria-busy', on ? 'true' : 'false');
+    submit.textContent = on ? t('submit.busy') : submitLabel;
+  }
+
+  /** Client-side checks, so that what the server would refuse for length is said at once. */
+  function validate() {
+    const n = lengthOf(password.value);
+    let first = null;
+    if (n === 0) {
+      setFieldError(password, [t('error.empty')]);
+    } else if (n < min) {
+      setFieldError(password, [t('error.short', { min, n })]);
+    } else if (n > max) {
+      setFieldError(password, [t('error.long', { max, n })]);
+    }
+    if (password.getAttribute('aria-invalid') === 'true') first = password;
+    if (confirmation.value === '') {
+      setFieldError(confirmation, [t('error.confirm_empty')]);
+    } else if (confirmation.value !== password.value) {
+      setFieldError(confirmation, [t('error.mismatch')]);
+    }
+    if (!first && confirmation.getAttribute('aria-invalid') === 'true') first = confirmation;
+    return first;
+  }
+
+  function weakPassword(details) {
+    const n = lengthOf(password.value);
+    if (details.reason === 'too_short') {
+      setFieldError(password, [t('error.short', { min: details.min_length || min, n })]);
+    } else if (details.reason === 'too_long') {
+      setFieldError(password, [t('error.long', { max: details.max_length || max, n })]);
+    } else {
+      const suggestions = Array.isArray(details.suggestions) ? details.suggestions.filter((s) => typeof s === 'string') : [];
+      const warning = typeof details.warning === 'string' ? details.warning : '';
+      setFieldError(password, [t('error.guessable'), warning], suggestions);
+    }
+    password.focus();
+  }
+
+  // ---- 3. submit ----------------------------------------------------------------------------
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    clearErrors();
+    const invalid = validate();
+    if (invalid) {
+      invalid.focus();
+      return;
+    }
+    setBusy(true);
+    const signOut = $('sign-out-everywhere').checked;
+    let response;
+    let body = null;
+    try {
+      response = await post('change-password', {
+        token,
+        new_password: password.value,
+        sign_out_everywhere: signOut,
+      });
+      body = await jsonOf(response);
+    } catch {
+      setBusy(false);
+      return formError(t('error.unavailable'));
+    }
+    setBusy(false);
+    const error = (body && body.error) || {};
+    if (response.ok && body && body.status === 'password_changed') return done(body, signOut);
+    if (response.status === 422 && error.code === 'weak_password') return weakPassword(error.details || {});
+    if (response.status === 400 && error.code === 'invalid_token') {
+      return linkProblem(error.details && error.details.reason, true);
+    }
+    if (response.status === 429) return formError(t('error.limited', { wait: waitText(retryAfter(response)) }));
+    if (response.status >= 500 || !body) return formError(t('error.unavailable'));
+    formError(t('error.refused'));
+  });
+
+  // ---- 4. done ------------------------------------------------------------------------------
+
+  const plural = (key, n) => t(`${key}.${n === 0 ? '0' : n === 1 ? '1' : 'n'}`, { n });
+
+  function done(result, asked) {
+    clearPasswords();
+    const active = Math.max(0, Number(result.active_sessions) || 0);
+    const revoked = Math.max(0, Number(result.sessions_revoked) || 0);
+    $('active-count').textContent = String(active);
+    $('revoked-count').textContent = String(revoked);
+    // "No session was signed out" only matters when signing out was asked for.
+    const signedOut = revoked > 0 || asked ? `${plural('revoked', revoked)} ` : '';
+    $('sessions-summary').textContent = `${signedOut}${plural('active', active)}`;
+    $('sessions-advice').textContent = t('advice');
+    $('sessions-advice').hidden = active === 0;
+    root.dataset.state = 'done';
+    show('done');
+  }
+
+  $('retry').addEventListener('click', () => {
+    check();
+  });
+
+  check();
+})();
