@@ -313,6 +313,19 @@ impl<'r> Responder<'r, 'static> for Error {
     }
 }
 
+/// `e` and every error beneath it, as one line (`outer: inner: innermost`), for messages that
+/// name what failed (a template, a configuration value).
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
+}
+
 /// What this crate's routes return.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::MailKind;
+use crate::error::error_chain;
 
 /// Every template, by name, with its embedded source.
 const EMBEDDED: [(&str, &str); 8] = [
@@ -107,7 +108,7 @@ impl Templates {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html.tera"]);
-        tera.add_raw_templates(sources).map_err(|e| format!("templates: {}", chain(&e)))?;
+        tera.add_raw_templates(sources).map_err(|e| format!("templates: {}", error_chain(&e)))?;
         let templates = Templates { tera };
         let link = "https://example.org/reset-password#token=sample";
         let (name, time) = ("Sample", "2026-01-01 00:00 UTC".to_owned());
@@ -131,31 +132,21 @@ impl Templates {
     /// # Errors
     /// A sentence naming the template that failed.
     pub fn render<M: MailContext>(&self, context: &M) -> Result<RenderedMail, String> {
-        let context = Context::from_serialize(context).map_err(|e| format!("mail values: {}", chain(&e)))?;
+        let context =
+            Context::from_serialize(context).map_err(|e| format!("mail values: {}", error_chain(&e)))?;
         self.render_kind(M::KIND, &context)
     }
 
     fn render_kind(&self, kind: MailKind, context: &Context) -> Result<RenderedMail, String> {
         let render = |part: &str| {
             let name = format!("{}/{part}", kind.as_str());
-            self.tera.render(&name, context).map_err(|e| format!("template {name}: {}", chain(&e)))
+            self.tera.render(&name, context).map_err(|e| format!("template {name}: {}", error_chain(&e)))
         };
         let subject = render("subject.txt.tera")?;
         // A subject is one line: whatever a template or a value put on more lines is folded.
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
         Ok(RenderedMail { subject, text: render("body.txt.tera")?, html: render("body.html.tera")? })
     }
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
 }
 
 #[cfg(test)]

@@ -42,7 +42,7 @@ use sha2::{Digest as _, Sha256};
 use tera::{Context, Tera};
 
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{error_chain, Error};
 
 /// The page's template, by its name relative to `user_account.templates`.
 pub const TEMPLATE: &str = "reset_page/page.html.tera";
@@ -168,21 +168,11 @@ fn render(overrides: Option<&Path>, context: &PageContext<'_>) -> Result<String,
     };
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html.tera"]);
-    tera.add_raw_template(TEMPLATE, &source).map_err(|e| format!("template {origin}: {}", chain(&e)))?;
+    tera.add_raw_template(TEMPLATE, &source)
+        .map_err(|e| format!("template {origin}: {}", error_chain(&e)))?;
     let context =
-        Context::from_serialize(context).map_err(|e| format!("reset page values: {}", chain(&e)))?;
-    tera.render(TEMPLATE, &context).map_err(|e| format!("template {origin}: {}", chain(&e)))
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut message = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    message
+        Context::from_serialize(context).map_err(|e| format!("reset page values: {}", error_chain(&e)))?;
+    tera.render(TEMPLATE, &context).map_err(|e| format!("template {origin}: {}", error_chain(&e)))
 }
 
 /// Marks a request the page (or its 405) answered, for [`finish`].
