@@ -35,11 +35,13 @@
 //!   changed" mail (no token in it) and records an audit event. Sessions survive otherwise, and the
 //!   answer counts them so a UI can offer to sign out everywhere.
 
+mod answers;
 pub mod routes;
 mod service;
 
 pub use crate::db::recovery_tokens::Reason;
-pub use service::{Changed, Queued, RecoveryService, Target, Verdict};
+pub use answers::{Changed, Queued, Target, Verdict};
+pub use service::RecoveryService;
 
 use rocket::Route;
 

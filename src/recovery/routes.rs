@@ -12,7 +12,8 @@ use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder,
 use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
-use super::service::{Changed, Queued, RecoveryService, Target, Verdict};
+use super::answers::{Changed, Queued, Target, Verdict};
+use super::service::RecoveryService;
 use crate::auth::AdminScope;
 use crate::error::{Error, Result};
 use crate::json::JsonBody;

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel_async::scoped_futures::ScopedFutureExt as _;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use rocket_db_pools::diesel::PgPool;
 use secrecy::{ExposeSecret as _, SecretString};
-use serde::Serialize;
 use serde_json::json;
 
+use super::answers::{Changed, Queued, Target, Verdict, PASSWORD_CHANGED, QUEUED};
 use super::email_hint;
 use crate::accounts::{Account, AccountStore, Store};
 use crate::auth::Principal;
@@ -24,95 +24,6 @@ use crate::password::HashingPool;
 use crate::rate_limit;
 use crate::request_context::RequestContext;
 use crate::token::{PlainToken, TokenHash};
-
-/// Whose password to recover.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Target {
-    /// The account with this id.
-    Id(String),
-    /// The account with this email, as the store compares emails.
-    Email(String),
-}
-
-/// [`Queued::status`].
-const QUEUED: &str = "queued";
-/// [`Changed::status`].
-const PASSWORD_CHANGED: &str = "password_changed";
-
-/// The schemas of the fields that never vary, for the OpenAPI document.
-mod schema {
-    use crate::openapi::only;
-    use utoipa::openapi::Object;
-
-    pub(super) fn queued() -> Object {
-        only(super::QUEUED)
-    }
-    pub(super) fn password_changed() -> Object {
-        only(super::PASSWORD_CHANGED)
-    }
-    pub(super) fn is_true() -> Object {
-        only(true)
-    }
-    pub(super) fn is_false() -> Object {
-        only(false)
-    }
-}
-
-/// What starting recovery answers: the token itself is never in it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
-#[non_exhaustive]
-pub struct Queued {
-    /// Always `queued`.
-    #[schema(schema_with = schema::queued)]
-    pub status: &'static str,
-    /// Whose password can now be reset.
-    pub user_id: String,
-    /// When the emailed link stops working.
-    pub expires_at: DateTime<Utc>,
-}
-
-/// What verifying a token answers: valid with its expiry and a masked email, or why not.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum Verdict {
-    /// The token can be used.
-    Valid {
-        /// Always true.
-        #[schema(schema_with = schema::is_true)]
-        valid: bool,
-        /// When it stops working.
-        expires_at: DateTime<Utc>,
-        /// `a***e@example.com`.
-        email_hint: String,
-    },
-    /// It cannot.
-    Invalid {
-        /// Always false.
-        #[schema(schema_with = schema::is_false)]
-        valid: bool,
-        /// `invalid`, `expired`, `used` or `superseded`.
-        reason: Reason,
-    },
-}
-
-/// What a redemption answers. No cookie or credential is ever in it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
-#[non_exhaustive]
-pub struct Changed {
-    /// Always `password_changed`.
-    #[schema(schema_with = schema::password_changed)]
-    pub status: &'static str,
-    /// Whose password changed.
-    pub user_id: String,
-    /// Sessions still active, so a UI can offer to sign out everywhere.
-    #[schema(minimum = 0)]
-    pub active_sessions: i64,
-    /// Sessions this change revoked.
-    pub sessions_revoked: u64,
-}
 
 /// Starts and redeems recoveries. Managed by the fairing: take it as `&State<RecoveryService>`.
 #[derive(Clone)]
