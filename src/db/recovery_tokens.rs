@@ -20,6 +20,11 @@ use crate::token::TokenHash;
 const UNSPENT: &str = "t.used_at is null and t.superseded_at is null and t.revoked_at is null \
                        and t.expires_at > now()";
 
+/// When a token (aliased `t`) is still in the one-live-per-user index
+/// (`recovery_tokens_one_live_per_user`): unused, not superseded, not revoked, expired or not.
+/// Ending a user's tokens must end these, or the next one issued collides with an expired one.
+const UNENDED: &str = "t.used_at is null and t.superseded_at is null and t.revoked_at is null";
+
 /// Why a token is not valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -213,8 +218,8 @@ pub async fn issue(
     Ok((issued.id, issued.expires_at))
 }
 
-/// Ends every live token of `user_id` by stamping `column` (`superseded_at` or
-/// `revoked_at`); returns how many.
+/// Ends every token of `user_id` not ended yet, expired ones included, by stamping `column`
+/// (`superseded_at` or `revoked_at`); returns how many.
 async fn end_live(
     conn: &mut AsyncPgConnection,
     s: &Schema,
@@ -222,7 +227,7 @@ async fn end_live(
     column: &str,
 ) -> QueryResult<usize> {
     diesel::sql_query(format!(
-        "update {s}.recovery_tokens t set {column} = now() where t.user_id = $1 and {UNSPENT}"
+        "update {s}.recovery_tokens t set {column} = now() where t.user_id = $1 and {UNENDED}"
     ))
     .bind::<Text, _>(user_id)
     .execute(conn)

@@ -289,3 +289,28 @@ async fn a_new_request_supersedes_the_previous_token() {
     assert_eq!(verify(second).await["valid"], true);
     fixtures::execute(&mut conn, "do $$ begin if (select count(*) from recovery_tokens where used_at is null and superseded_at is null) <> 1 then raise 'more than one live token'; end if; end $$").await;
 }
+
+#[rocket::async_test]
+async fn a_new_request_after_the_previous_token_expired_unused_issues_a_new_one() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    let body = json!({"email": "ann@example.org"});
+    let request = || app.post("/password-recovery", &body, Some(admin.expose()));
+    assert_eq!(request().await.status().code, 200);
+    app.deliver_mail().await;
+    // Expired but neither used, superseded nor revoked: still in the one-live-per-user index.
+    fixtures::expire_recovery_tokens(&mut conn, ann).await;
+    assert_eq!(request().await.status().code, 200);
+    app.deliver_mail().await;
+    let mails = app.smtp.received();
+    assert_eq!(mails.len(), 2);
+    let (first, second) = (fixtures::token_in(&mails[0]), fixtures::token_in(&mails[1]));
+    let app = &app;
+    let verify = |t: String| async move {
+        json(app.post("/verify-recovery-token", &json!({"token": t}), None).await).await
+    };
+    assert_eq!(verify(first).await["valid"], false);
+    assert_eq!(verify(second).await["valid"], true);
+}
