@@ -31,4 +31,4 @@ if [ -n "$smoke" ]; then
 fi
 cargo build --quiet --release --features bench --bin user-account
 exec python3 scripts/bench/bench.py --bin target/release/user-account --admin-url "$admin_url" \
-  --out BENCHMARKS.md --command "bash scripts/bench.sh $*" "$@"
+  --out BENCHMARKS.md --command "bash scripts/bench.sh${*:+ $*}" "$@"
