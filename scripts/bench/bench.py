@@ -150,10 +150,13 @@ def wrk(server, seconds, conns, env):
     full.update({k: str(v) for k, v in env.items()})
     full["BENCH_THREADS"] = str(threads)
     path = MOUNT + env["BENCH_PATH"]
-    out = subprocess.run(
+    proc = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s", "--timeout", "30s",
          "-s", LUA, server.base + path],
-        env=full, capture_output=True, text=True, check=True).stdout
+        env=full, capture_output=True, text=True, check=True)
+    if proc.stderr.strip():
+        print(proc.stderr.strip(), file=sys.stderr)
+    out = proc.stdout
     line = next(l for l in out.splitlines() if l.startswith("BENCH "))
     r = json.loads(line[6:])
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)

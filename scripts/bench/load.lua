@@ -62,7 +62,20 @@ function request()
   return wrk.format("POST", nil, headers, body)
 end
 
+-- For change-password only (a response callback costs wrk some throughput): remember the last
+-- refused answer of each thread, so that done() can say why a request failed.
+if mode == "change" then
+  last_bad = ""
+  function response(status, headers, body)
+    if status >= 400 then last_bad = status .. " " .. string.sub(body or "", 1, 300) end
+  end
+end
+
 function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    local bad = thread:get("last_bad")
+    if bad and bad ~= "" then io.stderr:write("wrk: last refused answer: " .. bad .. "\n") end
+  end
   local e = summary.errors
   io.write(string.format(
     'BENCH {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d}\n',
