@@ -13,6 +13,7 @@ import datetime
 import json
 import os
 import random
+import shutil
 import socket
 import socketserver
 import subprocess
@@ -377,8 +378,9 @@ def main():
             f.write("# Benchmarks\n\n" + header + table + "\n\n" + (notes or NOTES + "\n"))
         print(f"bench: wrote {args.out}")
     if failed:
-        print("bench: FAILED: " + "; ".join(failed), file=sys.stderr)
+        print("bench: FAILED: " + "; ".join(failed) + f" (server logs kept in {args.work})", file=sys.stderr)
         sys.exit(1)
+    shutil.rmtree(args.work, ignore_errors=True)
 
 
 if __name__ == "__main__":
