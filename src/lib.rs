@@ -57,6 +57,8 @@
 pub mod accounts;
 pub mod auth;
 pub mod avatar;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod config;
 pub mod db;
 pub mod debug;

@@ -143,6 +143,11 @@ impl Fairing for UserAccount {
             let service = service.with_pool(pool.clone());
             Ok(rocket.manage(ManagedPool(pool)).manage(service))
         });
+        #[cfg(feature = "bench")]
+        let rocket = {
+            log::warn!("user_account: bench-only routes are mounted under {}/_bench", config.mount);
+            rocket.mount(format!("{}/_bench", config.mount.trim_end_matches('/')), crate::bench::routes())
+        };
         Ok(rocket
             .attach(database)
             .mount(config.mount.as_str(), routes::routes(debug_routes))

@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+"""Load benchmark driver for scripts/bench.sh: each endpoint against its ceiling, same run.
+
+Starts the `user-account` server (built with `--features bench`) on a private database of the
+local PostgreSQL, seeds users, runs an SMTP sink in this process, drives every phase with wrk
+(scripts/bench/load.lua) at concurrency 1, 8 and 32 and prints the table; with --out writes it
+to that file (BENCHMARKS.md) with the machine's core count, PostgreSQL version and the date.
+Nothing here is a test: --smoke runs every phase for a couple of seconds and only fails when
+something errs.
+"""
+import argparse
+import datetime
+import json
+import os
+import random
+import shutil
+import socket
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LUA = os.path.join(HERE, "load.lua")
+MOUNT = "/api/users"
+NOTES = "<!-- notes: kept by scripts/bench.sh -->"
+
+
+# ---------------------------------------------------------------- SMTP sink
+class Sink:
+    """A minimal SMTP server on loopback that accepts every message, after `delay` seconds."""
+
+    def __init__(self):
+        self.delay = 0.0
+        self.received = 0
+        self.lock = threading.Lock()
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                def say(line):
+                    self.wfile.write(line.encode() + b"\r\n")
+                    self.wfile.flush()
+
+                say("220 bench-sink ESMTP")
+                while True:
+                    line = self.rfile.readline()
+                    if not line:
+                        return
+                    verb = line[:4].upper()
+                    if verb in (b"EHLO", b"HELO"):
+                        self.wfile.write(b"250-bench-sink\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n")
+                        self.wfile.flush()
+                    elif verb == b"DATA":
+                        say("354 go ahead")
+                        while True:
+                            data = self.rfile.readline()
+                            if not data or data in (b".\r\n", b".\n"):
+                                break
+                        if sink.delay:
+                            time.sleep(sink.delay)
+                        with sink.lock:
+                            sink.received += 1
+                        say("250 queued")
+                    elif verb == b"QUIT":
+                        say("221 bye")
+                        return
+                    elif verb == b"RSET" or verb == b"NOOP":
+                        say("250 ok")
+                    else:
+                        say("250 ok")
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+# ---------------------------------------------------------------- helpers
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(url, sql):
+    return subprocess.run(["psql", url, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def rss_kib(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class Server:
+    def __init__(self, args, db_url, sink, limits, label):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ)
+        env.update({
+            "ROCKET_PROFILE": "release",
+            "ROCKET_PORT": str(self.port),
+            "ROCKET_ADDRESS": "127.0.0.1",
+            "ROCKET_LOG_LEVEL": "critical",
+            "ROCKET_DATABASES": f'{{user_account={{url="{db_url}"}}}}',
+            "ROCKET_USER_ACCOUNT": (
+                f'{{mail={{transport="smtp",smtp_url="smtp://127.0.0.1:{sink.port}"}},'
+                f'trusted_proxy_header="X-Forwarded-For",rate_limits={{{limits}}}}}'
+            ),
+        })
+        self.log = open(os.path.join(args.work, f"server-{label}.log"), "w")
+        self.proc = subprocess.Popen([args.bin, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(300):
+            if self.proc.poll() is not None:
+                sys.exit(f"bench: the server exited (see {self.log.name})")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        sys.exit("bench: the server did not start")
+
+    def post(self, path, body):
+        import urllib.request
+        req = urllib.request.Request(self.base + MOUNT + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=600) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def wrk(server, seconds, conns, env):
+    threads = min(2, conns)
+    full = dict(os.environ)
+    full.update({k: str(v) for k, v in env.items()})
+    full["BENCH_THREADS"] = str(threads)
+    path = MOUNT + env["BENCH_PATH"]
+    proc = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s", "--timeout", "30s",
+         "-s", LUA, server.base + path],
+        env=full, capture_output=True, text=True, check=True)
+    if proc.stderr.strip():
+        print(proc.stderr.strip(), file=sys.stderr)
+    out = proc.stdout
+    line = next(l for l in out.splitlines() if l.startswith("BENCH "))
+    r = json.loads(line[6:])
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["conns"] = conns
+    return r
+
+
+def write_tokens(work, name, tokens):
+    path = os.path.join(work, name)
+    with open(path, "w") as f:
+        f.write("\n".join(tokens) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------- the run
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--bin", required=True)
+    p.add_argument("--admin-url", required=True)
+    p.add_argument("--smoke", action="store_true")
+    p.add_argument("--seconds", type=float)
+    p.add_argument("--users", type=int)
+    p.add_argument("--out")
+    p.add_argument("--command", default="bash scripts/bench.sh")
+    args = p.parse_args()
+    seconds = int(args.seconds or (1 if args.smoke else 10))
+    users = args.users or (500 if args.smoke else 10000)
+    conc = [1, 8, 32]
+    args.work = tempfile.mkdtemp(prefix="ua-bench-")
+    db = f"ua_bench_{os.getpid()}"
+    db_url = args.admin_url.rsplit("/", 1)[0] + "/" + db
+    psql(args.admin_url, f"create database {db}")
+    servers = []
+    rows, notes = [], []
+    failed = []
+    try:
+        env = dict(os.environ, ROCKET_DATABASES=f'{{user_account={{url="{db_url}"}}}}')
+        subprocess.run([args.bin, "migrate"], env=env, check=True, capture_output=True)
+        psql(db_url, "insert into user_account.users (email, email_normalized, display_name) "
+                     f"select 'u'||i||'@example.org', 'u'||i||'@example.org', 'User '||i "
+                     f"from generate_series(1, {users}) i")
+        subprocess.run([args.bin, "user", "add", "--email", "admin@example.org", "--name", "Admin"],
+                       env=env, check=True, capture_output=True)
+        admin = subprocess.run([args.bin, "token", "issue", "--email", "admin@example.org", "--scope", "admin",
+                                "--hours", "24"], env=env, check=True, capture_output=True,
+                               text=True).stdout.strip()
+        pg_version = psql(args.admin_url, "show server_version")
+        sink = Sink()
+        off = ("public_per_ip_minute=0,public_per_ip_hour=0,recovery_per_admin_hour=0,"
+               "recovery_per_user_hour=0,recovery_per_user_day=0")
+        srv = Server(args, db_url, sink, off, "limits-off")
+        servers.append(srv)
+        time.sleep(1)
+        base_rss = rss_kib(srv.proc.pid, "VmRSS")  # idle, before any load
+
+        def phase(name, ceiling_name, env, target, conns=conc, kind="rps"):
+            out = []
+            for c in conns:
+                r = wrk(srv_now[0], seconds, c, env)
+                out.append(r)
+                print(f"bench: {name:<34} c={c:<3} {r['rps']:9.1f} req/s  p50 {r['p50_us']/1000:8.2f} ms  "
+                      f"p99 {r['p99_us']/1000:8.2f} ms  errors {r['errors']}", flush=True)
+                if r["errors"]:
+                    failed.append(f"{name} c={c}: {r['errors']} errors")
+            results[name] = out
+            if ceiling_name:
+                for r, ceil in zip(out, results[ceiling_name]):
+                    r["ratio"] = r["rps"] / ceil["rps"] if ceil["rps"] else 0
+            for r in out:
+                rows.append((name, r, ceiling_name, target))
+            return out
+
+        results = {}
+        srv_now = [srv]
+
+        # -- verify against one indexed SELECT, limits off
+        valid = srv.post("/_bench/tokens", {"count": min(users // 4, 2000), "ttl_secs": 3600})
+        expired = srv.post("/_bench/tokens", {"count": min(users // 4, 2000), "ttl_secs": 1})
+        time.sleep(1.5)
+        invalid = ["".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+                           for _ in range(42)) + "A" for _ in range(len(valid))]
+        mix = valid + expired + invalid
+        random.shuffle(mix)
+        mix_file = write_tokens(args.work, "verify.txt", mix)
+        phase("ceiling: one indexed SELECT", None, {"BENCH_MODE": "post", "BENCH_PATH": "/_bench/select"}, "")
+        verify_env = {"BENCH_MODE": "verify", "BENCH_PATH": "/verify-recovery-token", "BENCH_TOKENS": mix_file}
+        phase("verify, limits off", "ceiling: one indexed SELECT", verify_env, ">= 0.80")
+
+        # -- password-recovery against one INSERT in a transaction, SMTP sink delaying 500 ms
+        phase("ceiling: one INSERT in a transaction", None, {"BENCH_MODE": "post", "BENCH_PATH": "/_bench/insert"}, "")
+        sink.delay = 0.5
+        phase("password-recovery, sink 500 ms", "ceiling: one INSERT in a transaction",
+              {"BENCH_MODE": "recover", "BENCH_PATH": "/password-recovery", "BENCH_USERS": users,
+               "BENCH_ADMIN": admin}, ">= 0.50, p99 < 50 ms")
+        # The sink stays slow until the mail phase, so the outbox keeps what was queued.
+
+        # -- change-password against raw argon2id through the same hashing pool
+        phase("ceiling: argon2id hash (same pool)", None, {"BENCH_MODE": "post", "BENCH_PATH": "/_bench/hash"}, "")
+        change = []
+        for c in conc:
+            # enough fresh tokens for the ceiling's rate plus headroom
+            ceil = next(r for r in results["ceiling: argon2id hash (same pool)"] if r["conns"] == c)
+            need = int(ceil["rps"] * seconds * 1.5) + 2 * c + 10
+            tokens = srv.post("/_bench/tokens", {"count": min(need, users), "ttl_secs": 3600})
+            f = write_tokens(args.work, f"change-{c}.txt", tokens)
+            r = wrk(srv, seconds, c, {"BENCH_MODE": "change", "BENCH_PATH": "/change-password", "BENCH_TOKENS": f})
+            r["ratio"] = r["rps"] / ceil["rps"] if ceil["rps"] else 0
+            change.append(r)
+            rows.append(("change-password (fresh token)", r, "ceiling: argon2id hash (same pool)", ">= 0.90"))
+            print(f"bench: {'change-password (fresh token)':<34} c={c:<3} {r['rps']:9.1f} req/s  p50 "
+                  f"{r['p50_us']/1000:8.2f} ms  p99 {r['p99_us']/1000:8.2f} ms  errors {r['errors']}", flush=True)
+            if r["errors"]:
+                failed.append(f"change-password c={c}: {r['errors']} errors")
+
+        # -- verify p99 under a change-password flood at 4x the hash bound; peak RSS meanwhile
+        bound = os.cpu_count() or 2
+        flood_c = 4 * bound
+        quiet = wrk(srv, seconds, 8, verify_env)
+        top = max(r["rps"] for r in results["ceiling: argon2id hash (same pool)"])
+        flood_tokens = srv.post("/_bench/tokens", {"count": min(users, int(top * (seconds + 2) * 1.5) + 100),
+                                                   "ttl_secs": 3600})
+        ff = write_tokens(args.work, "flood.txt", flood_tokens)
+        full = dict(os.environ, BENCH_MODE="change", BENCH_PATH="/change-password", BENCH_TOKENS=ff,
+                    BENCH_THREADS="1")
+        flood = subprocess.Popen(["wrk", "-t", "1", "-c", str(flood_c), "-d", f"{seconds + 2}s", "--timeout", "30s",
+                                  "-s", LUA, srv.base + MOUNT + "/change-password"],
+                                 env=full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(1)
+        loud = wrk(srv, seconds, 8, verify_env)
+        flood_out = flood.communicate()[0]
+        peak_rss = rss_kib(srv.proc.pid, "VmHWM")
+        flood_line = next((l for l in flood_out.splitlines() if l.startswith("BENCH ")), None)
+        flood_errors = json.loads(flood_line[6:])["errors"] if flood_line else -1
+        p99_ratio = loud["p99_us"] / quiet["p99_us"] if quiet["p99_us"] else 0
+        print(f"bench: verify p99 c=8: {quiet['p99_us']/1000:.2f} ms quiet, {loud['p99_us']/1000:.2f} ms under a "
+              f"change-password flood of {flood_c} connections ({p99_ratio:.2f}x); flood errors {flood_errors}")
+        if loud["errors"] or quiet["errors"] or flood_errors:
+            failed.append(f"flood phase: errors verify {quiet['errors']}/{loud['errors']}, flood {flood_errors}")
+        argon2_kib = 19456
+        rss_budget = base_rss + bound * argon2_kib + 64 * 1024
+        print(f"bench: RSS idle base {base_rss/1024:.1f} MiB, peak so far {peak_rss/1024:.1f} MiB, budget "
+              f"{rss_budget/1024:.1f} MiB (base + {bound} x {argon2_kib/1024:.0f} MiB + 64 MiB)")
+
+        # -- mail delivery: what the recovery phase queued, drained by the worker
+        sink.delay = 0.0
+        queued0 = int(psql(db_url, "select count(*) from user_account.mail_outbox where status = 'queued'"))
+        t0 = time.time()
+        got0 = sink.received
+        limit = 20 if args.smoke else 120
+        while time.time() - t0 < limit:
+            left = int(psql(db_url, "select count(*) from user_account.mail_outbox where status = 'queued'"))
+            if left == 0 or (args.smoke and sink.received > got0):
+                break
+            time.sleep(0.2)
+        mail_secs = time.time() - t0
+        delivered = sink.received - got0
+        mail_rate = delivered / mail_secs if mail_secs else 0
+        print(f"bench: mail delivery: {queued0} queued at the start, {delivered} delivered in {mail_secs:.1f} s "
+              f"({mail_rate:.1f} mails/s; the others were dropped by the worker as superseded)")
+        if delivered == 0:
+            failed.append(f"mail delivery: no mail delivered in {limit} s")
+        if left:
+            print(f"bench: mail delivery: {left} mails still queued after {limit} s")
+
+        # -- verify with the default per-IP limits, clients spread through the trusted proxy header
+        srv.stop()
+        servers.remove(srv)
+        srv = Server(args, db_url, sink, "", "default-limits")
+        servers.append(srv)
+        srv_now[0] = srv
+        valid = srv.post("/_bench/tokens", {"count": min(users // 4, 2000), "ttl_secs": 3600})
+        mix = valid + expired + invalid
+        random.shuffle(mix)
+        verify_env["BENCH_TOKENS"] = write_tokens(args.work, "verify2.txt", mix)
+        phase("verify, default per-IP limits", "ceiling: one indexed SELECT",
+              dict(verify_env, BENCH_SPREAD="1"), ">= 0.50")
+    finally:
+        for s in servers:
+            s.stop()
+        try:
+            psql(args.admin_url, f"drop database if exists {db} with (force)")
+        except subprocess.CalledProcessError:
+            pass
+
+    # ---------------------------------------------------------------- the table
+    lines = ["| phase | c | req/s | p50 ms | p99 ms | errors | ceiling | ratio | target |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, r, ceiling, target in rows:
+        ratio = f"{r['ratio']:.2f}" if "ratio" in r else ""
+        lines.append(f"| {name} | {r['conns']} | {r['rps']:.1f} | {r['p50_us']/1000:.2f} | {r['p99_us']/1000:.2f} | "
+                     f"{r['errors']} | {ceiling or '—'} | {ratio} | {target} |")
+    lines.append("")
+    lines.append("| measure | value | target |")
+    lines.append("|---|---|---|")
+    lines.append(f"| verify p99 at c=8, quiet / under a change-password flood ({flood_c} connections) | "
+                 f"{quiet['p99_us']/1000:.2f} ms / {loud['p99_us']/1000:.2f} ms = {p99_ratio:.2f}x | <= 3x |")
+    lines.append(f"| peak RSS of the server up to the end of the flood (VmHWM) | {peak_rss/1024:.1f} MiB "
+                 f"(idle base {base_rss/1024:.1f} MiB) | "
+                 f"< {rss_budget/1024:.1f} MiB |")
+    lines.append(f"| mail delivery by the worker ({queued0} queued, {delivered} delivered, the rest superseded) | "
+                 f"{mail_rate:.1f} mails/s | ceiling (direct transport) not measured yet |")
+    table = "\n".join(lines)
+    print()
+    print(table)
+    if args.out:
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        header = (f"Made by `{args.command}` on {now}: {os.cpu_count()} cores, PostgreSQL {pg_version}, "
+                  f"{users} users, {seconds} s per phase, wrk, release build with `--features bench`; "
+                  f"server, PostgreSQL and wrk share the machine.\n\n")
+        # Everything from the notes marker on is kept: the analysis written by hand.
+        notes = ""
+        if os.path.exists(args.out):
+            with open(args.out) as f:
+                old = f.read()
+            if NOTES in old:
+                notes = old[old.index(NOTES):]
+        with open(args.out, "w") as f:
+            f.write("# Benchmarks\n\n" + header + table + "\n\n" + (notes or NOTES + "\n"))
+        print(f"bench: wrote {args.out}")
+    if failed:
+        print("bench: FAILED: " + "; ".join(failed) + f" (server logs kept in {args.work})", file=sys.stderr)
+        sys.exit(1)
+    shutil.rmtree(args.work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
