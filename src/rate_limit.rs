@@ -18,28 +18,28 @@
 //! windows: one row per (limit, subject, window start), bumped by one `INSERT ... ON CONFLICT DO
 //! UPDATE` per request that covers all of the request's windows at once. Different clients touch
 //! different rows, so counting never serializes unrelated requests on one hot row; only one
-//! client's own calls queue on their own rows. The per-IP and per-admin counts commit with
-//! `synchronous_commit = off` for that one transaction: a crash may forget the last few counts,
-//! which a limiter can afford. The worker deletes windows that ended days ago.
+//! client's own calls queue on their own rows. The per-IP and per-admin counts are one statement
+//! each, committing with `synchronous_commit = off` for that statement alone: a crash may forget
+//! the last few counts, which a limiter can afford. The worker deletes windows that ended days ago.
 //!
 //! What it costs, measured with `bash scripts/bench_rate_limit.sh 5 4` (pgbench, 4 clients, 5 s,
-//! against the local PostgreSQL 15 on this 2-core machine):
+//! against the local PostgreSQL 15 on this 2-core machine, while a benchmark ran beside it; the
+//! absolute figures move with the load, the order between the rows does not):
 //!
 //! | case | throughput | mean latency |
 //! |---|---|---|
-//! | `select 1` (a round trip, for scale) | 55 549 tps | 0.07 ms |
-//! | the upsert, a new client IP each call, durable commit | 3 509 tps | 1.14 ms |
-//! | the upsert, one client IP for every call (the hot-row worst case) | 2 415 tps | 1.66 ms |
-//! | the upsert as the app runs it (`synchronous_commit = off`) | 4 695 tps | 0.85 ms |
+//! | `select 1` (a round trip, for scale) | 15 784 tps | 0.25 ms |
+//! | the upsert, a new client IP each call, durable commit | 625 tps | 6.40 ms |
+//! | the upsert, one client IP for every call (the hot-row worst case) | 330 tps | 12.11 ms |
+//! | the upsert in `BEGIN; SET LOCAL synchronous_commit = off; ..; COMMIT` (before) | 2 310 tps | 1.73 ms |
+//! | the upsert as the app runs it: one statement, `synchronous_commit` off for itself | 3 109 tps | 1.29 ms |
 
-use diesel_async::scoped_futures::ScopedFutureExt as _;
-use diesel_async::AsyncConnection as _;
 use rocket::request::{FromRequest, Outcome, Request};
 use serde_json::json;
 
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::rate_limits::{self, Window};
+use crate::db::rate_limits::{self, Commit, Window};
 use crate::db::{DbConn, Schema};
 use crate::error::Error;
 use crate::request_context::{limit_key, RequestContext};
@@ -77,10 +77,10 @@ pub(crate) fn any_enabled(windows: &[Window]) -> bool {
 }
 
 /// Counts a hit for `subject` and fails with 429 (recording an audit event) when a window is
-/// exceeded. The count commits without waiting for the WAL flush (`synchronous_commit = off`
-/// for this transaction only): a crash may forget the last few counts, which a limiter can
-/// afford, and each call gets about a quarter cheaper (`scripts/bench_rate_limit.sh`). With
-/// every window off it touches the database not at all (no empty transaction).
+/// exceeded. The count is one statement that commits without waiting for the WAL flush
+/// ([`rate_limits::Commit::Relaxed`]): a crash may forget the last few counts, which a limiter
+/// can afford, and each call costs one round trip (`scripts/bench_rate_limit.sh`). With every
+/// window off it touches the database not at all. Call it outside a transaction.
 ///
 /// # Errors
 /// [`Error::RateLimited`], or a database error.
@@ -94,19 +94,7 @@ pub(crate) async fn enforce(
     if !any_enabled(windows) {
         return Ok(());
     }
-    let exceeded = conn
-        .transaction::<_, diesel::result::Error, _>(|conn| {
-            async move {
-                diesel_async::RunQueryDsl::execute(
-                    diesel::sql_query("set local synchronous_commit = off"),
-                    conn,
-                )
-                .await?;
-                rate_limits::hit(conn, s, subject, windows).await
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let exceeded = rate_limits::hit(conn, s, subject, windows, Commit::Relaxed).await?;
     match exceeded {
         None => Ok(()),
         Some(exceeded) => {

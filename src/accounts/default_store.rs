@@ -224,6 +224,10 @@ impl AccountStore for DefaultStore {
         self.user_where(conn, "id = $1::uuid", &id, true).await
     }
 
+    async fn lock_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
+        self.user_where(conn, "email_normalized = $1", &normalize_email(email), true).await
+    }
+
     async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
         let Some(id) = uuid(id) else { return Err(diesel::result::Error::NotFound) };
         diesel::sql_query(format!(

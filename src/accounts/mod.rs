@@ -107,6 +107,15 @@ pub trait AccountStore: Send + Sync + 'static {
     /// so that concurrent recoveries and redemptions of one account take turns.
     async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>>;
 
+    /// The account with this email, locked like [`AccountStore::lock`]. The default finds it
+    /// by email, then locks it by id; a store that can do both in one statement may say so.
+    async fn lock_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
+        match self.find_by_email(conn, email).await? {
+            Some(account) => self.lock(conn, &account.id).await,
+            None => Ok(None),
+        }
+    }
+
     /// Stores a new password hash (from the configured [`crate::password::PasswordHasher`])
     /// for the account, which the caller holds locked.
     async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()>;

@@ -37,10 +37,23 @@ pub struct Exceeded {
     pub first: bool,
 }
 
+/// How a count commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// With the caller's transaction, whatever that transaction's durability.
+    WithCaller,
+    /// On its own (the statement is its own transaction), without waiting for the WAL flush:
+    /// the statement sets `synchronous_commit = off` for itself (`set_config(.., true)`), so a
+    /// crash may forget the last few counts, which a limiter can afford. One round trip, where
+    /// `BEGIN; SET LOCAL ..; upsert; COMMIT` took four.
+    Relaxed,
+}
+
 /// Counts one hit for `subject` in each enabled window, in one upsert, and says which limit
 /// was exceeded, if any. Each
 /// (bucket, subject, window) has a row of its own, so hits for different subjects never wait
 /// on each other; only hits for one subject serialize on its rows, which is the point.
+/// Call it with [`Commit::Relaxed`] only outside a transaction.
 ///
 /// # Errors
 /// Database errors only.
@@ -49,6 +62,7 @@ pub async fn hit(
     s: &Schema,
     subject: &str,
     windows: &[Window],
+    commit: Commit,
 ) -> QueryResult<Option<Exceeded>> {
     let enabled: Vec<&Window> = windows.iter().filter(|w| w.max > 0).collect();
     if enabled.is_empty() {
@@ -56,10 +70,18 @@ pub async fn hit(
     }
     let buckets: Vec<&str> = enabled.iter().map(|w| w.bucket).collect();
     let lengths: Vec<i64> = enabled.iter().map(|w| w.seconds).collect();
+    // The relaxed form sets the setting in a CTE the insert reads, so it is set before the
+    // commit that the statement's own transaction ends with.
+    let (relax, relaxed) = match commit {
+        Commit::WithCaller => ("", ""),
+        Commit::Relaxed => {
+            (", relax(off) as (select set_config('synchronous_commit', 'off', true))", " cross join relax")
+        }
+    };
     let counted: Vec<Counted> = diesel::sql_query(format!(
-        "with w(bucket, secs) as (select * from unnest($2::text[], $3::bigint[])) \
+        "with w(bucket, secs) as (select * from unnest($2::text[], $3::bigint[])){relax} \
          insert into {s}.rate_limit_counters as c (bucket, subject, window_start, hits) \
-         select bucket, $1, to_timestamp(floor(extract(epoch from now()) / secs) * secs), 1 from w \
+         select bucket, $1, to_timestamp(floor(extract(epoch from now()) / secs) * secs), 1 from w{relaxed} \
          on conflict (bucket, subject, window_start) do update set hits = c.hits + 1 \
          returning c.bucket, c.hits, \
            extract(epoch from c.window_start - now())::float8 \

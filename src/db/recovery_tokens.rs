@@ -180,8 +180,8 @@ pub async fn inspect_default(
 }
 
 /// Issues a token for account `user_id` (which the caller holds locked in its transaction),
-/// bound to `binding`: supersedes the account's live tokens and inserts the new digest,
-/// expiring `ttl_secs` from now. Returns the row's id and expiry.
+/// bound to `binding`: supersedes the account's unended tokens and inserts the new digest,
+/// expiring `ttl_secs` from now, in one statement. Returns the row's id and expiry.
 ///
 /// # Errors
 /// Database errors only.
@@ -201,12 +201,17 @@ pub async fn issue(
         #[diesel(sql_type = Timestamptz)]
         expires_at: DateTime<Utc>,
     }
-    end_live(conn, s, user_id, "superseded_at").await?;
     #[allow(clippy::cast_precision_loss)] // at most 86400
     let ttl = ttl_secs as f64;
+    // The insert reads the count of superseded rows, so the update has run to the end before
+    // the new row meets the one-live-per-user index (whose old entries are then rows this
+    // transaction has itself updated, which do not conflict).
     let issued: Issued = diesel::sql_query(format!(
-        "insert into {s}.recovery_tokens (user_id, token_hash, binding, requested_by, expires_at) \
-         values ($1, $2, $3, $4, now() + make_interval(secs => $5)) returning id, expires_at"
+        "with ended as (update {s}.recovery_tokens t set superseded_at = now() \
+                        where t.user_id = $1 and {UNENDED} returning 1) \
+         insert into {s}.recovery_tokens (user_id, token_hash, binding, requested_by, expires_at) \
+         select $1, $2, $3, $4, now() + make_interval(secs => $5) from (select count(*) from ended) e \
+         returning id, expires_at"
     ))
     .bind::<Text, _>(user_id)
     .bind::<Bytea, _>(&hash.0[..])
@@ -218,28 +223,18 @@ pub async fn issue(
     Ok((issued.id, issued.expires_at))
 }
 
-/// Ends every token of `user_id` not ended yet, expired ones included, by stamping `column`
-/// (`superseded_at` or `revoked_at`); returns how many.
-async fn end_live(
-    conn: &mut AsyncPgConnection,
-    s: &Schema,
-    user_id: &str,
-    column: &str,
-) -> QueryResult<usize> {
-    diesel::sql_query(format!(
-        "update {s}.recovery_tokens t set {column} = now() where t.user_id = $1 and {UNENDED}"
-    ))
-    .bind::<Text, _>(user_id)
-    .execute(conn)
-    .await
-}
-
-/// Revokes every live token of `user_id` (after a password change); returns how many.
+/// Revokes every token of `user_id` not ended yet, expired ones included (after a password
+/// change); returns how many.
 ///
 /// # Errors
 /// Database errors only.
 pub async fn revoke_live(conn: &mut AsyncPgConnection, s: &Schema, user_id: &str) -> QueryResult<usize> {
-    end_live(conn, s, user_id, "revoked_at").await
+    diesel::sql_query(format!(
+        "update {s}.recovery_tokens t set revoked_at = now() where t.user_id = $1 and {UNENDED}"
+    ))
+    .bind::<Text, _>(user_id)
+    .execute(conn)
+    .await
 }
 
 /// Redeems the token: marks it used only if it has not ended and belongs to `user_id`, in one

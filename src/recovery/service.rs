@@ -16,8 +16,9 @@ use crate::accounts::{Account, AccountStore, Store};
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
+use crate::db::rate_limits::{self, Commit};
 use crate::db::recovery_tokens::{self, LiveToken, Reason};
-use crate::db::{rate_limits, DbConn, Schema};
+use crate::db::{DbConn, Schema};
 use crate::error::{Error, Result};
 use crate::mail::{mail_time, MailQueue, PasswordChangedMail, RecoveryMail, Templates};
 use crate::password::HashingPool;
@@ -75,19 +76,18 @@ impl RecoveryService {
         let queued = conn
             .transaction::<_, Error, _>(|conn| {
                 async move {
-                    let id = match &target {
-                        Target::Id(id) => id.clone(),
-                        Target::Email(email) => {
-                            self.store().find_by_email(conn, email).await?.ok_or(Error::UserNotFound)?.id
-                        }
-                    };
-                    let account = self.store().lock(conn, &id).await?.ok_or(Error::UserNotFound)?;
+                    let account = match &target {
+                        Target::Id(id) => self.store().lock(conn, id).await?,
+                        Target::Email(email) => self.store().lock_by_email(conn, email).await?,
+                    }
+                    .ok_or(Error::UserNotFound)?;
                     let email = recoverable_email(&account)?;
                     // Counted in this transaction, under the account's lock: concurrent
                     // requests for one account, on any instance, see each other's counts.
                     let windows = rate_limit::target_user(&self.config);
                     if let Some(exceeded) =
-                        rate_limits::hit(conn, &self.schema, &account.id, &windows).await?
+                        rate_limits::hit(conn, &self.schema, &account.id, &windows, Commit::WithCaller)
+                            .await?
                     {
                         if exceeded.first {
                             rate_limit::record(conn, &self.schema, ctx, &windows, Some(&account.id)).await?;
