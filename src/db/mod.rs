@@ -44,16 +44,61 @@ use rocket_db_pools::{diesel::PgPool, Database};
 
 use crate::error::Error;
 
-/// The pool of this crate, configured under `databases.user_account`.
+/// The pool of this crate, configured under `databases.user_account` (rocket_db_pools' keys:
+/// `url`, `max_connections`, `connect_timeout`, `idle_timeout`).
 #[derive(Database)]
 #[database("user_account")]
-pub struct Db(PgPool);
+pub struct Db(CratePool);
 
 impl Db {
     /// A handle on the pool (cheap to clone), for work outside requests such as the mail worker.
     #[must_use]
     pub fn pool(&self) -> PgPool {
-        self.0.clone()
+        self.0 .0.clone()
+    }
+}
+
+/// The crate's own pool: rocket_db_pools' diesel pool with one difference. A connection
+/// going back out of the pool is checked only for being broken or closed (diesel-async's
+/// `RecyclingMethod::Fast`), not pinged with a `SELECT 1` round trip on every checkout as
+/// rocket_db_pools' default does. A connection whose server went away is closed by then and
+/// is replaced; one that fails later fails its request with a 503. The benchmark showed the
+/// ping as a round trip per checkout (`BENCHMARKS.md`). A host's pool handed over with
+/// [`crate::UserAccountBuilder::database`] keeps the host's own settings.
+pub struct CratePool(PgPool);
+
+#[rocket::async_trait]
+impl rocket_db_pools::Pool for CratePool {
+    type Connection = Object<AsyncPgConnection>;
+    type Error = rocket_db_pools::Error<
+        diesel_async::pooled_connection::deadpool::BuildError,
+        diesel_async::pooled_connection::deadpool::PoolError,
+    >;
+
+    async fn init(figment: &rocket::figment::Figment) -> Result<Self, Self::Error> {
+        use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+        use std::time::Duration;
+        let config: rocket_db_pools::Config = figment.extract()?;
+        let mut manager_config = ManagerConfig::default();
+        manager_config.recycling_method = RecyclingMethod::Fast;
+        let manager = AsyncDieselConnectionManager::new_with_config(config.url, manager_config);
+        PgPool::builder(manager)
+            .max_size(config.max_connections)
+            .wait_timeout(Some(Duration::from_secs(config.connect_timeout)))
+            .create_timeout(Some(Duration::from_secs(config.connect_timeout)))
+            .recycle_timeout(config.idle_timeout.map(Duration::from_secs))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map(CratePool)
+            .map_err(rocket_db_pools::Error::Init)
+    }
+
+    async fn get(&self) -> Result<Self::Connection, Self::Error> {
+        self.0.get().await.map_err(rocket_db_pools::Error::Get)
+    }
+
+    async fn close(&self) {
+        self.0.close();
     }
 }
 
