@@ -71,6 +71,12 @@ pub enum Error {
     /// A recovery token that is not valid (400 `invalid_token`, the reason in `details`).
     #[error("The recovery token is not valid.")]
     InvalidToken(crate::db::recovery_tokens::Reason),
+    /// An `Idempotency-Key` header that is not one key of 1 to 255 visible ASCII characters (400).
+    #[error("The Idempotency-Key header must be one key of 1 to 255 visible ASCII characters.")]
+    InvalidIdempotencyKey,
+    /// An `Idempotency-Key` this admin already used with another request (422).
+    #[error("This Idempotency-Key was already used with another request.")]
+    IdempotencyKeyReused,
     /// A new password that fails the policy (422 `weak_password`, what to fix in `details`).
     #[error("{}", .0.message())]
     WeakPassword(crate::password::Weakness),
@@ -139,7 +145,10 @@ impl Error {
     #[must_use]
     pub fn status(&self) -> Status {
         match self {
-            Error::MalformedBody(_) | Error::InvalidToken(_) => Status::BadRequest,
+            Error::MalformedBody(_) | Error::InvalidToken(_) | Error::InvalidIdempotencyKey => {
+                Status::BadRequest
+            }
+            Error::IdempotencyKeyReused => Status::UnprocessableEntity,
             Error::UserNotFound => Status::NotFound,
             Error::Conflict { .. } => Status::Conflict,
             Error::WeakPassword(_) => Status::UnprocessableEntity,
@@ -177,6 +186,8 @@ impl Error {
             Error::Conflict { code, .. } => (*code, None),
             Error::InvalidToken(reason) => ("invalid_token", Some(serde_json::json!({ "reason": reason }))),
             Error::WeakPassword(weakness) => ("weak_password", Some(weakness.details())),
+            Error::InvalidIdempotencyKey => ("invalid_idempotency_key", None),
+            Error::IdempotencyKeyReused => ("idempotency_key_reused", None),
             Error::RateLimited { .. } => ("rate_limited", None),
             Error::InvalidBody(_) => ("invalid_body", None),
             Error::Validation { field, .. } => ("invalid_field", Some(serde_json::json!({ "field": field }))),

@@ -69,6 +69,10 @@ const BEARER: &str = "bearer";
         recovery::routes::password_recovery,
         recovery::routes::verify_recovery_token,
         recovery::routes::change_password,
+        recovery::routes::recovery_status,
+        recovery::routes::recovery_tokens,
+        recovery::routes::revoke_recovery_token,
+        recovery::routes::cancel_recovery,
         avatar::avatar,
         openapi_json,
     ),
@@ -193,11 +197,12 @@ pub(crate) fn only(value: impl Into<Value>) -> Object {
 }
 
 /// Every reason a token can be refused for.
-const REASONS: [Reason; 4] = [Reason::Invalid, Reason::Expired, Reason::Used, Reason::Superseded];
+const REASONS: [Reason; 5] =
+    [Reason::Invalid, Reason::Expired, Reason::Used, Reason::Superseded, Reason::Cancelled];
 
 /// A new [`Reason`] fails to compile here until [`REASONS`] (and so the document) has it.
 const _: fn(Reason) = |reason| match reason {
-    Reason::Invalid | Reason::Expired | Reason::Used | Reason::Superseded => {}
+    Reason::Invalid | Reason::Expired | Reason::Used | Reason::Superseded | Reason::Cancelled => {}
 };
 
 /// The reasons as the JSON says them.
@@ -208,8 +213,9 @@ impl PartialSchema for Reason {
             .enum_values(Some(REASONS.map(|reason| serde_json::to_value(reason).unwrap_or(Value::Null))))
             .description(Some(
                 "Why a token is not valid: `invalid` (unknown, malformed, or dead because its \
-                 account was disabled or its email or credentials changed), `expired`, `used`, \
-                 `superseded` (a newer token was issued).",
+                 account was disabled or its email or credentials changed, or an admin revoked \
+                 it), `expired`, `used`, `superseded` (a newer token was issued), `cancelled` \
+                 (the user followed the mail's \"this wasn't me\" link).",
             ))
             .into()
     }

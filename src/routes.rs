@@ -60,16 +60,19 @@ fn method_not_allowed(routes: &[Route]) -> Vec<Route> {
             methods.push(Method::Head);
         }
     }
+    // Each path's 405 routes get a rank of their own: two paths that can match one request
+    // (`/<id>/recovery-tokens` and `/recovery-tokens/<token_id>`) must not collide at launch.
     by_path
         .into_iter()
-        .flat_map(|(path, taken)| {
+        .zip(100..)
+        .flat_map(|((path, taken), rank)| {
             let allow: Vec<&str> =
                 METHODS.into_iter().filter(|m| taken.contains(m)).map(Method::as_str).collect();
             let allow = allow.join(", ");
             METHODS
                 .into_iter()
                 .filter(move |m| !taken.contains(m))
-                .map(move |m| Route::ranked(100, m, &path, MethodNotAllowed { allow: allow.clone() }))
+                .map(move |m| Route::ranked(rank, m, &path, MethodNotAllowed { allow: allow.clone() }))
         })
         .collect()
 }

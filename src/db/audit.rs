@@ -34,6 +34,14 @@ pub mod event {
     pub const MAIL_FAILED: &str = "email_send_failed";
     /// Every delivery attempt failed.
     pub const MAIL_ABANDONED: &str = "email_abandoned";
+    /// An admin repeated a recovery request with its `Idempotency-Key` and got the first answer.
+    pub const RECOVERY_REPLAYED: &str = "recovery_replayed";
+    /// An admin listed a user's live recovery tokens.
+    pub const RECOVERY_TOKENS_LISTED: &str = "recovery_tokens_listed";
+    /// An admin revoked a recovery token.
+    pub const RECOVERY_TOKEN_REVOKED: &str = "recovery_token_revoked";
+    /// The user cancelled a recovery with the mail's "this wasn't me" link.
+    pub const RECOVERY_CANCELLED: &str = "recovery_cancelled";
 }
 
 /// An event to record.

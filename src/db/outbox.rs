@@ -1,13 +1,22 @@
 //! `mail_outbox`: the durable mail queue.
 
+use std::collections::HashSet;
+
 use chrono::Duration;
 use diesel::prelude::*;
-use diesel::sql_types::{Double, Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::Schema;
 use crate::mail::{MailKind, RenderedMail};
+
+/// A CTE named `relax` that makes the statement reading it (its own transaction) commit without
+/// waiting for the WAL flush (`synchronous_commit = off` for that transaction only). For the
+/// worker's batch statements: a database crash may forget their last fraction of a second,
+/// which only puts mails back where they were (claimable again once their lease runs out, so
+/// sent at least once, as ever), and saves a flush per batch statement.
+const RELAX: &str = ", relax(off) as (select set_config('synchronous_commit', 'off', true))";
 
 /// A mail to enqueue. No `Debug`: its bodies hold a live token.
 pub struct NewOutboxMail {
@@ -112,32 +121,42 @@ impl NewOutboxMail {
 }
 
 impl OutboxMail {
-    /// Claims the next due queued mail for `lease`: counts the attempt and pushes its next
-    /// attempt past the lease, in one statement that skips rows other workers hold, so two
-    /// workers never claim one mail. A worker that dies mid-send leaves the mail to be claimed
-    /// again when the lease runs out.
+    /// Claims up to `limit` due queued mails for `lease`, oldest due first: counts each one's
+    /// attempt and pushes its next attempt past the lease, in one statement that skips rows
+    /// other workers hold, so two workers never claim one mail. A worker that dies mid-send
+    /// leaves its mails to be claimed again when the lease runs out. The order is the due
+    /// index's alone (`mail_outbox_due`, on `next_attempt_at`), so a claim reads about `limit`
+    /// rows however long the queue; mails due at the same instant (enqueued by one
+    /// transaction) come in any order. Commits without waiting for the WAL flush ([`RELAX`]).
     ///
     /// # Errors
     /// Database errors only.
-    pub async fn claim_next(
+    pub async fn claim_due(
         conn: &mut AsyncPgConnection,
         s: &Schema,
         lease: Duration,
-    ) -> QueryResult<Option<OutboxMail>> {
+        limit: i64,
+    ) -> QueryResult<Vec<OutboxMail>> {
         diesel::sql_query(format!(
-            "update {s}.mail_outbox set attempts = attempts + 1, updated_at = now(), \
-                 next_attempt_at = now() + make_interval(secs => $1) \
-             where id = (select id from {s}.mail_outbox where status = 'queued' and next_attempt_at <= now() \
-                         order by next_attempt_at, created_at limit 1 for update skip locked) \
-             returning id, kind, token_id, recipient, subject, body_text, body_html, message_id, attempts",
+            "with due as (select id, next_attempt_at, created_at from {s}.mail_outbox \
+                          where status = 'queued' and next_attempt_at <= now() \
+                          order by next_attempt_at limit $2 for update skip locked), \
+             claimed as (update {s}.mail_outbox m set attempts = m.attempts + 1, updated_at = now(), \
+                             next_attempt_at = now() + make_interval(secs => $1) \
+                         from due where m.id = due.id \
+                         returning m.id, m.kind, m.token_id, m.recipient, m.subject, m.body_text, m.body_html, \
+                                   m.message_id, m.attempts, due.next_attempt_at as due_at, due.created_at){RELAX} \
+             select id, kind, token_id, recipient, subject, body_text, body_html, message_id, attempts \
+             from claimed cross join relax order by due_at, created_at",
         ))
         .bind::<Double, _>(seconds(lease))
-        .get_result(conn)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
         .await
-        .optional()
     }
 
-    /// Ends the mail, wiping its bodies so no live token rests in the database. Only while this
+    /// Ends the mail, wiping its bodies so no live token rests in the database, with the last
+    /// failure's text and class (`error`) when it ends abandoned. Only while this
     /// worker still holds the claim (`attempts` is what it claimed): returns false when the
     /// lease ran out and another worker took the mail over, which then decides its fate.
     ///
@@ -148,28 +167,26 @@ impl OutboxMail {
         s: &Schema,
         claimed: &OutboxMail,
         how: Finished,
-        error: Option<&str>,
+        error: Option<(&str, &str)>,
     ) -> QueryResult<bool> {
-        let status = match how {
-            Finished::Sent => "sent",
-            Finished::Dropped => "dropped",
-            Finished::Abandoned => "abandoned",
-        };
+        let status = how.as_str();
         diesel::sql_query(format!(
             "update {s}.mail_outbox set status = $3, body_text = null, body_html = null, last_error = $4, \
-             updated_at = now(), sent_at = case when $3 = 'sent' then now() end \
+             last_error_class = $5, updated_at = now(), sent_at = case when $3 = 'sent' then now() end \
              where id = $1 and status = 'queued' and attempts = $2"
         ))
         .bind::<SqlUuid, _>(claimed.id)
         .bind::<Integer, _>(claimed.attempts)
         .bind::<Text, _>(status)
-        .bind::<Nullable<Text>, _>(error)
+        .bind::<Nullable<Text>, _>(error.map(|(text, _)| text))
+        .bind::<Nullable<Text>, _>(error.map(|(_, class)| class))
         .execute(conn)
         .await
         .map(|n| n == 1)
     }
 
-    /// Schedules another attempt after `backoff`, if this worker still holds the claim;
+    /// Schedules another attempt after `backoff`, recording the failure's text and class, if
+    /// this worker still holds the claim;
     /// returns whether it did.
     ///
     /// # Errors
@@ -179,20 +196,137 @@ impl OutboxMail {
         s: &Schema,
         claimed: &OutboxMail,
         backoff: Duration,
-        error: &str,
+        (error, class): (&str, &str),
     ) -> QueryResult<bool> {
         diesel::sql_query(format!(
             "update {s}.mail_outbox set next_attempt_at = now() + make_interval(secs => $3), last_error = $4, \
-             updated_at = now() where id = $1 and status = 'queued' and attempts = $2",
+             last_error_class = $5, updated_at = now() where id = $1 and status = 'queued' and attempts = $2",
         ))
         .bind::<SqlUuid, _>(claimed.id)
         .bind::<Integer, _>(claimed.attempts)
         .bind::<Double, _>(seconds(backoff))
         .bind::<Text, _>(error)
+        .bind::<Text, _>(class)
         .execute(conn)
         .await
         .map(|n| n == 1)
     }
+}
+
+impl OutboxMail {
+    /// Ends each of `claimed` the same way, as [`OutboxMail::finish`] does one, in one
+    /// statement; returns the ids of those this worker still held (the others' leases ran out
+    /// and another worker took them over). Commits without waiting for the WAL flush
+    /// ([`RELAX`]): a crash that forgets it leaves the mails to be sent again after their lease.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn finish_all(
+        conn: &mut AsyncPgConnection,
+        s: &Schema,
+        claimed: &[OutboxMail],
+        how: Finished,
+    ) -> QueryResult<HashSet<Uuid>> {
+        if claimed.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let (ids, attempts) = claims(claimed);
+        let rows: Vec<Id> = diesel::sql_query(format!(
+            "with c(id, attempts) as (select * from unnest($1::uuid[], $2::int[])){RELAX} \
+             update {s}.mail_outbox m set status = $3, body_text = null, body_html = null, last_error = null, \
+             updated_at = now(), sent_at = case when $3 = 'sent' then now() end \
+             from c cross join relax \
+             where m.id = c.id and m.status = 'queued' and m.attempts = c.attempts returning m.id"
+        ))
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<Integer>, _>(&attempts)
+        .bind::<Text, _>(how.as_str())
+        .load(conn)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
+    /// Gives back claimed mails that were not attempted (their batch ran short of lease): the
+    /// claim's attempt is uncounted and they are due again at once. Only those this worker
+    /// still holds. Commits without waiting for the WAL flush ([`RELAX`]).
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn release(
+        conn: &mut AsyncPgConnection,
+        s: &Schema,
+        claimed: &[OutboxMail],
+    ) -> QueryResult<usize> {
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let (ids, attempts) = claims(claimed);
+        diesel::sql_query(format!(
+            "with c(id, attempts) as (select * from unnest($1::uuid[], $2::int[])){RELAX} \
+             update {s}.mail_outbox m set attempts = m.attempts - 1, next_attempt_at = now(), updated_at = now() \
+             from c cross join relax \
+             where m.id = c.id and m.status = 'queued' and m.attempts = c.attempts"
+        ))
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<Integer>, _>(&attempts)
+        .execute(conn)
+        .await
+    }
+}
+
+impl Finished {
+    fn as_str(self) -> &'static str {
+        match self {
+            Finished::Sent => "sent",
+            Finished::Dropped => "dropped",
+            Finished::Abandoned => "abandoned",
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// The ids and claimed attempt counts of `claimed`, as two parallel arrays.
+fn claims(claimed: &[OutboxMail]) -> (Vec<Uuid>, Vec<i32>) {
+    claimed.iter().map(|m| (m.id, m.attempts)).unzip()
+}
+
+/// For the default store only: which of the recovery tokens `ids` are live, in one statement
+/// that joins the crate's own `users`: not used, superseded, revoked or expired, and the
+/// account still there, enabled, with an email and the fingerprint the token was bound to
+/// (computed the way [`crate::accounts::Account::fingerprint_of`] does). The same verdict as
+/// asking the store account by account.
+///
+/// # Errors
+/// Database errors only.
+pub async fn live_tokens_default(
+    conn: &mut AsyncPgConnection,
+    s: &Schema,
+    ids: &[Uuid],
+) -> QueryResult<HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // A `user_id` that is not a canonical UUID names no account of the default store (whose
+    // ids it wrote itself); the guard keeps such a row from failing the cast, and the batch.
+    let rows: Vec<Id> = diesel::sql_query(format!(
+        "select t.id from {s}.recovery_tokens t \
+         join {s}.users u on u.id = case when t.user_id ~ \
+             '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$' then t.user_id::uuid end \
+         where t.id = any($1) \
+           and t.used_at is null and t.superseded_at is null and t.revoked_at is null and t.expires_at > now() \
+           and not u.disabled and u.email is not null \
+           and t.binding = sha256(convert_to(coalesce(u.email, '') || chr(31) || coalesce(u.password_hash, ''), \
+                                             'UTF8'))"
+    ))
+    .bind::<Array<SqlUuid>, _>(ids)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 #[allow(clippy::cast_precision_loss)] // leases and backoffs are far below 2^52 ms

@@ -15,8 +15,8 @@ use uuid::Uuid;
 use super::Schema;
 use crate::token::TokenHash;
 
-/// When a token (aliased `t`) has not ended by itself: unused, not superseded, not revoked,
-/// not expired. Every query shares this one definition.
+/// When a token (aliased `t`) has not ended by itself: unused, not superseded, not revoked
+/// (a cancelled token is revoked too), not expired. Every query shares this one definition.
 const UNSPENT: &str = "t.used_at is null and t.superseded_at is null and t.revoked_at is null \
                        and t.expires_at > now()";
 
@@ -39,6 +39,8 @@ pub enum Reason {
     Used,
     /// A newer token was issued for the same account.
     Superseded,
+    /// The user cancelled it with the mail's "this wasn't me" link.
+    Cancelled,
 }
 
 /// A token as stored, with what it is now.
@@ -61,6 +63,8 @@ pub struct StoredToken {
     expired: bool,
     #[diesel(sql_type = Bool)]
     revoked: bool,
+    #[diesel(sql_type = Bool)]
+    cancelled: bool,
 }
 
 impl StoredToken {
@@ -71,6 +75,8 @@ impl StoredToken {
             Some(Reason::Used)
         } else if self.superseded {
             Some(Reason::Superseded)
+        } else if self.cancelled {
+            Some(Reason::Cancelled)
         } else if self.expired {
             Some(Reason::Expired)
         } else if self.revoked {
@@ -83,7 +89,7 @@ impl StoredToken {
 
 const STORED_COLUMNS: &str = "t.user_id, t.binding, t.expires_at, t.used_at is not null as used, \
      t.superseded_at is not null as superseded, t.expires_at <= now() as expired, \
-     t.revoked_at is not null as revoked";
+     t.revoked_at is not null as revoked, t.cancelled_at is not null as cancelled";
 
 /// The token whose digest is `hash`. One indexed equality lookup on the digest.
 ///
@@ -179,20 +185,33 @@ pub async fn inspect_default(
     })
 }
 
-/// Issues a token for account `user_id` (which the caller holds locked in its transaction),
-/// bound to `binding`: supersedes the account's unended tokens and inserts the new digest,
-/// expiring `ttl_secs` from now, in one statement. Returns the row's id and expiry.
+/// A token to issue.
+pub struct NewToken<'a> {
+    /// The account's id (the caller holds it locked in its transaction).
+    pub user_id: &'a str,
+    /// The account's fingerprint now.
+    pub binding: &'a [u8],
+    /// The token's digest.
+    pub hash: &'a TokenHash,
+    /// The admin's account id, if they have one.
+    pub requested_by: Option<&'a str>,
+    /// The admin as the authenticator named them.
+    pub requested_by_subject: &'a str,
+    /// Digests of the request's `Idempotency-Key` and of the request, if it had a key.
+    pub idempotency: Option<([u8; 32], [u8; 32])>,
+    /// Lifetime in seconds.
+    pub ttl_secs: u64,
+}
+
+/// Issues `new`: supersedes the account's unended tokens and inserts the new digest, expiring
+/// `ttl_secs` from now, in one statement. Returns the row's id and expiry.
 ///
 /// # Errors
 /// Database errors only.
 pub async fn issue(
     conn: &mut AsyncPgConnection,
     s: &Schema,
-    user_id: &str,
-    binding: &[u8],
-    hash: &TokenHash,
-    requested_by: Option<&str>,
-    ttl_secs: u64,
+    new: &NewToken<'_>,
 ) -> QueryResult<(Uuid, DateTime<Utc>)> {
     #[derive(QueryableByName)]
     struct Issued {
@@ -202,25 +221,86 @@ pub async fn issue(
         expires_at: DateTime<Utc>,
     }
     #[allow(clippy::cast_precision_loss)] // at most 86400
-    let ttl = ttl_secs as f64;
+    let ttl = new.ttl_secs as f64;
+    let (key, request) = new.idempotency.map_or((None, None), |(k, r)| (Some(k.to_vec()), Some(r.to_vec())));
     // The insert reads the count of superseded rows, so the update has run to the end before
     // the new row meets the one-live-per-user index (whose old entries are then rows this
     // transaction has itself updated, which do not conflict).
     let issued: Issued = diesel::sql_query(format!(
         "with ended as (update {s}.recovery_tokens t set superseded_at = now() \
                         where t.user_id = $1 and {UNENDED} returning 1) \
-         insert into {s}.recovery_tokens (user_id, token_hash, binding, requested_by, expires_at) \
-         select $1, $2, $3, $4, now() + make_interval(secs => $5) from (select count(*) from ended) e \
+         insert into {s}.recovery_tokens (user_id, token_hash, binding, requested_by, expires_at, \
+                                          requested_by_subject, idempotency_key_hash, request_hash) \
+         select $1, $2, $3, $4, now() + make_interval(secs => $5), $6, $7, $8 \
+         from (select count(*) from ended) e \
          returning id, expires_at"
     ))
-    .bind::<Text, _>(user_id)
-    .bind::<Bytea, _>(&hash.0[..])
-    .bind::<Bytea, _>(binding)
-    .bind::<Nullable<Text>, _>(requested_by)
+    .bind::<Text, _>(new.user_id)
+    .bind::<Bytea, _>(&new.hash.0[..])
+    .bind::<Bytea, _>(new.binding)
+    .bind::<Nullable<Text>, _>(new.requested_by)
     .bind::<Double, _>(ttl)
+    .bind::<Text, _>(new.requested_by_subject)
+    .bind::<Nullable<Bytea>, _>(key)
+    .bind::<Nullable<Bytea>, _>(request)
     .get_result(conn)
     .await?;
     Ok((issued.id, issued.expires_at))
+}
+
+/// The token an earlier request with this idempotency key issued.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct KeyedToken {
+    /// The token's row id (the request's `recovery_id`).
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    /// The account's id.
+    #[diesel(sql_type = Text)]
+    pub user_id: String,
+    /// When it expires.
+    #[diesel(sql_type = Timestamptz)]
+    pub expires_at: DateTime<Utc>,
+    /// Digest of the request that came with the key.
+    #[diesel(sql_type = Bytea)]
+    pub request_hash: Vec<u8>,
+}
+
+/// The unexpired token that `subject` asked for with the key whose digest is `key`, if any.
+/// First, a key whose token has expired is released (its digests are cleared), so that the key
+/// can be used again; and the caller's transaction takes an advisory lock on (subject, key),
+/// so that two requests with one key take turns.
+///
+/// # Errors
+/// Database errors only.
+pub async fn keyed(
+    conn: &mut AsyncPgConnection,
+    s: &Schema,
+    subject: &str,
+    key: &[u8; 32],
+) -> QueryResult<Option<KeyedToken>> {
+    let lock = i64::from_be_bytes([key[0], key[1], key[2], key[3], key[4], key[5], key[6], key[7]]);
+    diesel::sql_query("select pg_advisory_xact_lock(hashtextextended($1, $2))")
+        .bind::<Text, _>(subject)
+        .bind::<diesel::sql_types::BigInt, _>(lock)
+        .execute(conn)
+        .await?;
+    diesel::sql_query(format!(
+        "update {s}.recovery_tokens t set idempotency_key_hash = null, request_hash = null \
+         where t.requested_by_subject = $1 and t.idempotency_key_hash = $2 and t.expires_at <= now()"
+    ))
+    .bind::<Text, _>(subject)
+    .bind::<Bytea, _>(&key[..])
+    .execute(conn)
+    .await?;
+    diesel::sql_query(format!(
+        "select id, user_id, expires_at, request_hash from {s}.recovery_tokens \
+         where requested_by_subject = $1 and idempotency_key_hash = $2"
+    ))
+    .bind::<Text, _>(subject)
+    .bind::<Bytea, _>(&key[..])
+    .get_result(conn)
+    .await
+    .optional()
 }
 
 /// Revokes every token of `user_id` not ended yet, expired ones included (after a password
@@ -259,4 +339,133 @@ pub async fn claim(
     .execute(conn)
     .await
     .map(|n| n == 1)
+}
+
+/// Cancels the live token whose digest is `hash` (the user's "this wasn't me"): marks it
+/// cancelled and revoked, in one statement that a concurrent redemption cannot interleave
+/// with. Returns the token's id and account, or `None` when no live token has that digest.
+///
+/// # Errors
+/// Database errors only.
+pub async fn cancel(
+    conn: &mut AsyncPgConnection,
+    s: &Schema,
+    hash: &TokenHash,
+) -> QueryResult<Option<(Uuid, String)>> {
+    #[derive(QueryableByName)]
+    struct Cancelled {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+        #[diesel(sql_type = Text)]
+        user_id: String,
+    }
+    let row: Option<Cancelled> = diesel::sql_query(format!(
+        "update {s}.recovery_tokens t set cancelled_at = now(), revoked_at = now() \
+         where t.token_hash = $1 and {UNSPENT} returning t.id, t.user_id"
+    ))
+    .bind::<Bytea, _>(&hash.0[..])
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row.map(|r| (r.id, r.user_id)))
+}
+
+/// Revokes the live token with row id `id` (an admin withdrew it). Returns its account, or
+/// `None` when no live token has that id.
+///
+/// # Errors
+/// Database errors only.
+pub async fn revoke(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> QueryResult<Option<String>> {
+    #[derive(QueryableByName)]
+    struct Revoked {
+        #[diesel(sql_type = Text)]
+        user_id: String,
+    }
+    let row: Option<Revoked> = diesel::sql_query(format!(
+        "update {s}.recovery_tokens t set revoked_at = now() where t.id = $1 and {UNSPENT} returning t.user_id"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row.map(|r| r.user_id))
+}
+
+/// A token with where it stands and where its mail stands, for an admin. No digest.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct TokenRecord {
+    /// Row id.
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    /// The account's id.
+    #[diesel(sql_type = Text)]
+    pub user_id: String,
+    /// Who asked: the admin's subject (or account id, for tokens issued before subjects were kept).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub requested_by: Option<String>,
+    /// When it was issued.
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    /// When it expires.
+    #[diesel(sql_type = Timestamptz)]
+    pub expires_at: DateTime<Utc>,
+    /// `live`, `redeemed`, `superseded`, `cancelled`, `revoked` or `expired`.
+    #[diesel(sql_type = Text)]
+    pub token_state: String,
+    /// The mail's outbox status (`queued`, `sent`, `dropped`, `abandoned`), if it has one.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub mail_status: Option<String>,
+    /// Delivery attempts so far.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
+    pub attempts: Option<i32>,
+    /// When the transport accepted the mail.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub sent_at: Option<DateTime<Utc>>,
+    /// The class of the last failed attempt's error.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub last_error_class: Option<String>,
+}
+
+/// The columns of [`TokenRecord`], over `recovery_tokens t` and its latest mail `m`.
+const RECORD_SQL: &str =
+    "select t.id, t.user_id, coalesce(t.requested_by_subject, t.requested_by) as requested_by, \
+       t.created_at, t.expires_at, \
+       case when t.used_at is not null then 'redeemed' when t.superseded_at is not null then 'superseded' \
+            when t.cancelled_at is not null then 'cancelled' when t.revoked_at is not null then 'revoked' \
+            when t.expires_at <= now() then 'expired' else 'live' end as token_state, \
+       m.status as mail_status, m.attempts, m.sent_at, m.last_error_class";
+
+/// The token with row id `id`, as an admin sees it.
+///
+/// # Errors
+/// Database errors only.
+pub async fn record(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> QueryResult<Option<TokenRecord>> {
+    diesel::sql_query(format!(
+        "{RECORD_SQL} from {s}.recovery_tokens t left join lateral \
+           (select * from {s}.mail_outbox o where o.token_id = t.id order by o.created_at desc limit 1) m on true \
+         where t.id = $1"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// The live tokens of `user_id` (at most one, by the one-live-per-user index), as an admin sees them.
+///
+/// # Errors
+/// Database errors only.
+pub async fn live_records(
+    conn: &mut AsyncPgConnection,
+    s: &Schema,
+    user_id: &str,
+) -> QueryResult<Vec<TokenRecord>> {
+    diesel::sql_query(format!(
+        "{RECORD_SQL} from {s}.recovery_tokens t left join lateral \
+           (select * from {s}.mail_outbox o where o.token_id = t.id order by o.created_at desc limit 1) m on true \
+         where t.user_id = $1 and {UNSPENT} order by t.created_at"
+    ))
+    .bind::<Text, _>(user_id)
+    .load(conn)
+    .await
 }

@@ -47,6 +47,9 @@ pub struct RecoveryMail<'a> {
     pub display_name: &'a str,
     /// `public_url + reset_path + "#token=" + token`. Never log a `RecoveryMail`'s link.
     pub link: &'a str,
+    /// `public_url + reset_path + "#cancel=" + token`: the "this wasn't me" link, which lets
+    /// the user cancel the token (after a confirmation on the page) without touching the account.
+    pub cancel_link: &'a str,
     /// When the link stops working, as mails show times.
     pub expires_at: String,
     /// The token lifetime in minutes.
@@ -111,11 +114,13 @@ impl Templates {
         tera.add_raw_templates(sources).map_err(|e| format!("templates: {}", error_chain(&e)))?;
         let templates = Templates { tera };
         let link = "https://example.org/reset-password#token=sample";
+        let cancel_link = "https://example.org/reset-password#cancel=sample";
         let (name, time) = ("Sample", "2026-01-01 00:00 UTC".to_owned());
         templates.render(&RecoveryMail {
             product_name: name,
             display_name: name,
             link,
+            cancel_link,
             expires_at: time.clone(),
             ttl_minutes: 60,
         })?;
@@ -158,6 +163,7 @@ mod tests {
             product_name: "Acme",
             display_name: name,
             link: "https://acme.example/reset-password#token=abc_DEF-123",
+            cancel_link: "https://acme.example/reset-password#cancel=abc_DEF-123",
             expires_at: "2026-11-26 22:00 UTC".into(),
             ttl_minutes: 60,
         }
@@ -172,7 +178,8 @@ mod tests {
             assert!(part.contains("https://acme.example/reset-password#token=abc_DEF-123"), "{part}");
             assert!(part.contains("2026-11-26 22:00 UTC"));
             assert!(part.contains("Ann"));
-            assert!(part.contains("did not expect this email"));
+            assert!(part.contains("did not ask for this"));
+            assert!(part.contains("https://acme.example/reset-password#cancel=abc_DEF-123"), "{part}");
         }
     }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use lettre::message::{header, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 
+use super::failure::Failure;
 use crate::config::{Mail, MailTransport};
 use crate::db::outbox::OutboxMail;
 
@@ -142,12 +143,15 @@ impl Mailer {
     /// Hands `message` to the transport.
     ///
     /// # Errors
-    /// The transport's error, as text (it never contains the message body).
-    pub async fn send(&self, message: Message) -> Result<(), String> {
+    /// The transport's error, classified, its text never containing the message body. A host's
+    /// own [`SendMail`] and the file transport fail with [`super::failure::FailureClass::Other`].
+    pub async fn send(&self, message: Message) -> Result<(), Failure> {
         match &self.backend {
-            Backend::Smtp(smtp) => smtp.current().send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Backend::File(file) => file.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
-            Backend::Custom(custom) => custom.send(message).await,
+            Backend::Smtp(smtp) => smtp.current().send(message).await.map(|_| ()).map_err(Failure::from),
+            Backend::File(file) => {
+                file.send(message).await.map(|_| ()).map_err(|e| Failure::other(e.to_string()))
+            }
+            Backend::Custom(custom) => custom.send(message).await.map_err(Failure::other),
             Backend::Log => {
                 log::info!(
                     "user_account: mail (log transport):\n{}",

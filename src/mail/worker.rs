@@ -1,18 +1,20 @@
 //! The delivery worker: claims due mails from the outbox and sends them, with bounded retries
 //! and exponential backoff. Safe with several instances on one database.
 
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
 use rocket::tokio::sync::Notify;
 use rocket_db_pools::diesel::PgPool;
 use serde_json::json;
 
+use super::failure::{Failure, FailureClass};
 use super::{MailContext, Mailer, Templates};
 use crate::accounts::Store;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
+use crate::db::outbox::{self, Finished, NewOutboxMail, OutboxMail};
 use crate::db::{recovery_tokens, Schema};
 use crate::error::Error;
 
@@ -20,6 +22,14 @@ use crate::error::Error;
 /// may take (`mail.smtp_timeout_secs` is at most 300), so only a worker that died lets a mail
 /// be sent twice.
 const LEASE: Duration = Duration::seconds(600);
+/// Lease time a batch keeps in hand: no attempt starts unless it can end this long before the
+/// lease does.
+const LEASE_MARGIN: StdDuration = StdDuration::from_secs(60);
+/// The most mails one claim takes.
+const BATCH: u128 = 64;
+/// How old the check of a token may be when its mail is sent: a batch sent more slowly has its
+/// tokens checked again.
+const FRESH: StdDuration = StdDuration::from_millis(500);
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::seconds(5);
 const MAX_BACKOFF: Duration = Duration::hours(1);
@@ -39,6 +49,35 @@ pub struct DeliveryReport {
     pub abandoned: usize,
     /// Not sent because their token is no longer live.
     pub dropped: usize,
+}
+
+impl DeliveryReport {
+    fn add(&mut self, other: DeliveryReport) {
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.abandoned += other.abandoned;
+        self.dropped += other.dropped;
+    }
+}
+
+/// Claimed mails whose tokens were live when last checked.
+struct Batch {
+    /// When the claim began (the lease runs from about then).
+    claimed_at: Instant,
+    /// When the tokens were last found live.
+    checked_at: Instant,
+    mails: Vec<OutboxMail>,
+}
+
+/// What sending a [`Batch`] did, to be recorded.
+#[derive(Default)]
+struct Outcome {
+    sent: Vec<OutboxMail>,
+    failed: Vec<(OutboxMail, Failure)>,
+    /// Not sent: their token was found dead when checked again.
+    dropped: Vec<OutboxMail>,
+    /// Not attempted: too little of the lease was left, or their token could not be checked.
+    unsent: Vec<OutboxMail>,
 }
 
 /// The outbox's sending side, managed by the fairing. Clones share one mailer and wake-up.
@@ -98,7 +137,8 @@ impl MailQueue {
     }
 
     /// Whether the token with row id `token_id` is still live: not ended, and its account
-    /// still recoverable with the fingerprint it was bound to.
+    /// still recoverable with the fingerprint it was bound to. Asks the store, so it holds for
+    /// a host's store too; [`outbox::live_tokens_default`] is the default store's batch of it.
     async fn token_live(
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
@@ -114,69 +154,239 @@ impl MailQueue {
         Ok(account.is_some_and(|a| a.recoverable && a.email.is_some() && a.fingerprint == token.binding))
     }
 
+    /// The mailer this queue delivers through (the bench's direct-transport ceiling uses it).
+    #[cfg(feature = "bench")]
+    pub(crate) fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
     /// Wakes this instance's worker; call after committing an enqueued mail.
     pub fn wake(&self) {
         self.wake.notify_one();
     }
 
-    /// Delivers every mail that is due now, one claim at a time, and reports what happened.
+    /// Delivers every mail that is due now and reports what happened.
+    ///
+    /// Mails are claimed in batches (one statement each, up to 64), their tokens checked
+    /// in one query with the default store (and again if the check is more than half a second
+    /// old when a mail's turn comes), and sent one after the other, each attempt under its
+    /// deadline, with no database connection held while the transport works. The database
+    /// work overlaps the sending: while a batch is being sent the previous one is settled (its
+    /// sent mails finished in one statement, its failures scheduled for retry or abandoned) and
+    /// then the next one claimed.
     ///
     /// # Errors
-    /// The database failed; mails already handled stay handled.
+    /// The database failed; mails already handled stay handled, a batch sent but not yet
+    /// recorded is sent again once its lease runs out.
     pub async fn deliver_due(&self, pool: &PgPool) -> Result<DeliveryReport, Error> {
         let mut report = DeliveryReport::default();
-        loop {
-            let mail = {
-                let mut conn = connect(pool).await?;
-                let Some(mail) = OutboxMail::claim_next(&mut conn, &self.schema, LEASE).await? else {
-                    return Ok(report);
-                };
-                let live = match mail.token_id {
-                    Some(token) => self.token_live(&mut conn, token).await?,
-                    None => true,
-                };
-                if !live {
-                    OutboxMail::finish(&mut conn, &self.schema, &mail, Finished::Dropped, None).await?;
-                    log::info!("user_account: mail {} dropped: its token is no longer live", mail.id);
-                    report.dropped += 1;
-                    continue;
+        let mut next = self.claim(pool, &mut report).await?;
+        let mut sent: Option<Outcome> = None;
+        while let Some(batch) = next.take() {
+            let previous = sent.take();
+            // The database work runs one statement at a time beside the sending: settle the
+            // previous batch, then claim the next one.
+            let database = async {
+                let mut report = DeliveryReport::default();
+                if let Some(previous) = previous {
+                    report.add(self.settle(pool, previous).await?);
                 }
-                mail
+                let next = self.claim(pool, &mut report).await?;
+                Ok::<_, Error>((report, next))
             };
-            // No database connection is held while the transport works.
-            // `attempt` enforces the deadline itself, so that it can also drop the stuck connection.
-            let outcome = self.attempt(&mail).await;
-            let mut conn = connect(pool).await?;
-            match outcome {
-                Ok(()) => {
-                    if OutboxMail::finish(&mut conn, &self.schema, &mail, Finished::Sent, None).await? {
-                        report.sent += 1;
-                    } else {
-                        log::warn!("user_account: mail {} was sent after its lease ran out", mail.id);
-                    }
+            let (outcome, database) = rocket::tokio::join!(self.send(pool, batch), database);
+            match database {
+                Ok((settled, claimed)) => {
+                    report.add(settled);
+                    next = claimed;
+                    sent = Some(outcome);
                 }
-                Err(cause) => self.failed(&mut conn, &mail, &cause, &mut report).await?,
+                Err(e) => {
+                    // Record what was just sent if the database lets us, then report the failure.
+                    if let Ok(settled) = self.settle(pool, outcome).await {
+                        report.add(settled);
+                    }
+                    return Err(e);
+                }
             }
         }
+        if let Some(outcome) = sent {
+            report.add(self.settle(pool, outcome).await?);
+        }
+        Ok(report)
+    }
+
+    /// Claims the next batch of due mails and drops those whose token is no longer live;
+    /// `None` once nothing is due.
+    async fn claim(&self, pool: &PgPool, report: &mut DeliveryReport) -> Result<Option<Batch>, Error> {
+        // Measured before the claim, so the lease's end as the worker sees it comes no later
+        // than the database's.
+        let claimed_at = Instant::now();
+        let mut conn = connect(pool).await?;
+        loop {
+            let mails =
+                OutboxMail::claim_due(&mut conn, &self.schema, LEASE, batch_size(self.attempt_timeout))
+                    .await?;
+            if mails.is_empty() {
+                return Ok(None);
+            }
+            let mails = self.drop_dead(&mut conn, mails, report).await?;
+            if !mails.is_empty() {
+                return Ok(Some(Batch { claimed_at, checked_at: Instant::now(), mails }));
+            }
+        }
+    }
+
+    /// Sends a batch, one mail after the other. A mail that could not end before the lease
+    /// runs out (less the margin) is not attempted. A mail with a token is sent only if its
+    /// token was found live at most [`FRESH`] ago: a batch sent slowly has its tokens checked
+    /// again (between two attempts, never holding a connection during one), so a token that
+    /// died meanwhile drops its mail as it did when mails were claimed one at a time.
+    async fn send(&self, pool: &PgPool, batch: Batch) -> Outcome {
+        let Batch { claimed_at, mut checked_at, mails } = batch;
+        let mut outcome = Outcome::default();
+        let mut mails: VecDeque<OutboxMail> = mails.into();
+        while let Some(mail) = mails.pop_front() {
+            if claimed_at.elapsed() + self.attempt_timeout + LEASE_MARGIN > lease_std() {
+                // Too little of the lease is left for another attempt: give the rest back rather
+                // than risk a second worker sending them too.
+                outcome.unsent.push(mail);
+                outcome.unsent.extend(mails);
+                break;
+            }
+            if mail.token_id.is_some() && checked_at.elapsed() > FRESH {
+                match self.recheck(pool, &mail, &mut mails, &mut outcome.dropped).await {
+                    Ok((live, at)) => {
+                        checked_at = at.unwrap_or(checked_at);
+                        if !live {
+                            outcome.dropped.push(mail);
+                            continue;
+                        }
+                    }
+                    Err(e) => {
+                        log::warn!("user_account: could not check the batch's tokens again: {e}");
+                        outcome.unsent.push(mail);
+                        outcome.unsent.extend(mails);
+                        break;
+                    }
+                }
+            }
+            // `attempt` enforces the deadline itself, so that it can also drop the stuck connection.
+            match self.attempt(&mail).await {
+                Ok(()) => outcome.sent.push(mail),
+                Err(cause) => outcome.failed.push((mail, cause)),
+            }
+        }
+        outcome
+    }
+
+    /// Checks `next`'s token again and says whether it is live. With the default store every
+    /// token still to be sent in `rest` is checked in the same query (dead mails move from
+    /// `rest` to `dropped`), and the instant of that check is returned as the batch's new check
+    /// time; a host's store is asked about `next` alone, account by account, as before batching.
+    async fn recheck(
+        &self,
+        pool: &PgPool,
+        next: &OutboxMail,
+        rest: &mut VecDeque<OutboxMail>,
+        dropped: &mut Vec<OutboxMail>,
+    ) -> Result<(bool, Option<Instant>), Error> {
+        let Some(token) = next.token_id else { return Ok((true, None)) };
+        let mut conn = connect(pool).await?;
+        match &self.store {
+            Store::Default(_) => {
+                let at = Instant::now();
+                let mut ids: Vec<uuid::Uuid> = rest.iter().filter_map(|m| m.token_id).collect();
+                ids.push(token);
+                let live = outbox::live_tokens_default(&mut conn, &self.schema, &ids).await?;
+                let (keep, dead): (VecDeque<OutboxMail>, VecDeque<OutboxMail>) =
+                    rest.drain(..).partition(|m| m.token_id.is_none_or(|t| live.contains(&t)));
+                *rest = keep;
+                dropped.extend(dead);
+                Ok((live.contains(&token), Some(at)))
+            }
+            Store::Host(_) => Ok((self.token_live(&mut conn, token).await?, None)),
+        }
+    }
+
+    /// Records a sent batch: finishes its sent mails in one statement and those dropped late in
+    /// another, schedules a retry for (or abandons) each failed one, and gives back those not
+    /// attempted.
+    async fn settle(&self, pool: &PgPool, outcome: Outcome) -> Result<DeliveryReport, Error> {
+        let mut report = DeliveryReport::default();
+        let mut conn = connect(pool).await?;
+        let finished = OutboxMail::finish_all(&mut conn, &self.schema, &outcome.sent, Finished::Sent).await?;
+        report.sent += finished.len();
+        for mail in outcome.sent.iter().filter(|m| !finished.contains(&m.id)) {
+            log::warn!("user_account: mail {} was sent after its lease ran out", mail.id);
+        }
+        let dropped =
+            OutboxMail::finish_all(&mut conn, &self.schema, &outcome.dropped, Finished::Dropped).await?;
+        for mail in outcome.dropped.iter().filter(|m| dropped.contains(&m.id)) {
+            log::info!("user_account: mail {} dropped: its token is no longer live", mail.id);
+        }
+        report.dropped += dropped.len();
+        for (mail, cause) in &outcome.failed {
+            self.failed(&mut conn, mail, cause, &mut report).await?;
+        }
+        OutboxMail::release(&mut conn, &self.schema, &outcome.unsent).await?;
+        Ok(report)
+    }
+
+    /// Ends (as dropped) the claimed mails whose token is no longer live, and returns the others.
+    /// With the default store one query checks every token; a host's store is asked mail by mail.
+    async fn drop_dead(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        mails: Vec<OutboxMail>,
+        report: &mut DeliveryReport,
+    ) -> Result<Vec<OutboxMail>, Error> {
+        let tokens: Vec<uuid::Uuid> = mails.iter().filter_map(|m| m.token_id).collect();
+        if tokens.is_empty() {
+            return Ok(mails);
+        }
+        let live: HashSet<uuid::Uuid> = match &self.store {
+            Store::Default(_) => outbox::live_tokens_default(conn, &self.schema, &tokens).await?,
+            Store::Host(_) => {
+                let mut live = HashSet::new();
+                for token in tokens {
+                    if self.token_live(conn, token).await? {
+                        live.insert(token);
+                    }
+                }
+                live
+            }
+        };
+        let (keep, dead): (Vec<OutboxMail>, Vec<OutboxMail>) =
+            mails.into_iter().partition(|m| m.token_id.is_none_or(|t| live.contains(&t)));
+        let dropped = OutboxMail::finish_all(conn, &self.schema, &dead, Finished::Dropped).await?;
+        for mail in dead.iter().filter(|m| dropped.contains(&m.id)) {
+            log::info!("user_account: mail {} dropped: its token is no longer live", mail.id);
+        }
+        report.dropped += dropped.len();
+        Ok(keep)
     }
 
     /// One delivery, on a task of its own so that a panic in the transport fails this mail
     /// only, not the worker; the task is aborted at the attempt's deadline, so a stalled
     /// server can neither hold the worker nor deliver the mail late.
-    async fn attempt(&self, mail: &OutboxMail) -> Result<(), String> {
-        let message = self.mailer.build(mail)?;
+    pub(crate) async fn attempt(&self, mail: &OutboxMail) -> Result<(), Failure> {
+        let message = self.mailer.build(mail).map_err(Failure::other)?;
         let mailer = Arc::clone(&self.mailer);
         let task = rocket::tokio::spawn(async move { mailer.send(message).await });
         let abort = task.abort_handle();
         match rocket::tokio::time::timeout(self.attempt_timeout, task).await {
             Ok(Ok(sent)) => sent,
-            Ok(Err(e)) if e.is_panic() => Err("the transport panicked".into()),
-            Ok(Err(e)) => Err(format!("the delivery task ended: {e}")),
+            Ok(Err(e)) if e.is_panic() => Err(Failure::other("the transport panicked")),
+            Ok(Err(e)) => Err(Failure::other(format!("the delivery task ended: {e}"))),
             Err(_) => {
                 abort.abort();
                 // The abandoned connection must not serve the next attempt.
                 self.mailer.reset_connections();
-                Err(format!("no answer within {:?}", self.attempt_timeout))
+                Err(Failure::new(
+                    FailureClass::Timeout,
+                    format!("no answer within {:?}", self.attempt_timeout),
+                ))
             }
         }
     }
@@ -185,21 +395,24 @@ impl MailQueue {
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
         mail: &OutboxMail,
-        cause: &str,
+        failure: &Failure,
         report: &mut DeliveryReport,
     ) -> Result<(), Error> {
-        let cause: String = cause.chars().take(500).collect();
+        let cause: String = failure.text.chars().take(500).collect();
+        let class = failure.class.as_str();
         let attempts = u32::try_from(mail.attempts).unwrap_or(u32::MAX);
-        let details = json!({"mail_id": mail.id, "kind": mail.kind, "attempts": attempts, "error": cause});
+        let details = json!({"mail_id": mail.id, "kind": mail.kind, "attempts": attempts, "error": cause, "class": class});
         if attempts >= self.max_attempts {
-            if OutboxMail::finish(conn, &self.schema, mail, Finished::Abandoned, Some(&cause)).await? {
+            if OutboxMail::finish(conn, &self.schema, mail, Finished::Abandoned, Some((&cause, class)))
+                .await?
+            {
                 log::error!("user_account: mail {} abandoned after {attempts} attempts: {cause}", mail.id);
                 NewAuditEvent::new(event::MAIL_ABANDONED).details(details).insert(conn, &self.schema).await?;
                 report.abandoned += 1;
             }
         } else {
             let backoff = backoff(attempts);
-            if OutboxMail::retry_later(conn, &self.schema, mail, backoff, &cause).await? {
+            if OutboxMail::retry_later(conn, &self.schema, mail, backoff, (&cause, class)).await? {
                 log::warn!(
                     "user_account: mail {} attempt {attempts} failed, retrying in {backoff}: {cause}",
                     mail.id
@@ -259,6 +472,20 @@ impl MailQueue {
     }
 }
 
+/// How many mails one claim takes: up to [`BATCH`], and no more than the lease leaves time to
+/// attempt one after the other, each for at most `attempt_timeout` (54 with the default 10 s,
+/// 1 with the longest, 300 s).
+fn batch_size(attempt_timeout: StdDuration) -> i64 {
+    let budget = lease_std().saturating_sub(LEASE_MARGIN).as_millis();
+    let fits = (budget / attempt_timeout.as_millis().max(1)).clamp(1, BATCH);
+    i64::try_from(fits).unwrap_or(1)
+}
+
+/// [`LEASE`] as a `std` duration.
+fn lease_std() -> StdDuration {
+    LEASE.to_std().unwrap_or(StdDuration::from_secs(600))
+}
+
 async fn connect(pool: &PgPool) -> Result<crate::db::DbConn, Error> {
     crate::db::DbConn::from_pool(pool).await
 }
@@ -272,6 +499,18 @@ fn backoff(attempts: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_can_be_sent_within_its_lease() {
+        assert_eq!(batch_size(StdDuration::from_secs(10)), 54);
+        assert_eq!(batch_size(StdDuration::from_secs(1)), 64);
+        assert_eq!(batch_size(StdDuration::from_secs(300)), 1);
+        assert_eq!(batch_size(StdDuration::ZERO), 64);
+        for secs in 1..=300 {
+            let n = u32::try_from(batch_size(StdDuration::from_secs(secs))).unwrap_or(u32::MAX);
+            assert!(StdDuration::from_secs(secs) * n + LEASE_MARGIN <= lease_std(), "{secs} s: {n}");
+        }
+    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {

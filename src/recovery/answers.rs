@@ -1,10 +1,12 @@
-//! What the recovery operations take and answer: [`Target`], [`Queued`], [`Verdict`] and
-//! [`Changed`], with their OpenAPI schemas.
+//! What the recovery operations take and answer: [`Target`], [`Queued`], [`Verdict`],
+//! [`Changed`], and for operators [`RecoveryStatus`], [`OutstandingTokens`], [`Revoked`] and
+//! [`Cancelled`], with their OpenAPI schemas.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use uuid::Uuid;
 
-use crate::db::recovery_tokens::Reason;
+use crate::db::recovery_tokens::{Reason, TokenRecord};
 
 /// Whose password to recover.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +22,10 @@ pub enum Target {
 pub(super) const QUEUED: &str = "queued";
 /// [`Changed::status`].
 pub(super) const PASSWORD_CHANGED: &str = "password_changed";
+/// [`Revoked::status`].
+pub(super) const REVOKED: &str = "revoked";
+/// [`Cancelled::status`].
+pub(super) const CANCELLED: &str = "cancelled";
 
 /// The schemas of the fields that never vary, for the OpenAPI document.
 mod schema {
@@ -31,6 +37,12 @@ mod schema {
     }
     pub(super) fn password_changed() -> Object {
         only(super::PASSWORD_CHANGED)
+    }
+    pub(super) fn revoked() -> Object {
+        only(super::REVOKED)
+    }
+    pub(super) fn cancelled() -> Object {
+        only(super::CANCELLED)
     }
     pub(super) fn is_true() -> Object {
         only(true)
@@ -52,6 +64,9 @@ pub struct Queued {
     pub user_id: String,
     /// When the emailed link stops working.
     pub expires_at: DateTime<Utc>,
+    /// This recovery's id: ask `GET <mount>/password-recovery/<recovery_id>` where it stands.
+    /// A repeat with the same `Idempotency-Key` answers the same id.
+    pub recovery_id: Uuid,
 }
 
 /// What verifying a token answers: valid with its expiry and a masked email, or why not.
@@ -73,7 +88,7 @@ pub enum Verdict {
         /// Always false.
         #[schema(schema_with = schema::is_false)]
         valid: bool,
-        /// `invalid`, `expired`, `used` or `superseded`.
+        /// `invalid`, `expired`, `used`, `superseded` or `cancelled`.
         reason: Reason,
     },
 }
@@ -93,4 +108,145 @@ pub struct Changed {
     pub active_sessions: i64,
     /// Sessions this change revoked.
     pub sessions_revoked: u64,
+}
+
+/// Where a recovery's mail stands.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+#[non_exhaustive]
+pub struct Delivery {
+    /// `queued` (not tried yet, or being sent), `retrying` (an attempt failed, another is
+    /// due), `sent`, `abandoned` (every attempt failed) or `dropped` (the token ended first,
+    /// so it was not sent late).
+    #[schema(value_type = String, example = "sent")]
+    pub state: &'static str,
+    /// Attempts so far.
+    #[schema(minimum = 0)]
+    pub attempts: i32,
+    /// When the mail server accepted it.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// What kind of failure the last failed attempt met, never its text: `connection`,
+    /// `timeout`, `tls`, `transient` (a 4xx reply), `permanent` (a 5xx reply) or `other`.
+    #[schema(value_type = Option<String>, example = "connection")]
+    pub last_error: Option<String>,
+}
+
+impl Delivery {
+    fn of(record: &TokenRecord) -> Delivery {
+        let state = match record.mail_status.as_deref() {
+            Some("sent") => "sent",
+            Some("dropped") => "dropped",
+            Some("abandoned") => "abandoned",
+            Some(_) if record.last_error_class.is_some() => "retrying",
+            // A token always has its mail; without one it is purged or was never queued.
+            Some(_) | None => "queued",
+        };
+        Delivery {
+            state,
+            attempts: record.attempts.unwrap_or(0),
+            sent_at: record.sent_at,
+            last_error: if state == "sent" { None } else { record.last_error_class.clone() },
+        }
+    }
+}
+
+/// Where a recovery stands: its token and its mail. Never the token or its digest.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+#[non_exhaustive]
+pub struct RecoveryStatus {
+    /// The recovery's id.
+    pub recovery_id: Uuid,
+    /// Whose password it recovers.
+    pub user_id: String,
+    /// The admin who asked, as the authenticator named them.
+    pub requested_by: Option<String>,
+    /// When it was asked for.
+    pub created_at: DateTime<Utc>,
+    /// When its link stops working.
+    pub expires_at: DateTime<Utc>,
+    /// `live`, `redeemed`, `expired`, `superseded` (a newer recovery replaced it), `cancelled`
+    /// (the user said it was not them) or `revoked` (an admin withdrew it, the password was
+    /// changed another way, or the account changed).
+    #[schema(value_type = String, example = "live")]
+    pub token: String,
+    /// Where its mail stands.
+    pub delivery: Delivery,
+}
+
+impl From<TokenRecord> for RecoveryStatus {
+    fn from(record: TokenRecord) -> RecoveryStatus {
+        let delivery = Delivery::of(&record);
+        RecoveryStatus {
+            recovery_id: record.id,
+            user_id: record.user_id,
+            requested_by: record.requested_by,
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+            token: record.token_state,
+            delivery,
+        }
+    }
+}
+
+/// One live token, as an admin sees it. Never the token or its digest.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+#[non_exhaustive]
+pub struct OutstandingToken {
+    /// The token's id (the `recovery_id` of the request that issued it).
+    pub token_id: Uuid,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// The admin who asked, as the authenticator named them.
+    pub requested_by: Option<String>,
+    /// Where its mail stands.
+    pub delivery: Delivery,
+}
+
+/// A user's live recovery tokens.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+#[non_exhaustive]
+pub struct OutstandingTokens {
+    /// Whose tokens.
+    pub user_id: String,
+    /// The live ones (at most one: a new recovery supersedes the older token).
+    pub tokens: Vec<OutstandingToken>,
+}
+
+impl From<TokenRecord> for OutstandingToken {
+    fn from(record: TokenRecord) -> OutstandingToken {
+        OutstandingToken {
+            delivery: Delivery::of(&record),
+            token_id: record.id,
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+            requested_by: record.requested_by,
+        }
+    }
+}
+
+/// What revoking a token answers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+#[non_exhaustive]
+pub struct Revoked {
+    /// Always `revoked`.
+    #[schema(schema_with = schema::revoked)]
+    pub status: &'static str,
+    /// The token's id.
+    pub token_id: Uuid,
+}
+
+/// What cancelling a token answers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+#[non_exhaustive]
+pub struct Cancelled {
+    /// Always `cancelled`.
+    #[schema(schema_with = schema::cancelled)]
+    pub status: &'static str,
 }

@@ -6,6 +6,10 @@
 //! | POST | `/password-recovery` | [`crate::AdminScope`] | [`routes::PasswordRecovery`] |
 //! | POST | `/verify-recovery-token` | none | [`routes::TokenRequest`] |
 //! | POST | `/change-password` | none | [`routes::PasswordReset`] |
+//! | GET | `/password-recovery/<recovery_id>` | [`crate::AdminScope`] | none |
+//! | GET | `/<user_id>/recovery-tokens` | [`crate::AdminScope`] | none |
+//! | DELETE | `/recovery-tokens/<token_id>` | [`crate::AdminScope`] | none |
+//! | POST | `/cancel-recovery` | none | [`routes::TokenRequest`] |
 //!
 //! The routes are thin: [`RecoveryService`] does the work, and a host's own admin UI, job or
 //! CLI can call it without HTTP (take it as `&State<RecoveryService>`).
@@ -34,13 +38,39 @@
 //!   stores the new hash through the store, kills the account's other tokens, revokes sessions if asked or configured, queues a "your password was
 //!   changed" mail (no token in it) and records an audit event. Sessions survive otherwise, and the
 //!   answer counts them so a UI can offer to sign out everywhere.
+//!
+//! ## What operators and users can steer
+//!
+//! - **Retries are safe.** `password-recovery` takes an `Idempotency-Key` header (see
+//!   [`IdempotencyKey`]): a repeat by the same admin with the same key and body, while the first
+//!   token lives, answers the first answer again and issues no second token and no second mail,
+//!   so a retry after a timeout never voids the mail the user already has. The same key with
+//!   another body is 422 `idempotency_key_reused`.
+//! - **Where a recovery stands.** Its answer carries a `recovery_id`;
+//!   `GET <mount>/password-recovery/<recovery_id>` answers the token's state (`live`,
+//!   `redeemed`, `expired`, `superseded`, `cancelled`, `revoked`) and the mail's (`queued`,
+//!   `retrying` with the attempts and the last error's class, `sent` with when, `abandoned`,
+//!   `dropped`), never an error's text, the token or its digest.
+//! - **Outstanding links.** `GET <mount>/<user_id>/recovery-tokens` lists a user's live tokens
+//!   and `DELETE <mount>/recovery-tokens/<token_id>` revokes one (its queued mail is then
+//!   dropped); both are audited.
+//! - **"This wasn't me".** The mail carries a second link, `public_url + reset_path +
+//!   "#cancel=" + token`. The reset page asks before it acts (a link scanner that opens the link
+//!   cancels nothing), then posts `<mount>/cancel-recovery`, which revokes the token without
+//!   touching the account and records a `recovery_cancelled` event. The token then verifies as
+//!   `{"valid": false, "reason": "cancelled"}`.
 
 mod answers;
+mod idempotency;
 pub mod routes;
 mod service;
 
 pub use crate::db::recovery_tokens::Reason;
-pub use answers::{Changed, Queued, Target, Verdict};
+pub use answers::{
+    Cancelled, Changed, Delivery, OutstandingToken, OutstandingTokens, Queued, RecoveryStatus, Revoked,
+    Target, Verdict,
+};
+pub use idempotency::{Idempotency, IdempotencyKey};
 pub use service::RecoveryService;
 
 use rocket::Route;
@@ -48,7 +78,15 @@ use rocket::Route;
 /// The recovery routes.
 #[must_use]
 pub fn routes() -> Vec<Route> {
-    rocket::routes![routes::password_recovery, routes::verify_recovery_token, routes::change_password]
+    rocket::routes![
+        routes::password_recovery,
+        routes::verify_recovery_token,
+        routes::change_password,
+        routes::recovery_status,
+        routes::recovery_tokens,
+        routes::revoke_recovery_token,
+        routes::cancel_recovery,
+    ]
 }
 
 /// `a***e@example.com`: enough for the user to recognise the account, too little to learn the

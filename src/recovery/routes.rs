@@ -1,18 +1,21 @@
-//! The three recovery routes: parse, call [`RecoveryService`], answer. Nothing else.
+//! The recovery routes: parse, call [`RecoveryService`], answer. Nothing else.
 //!
 //! Each route's `#[utoipa::path]` is its entry in the OpenAPI document: the path and method
 //! come from Rocket's attribute beside it, the description from its rustdoc, the errors from
 //! its guards (see `crate::openapi`) and from its service.
 
 use rocket::serde::json::Json;
-use rocket::{post, State};
+use rocket::{delete, get, post, State};
 use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
-use super::answers::{Changed, Queued, Target, Verdict};
+use super::answers::{
+    Cancelled, Changed, OutstandingTokens, Queued, RecoveryStatus, Revoked, Target, Verdict,
+};
+use super::idempotency::Idempotency;
 use super::service::RecoveryService;
 use crate::auth::AdminScope;
 use crate::error::{Error, Result};
@@ -145,12 +148,23 @@ pub struct PasswordReset {
 /// Supersedes the user's older tokens and queues the recovery mail to the address stored for
 /// the user; answers once the token and its mail are committed (the token is never in the
 /// answer). Needs a bearer with the admin scope.
+///
+/// With an `Idempotency-Key` header (1 to 255 visible ASCII characters, bare or as a quoted
+/// string), a repeat by the same admin with the same key and body, while the first token has
+/// not expired, answers the first answer again and issues no second token and no second mail;
+/// the same key with another body is 422 `idempotency_key_reused`.
 #[utoipa::path(
     tag = RECOVERY,
     request_body = PasswordRecovery,
     security(("bearer" = [])),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
+         description = "Makes a retry safe: a repeat with the same key and body answers the \
+            first answer again (`\"quoted\"` keys are read without their quotes)."),
+    ),
     responses(
-        (status = 200, description = "The token is issued and its mail queued.", body = Queued),
+        (status = 200, description = "The token is issued and its mail queued (or, for a repeat \
+            with the same `Idempotency-Key`, the first answer again).", body = Queued),
         AdminScope,
         JsonBody<PasswordRecovery>,
         (status = 404, response = NotFound),
@@ -163,12 +177,123 @@ pub struct PasswordReset {
 #[post("/password-recovery", data = "<body>")]
 pub async fn password_recovery(
     admin: AdminScope,
+    idempotency: Idempotency,
     ctx: &RequestContext,
     service: &State<RecoveryService>,
     body: JsonBody<PasswordRecovery>,
 ) -> Result<Json<Queued>> {
     let target = body.0.target()?;
-    Ok(Json(service.start(target, &admin.0, ctx).await?))
+    Ok(Json(service.start(target, &admin.0, idempotency.0.as_ref(), ctx).await?))
+}
+
+/// A UUID from the path, or 404: an id that cannot exist names nothing.
+fn uuid(id: &str) -> Result<uuid::Uuid> {
+    uuid::Uuid::parse_str(id).map_err(|_| Error::NotFound)
+}
+
+/// `GET <mount>/password-recovery/<recovery_id>` (admin): where a recovery stands.
+///
+/// The token's state and the mail's: `queued`, `retrying` (with the attempts and the class of
+/// the last error, never its text), `sent` (with when), `abandoned` or `dropped` (the token
+/// ended before the mail went). An unknown id is 404.
+#[utoipa::path(
+    tag = RECOVERY,
+    security(("bearer" = [])),
+    params(("recovery_id" = uuid::Uuid, Path, description = "From the `password-recovery` answer.")),
+    responses(
+        (status = 200, description = "Where the recovery stands.", body = RecoveryStatus),
+        AdminScope,
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/password-recovery/<recovery_id>", rank = 2)]
+pub async fn recovery_status(
+    _admin: AdminScope,
+    service: &State<RecoveryService>,
+    recovery_id: &str,
+) -> Result<Json<RecoveryStatus>> {
+    Ok(Json(service.status(uuid(recovery_id)?).await?))
+}
+
+/// `GET <mount>/<user_id>/recovery-tokens` (admin): a user's live recovery tokens.
+///
+/// Their ids, when they were issued and expire, who asked, and where their mails stand; never
+/// a token or its digest. Audited.
+#[utoipa::path(
+    tag = RECOVERY,
+    security(("bearer" = [])),
+    params(("user_id" = String, Path, description = "The account's id, as the account store names it.")),
+    responses(
+        (status = 200, description = "The user's live tokens.", body = OutstandingTokens),
+        AdminScope,
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[get("/<user_id>/recovery-tokens")]
+pub async fn recovery_tokens(
+    admin: AdminScope,
+    ctx: &RequestContext,
+    service: &State<RecoveryService>,
+    user_id: &str,
+) -> Result<Json<OutstandingTokens>> {
+    Ok(Json(service.outstanding(user_id, &admin.0, ctx).await?))
+}
+
+/// `DELETE <mount>/recovery-tokens/<token_id>` (admin): revoke a live recovery token.
+///
+/// Its link stops working and its mail, if not sent yet, is dropped. A token that is unknown
+/// or no longer live is 404. Audited.
+#[utoipa::path(
+    tag = RECOVERY,
+    security(("bearer" = [])),
+    params(("token_id" = uuid::Uuid, Path, description = "The token's id (a `recovery_id`).")),
+    responses(
+        (status = 200, description = "The token is revoked.", body = Revoked),
+        AdminScope,
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[delete("/recovery-tokens/<token_id>")]
+pub async fn revoke_recovery_token(
+    admin: AdminScope,
+    ctx: &RequestContext,
+    service: &State<RecoveryService>,
+    token_id: &str,
+) -> Result<Json<Revoked>> {
+    Ok(Json(service.revoke(uuid(token_id)?, &admin.0, ctx).await?))
+}
+
+/// `POST <mount>/cancel-recovery`: "this wasn't me". Revokes the token without touching the
+/// account.
+///
+/// The recovery mail's second link (`#cancel=`) leads here through the reset page, which asks
+/// first. A token that is already cancelled answers the same; any other token that is not live
+/// is a 400 `invalid_token` (the reason in `details.reason`).
+#[utoipa::path(
+    tag = RECOVERY,
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "The token is cancelled.", body = Cancelled),
+        PublicLimit,
+        JsonBody<TokenRequest>,
+        (status = 500, response = InternalServerError),
+        (status = 503, response = ServiceUnavailable),
+    )
+)]
+#[post("/cancel-recovery", data = "<body>")]
+pub async fn cancel_recovery(
+    _limit: PublicLimit,
+    ctx: &RequestContext,
+    service: &State<RecoveryService>,
+    body: JsonBody<TokenRequest>,
+) -> Result<Json<Cancelled>> {
+    Ok(Json(service.cancel(&body.0.token, ctx).await?))
 }
 
 /// `POST <mount>/verify-recovery-token`: is this link still good? Reads only, so mail

@@ -9,15 +9,20 @@ use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use rocket_db_pools::diesel::PgPool;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
+use uuid::Uuid;
 
-use super::answers::{Changed, Queued, Target, Verdict, PASSWORD_CHANGED, QUEUED};
+use super::answers::{
+    Cancelled, Changed, OutstandingToken, OutstandingTokens, Queued, RecoveryStatus, Revoked, Target,
+    Verdict, CANCELLED, PASSWORD_CHANGED, QUEUED, REVOKED,
+};
 use super::email_hint;
+use super::IdempotencyKey;
 use crate::accounts::{Account, AccountStore, Store};
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Commit};
-use crate::db::recovery_tokens::{self, LiveToken, Reason};
+use crate::db::recovery_tokens::{self, LiveToken, NewToken, Reason};
 use crate::db::{DbConn, Schema};
 use crate::error::{Error, Result};
 use crate::mail::{mail_time, MailQueue, PasswordChangedMail, RecoveryMail, Templates};
@@ -65,17 +70,53 @@ impl RecoveryService {
     /// stored address and records who asked. Wakes the mail worker once committed; never
     /// waits on SMTP.
     ///
+    /// With an idempotency `key` (the `Idempotency-Key` header), a repeat by the same admin
+    /// with the same key and the same target, while the first token has not expired, answers
+    /// the first answer again and issues nothing; the same key with another target is refused.
+    /// Requests with one key take turns (a transaction-scoped advisory lock), so a retry racing
+    /// the original cannot issue a second token.
+    ///
     /// # Errors
     /// [`Error::UserNotFound`], [`Error::Conflict`] for an account that cannot be recovered,
-    /// [`Error::RateLimited`], or a database or template error.
-    pub async fn start(&self, target: Target, admin: &Principal, ctx: &RequestContext) -> Result<Queued> {
+    /// [`Error::IdempotencyKeyReused`], [`Error::RateLimited`], or a database or template error.
+    pub async fn start(
+        &self,
+        target: Target,
+        admin: &Principal,
+        key: Option<&IdempotencyKey>,
+        ctx: &RequestContext,
+    ) -> Result<Queued> {
         let mut conn = self.conn().await?;
         rate_limit::enforce(&mut conn, &self.schema, ctx, &admin.subject, &rate_limit::admin(&self.config))
             .await?;
         let token = PlainToken::generate();
-        let queued = conn
+        let idempotency = key.map(|key| (key.digest(), target.digest()));
+        let (queued, issued) = conn
             .transaction::<_, Error, _>(|conn| {
                 async move {
+                    if let Some((key, request)) = &idempotency {
+                        if let Some(first) =
+                            recovery_tokens::keyed(conn, &self.schema, &admin.subject, key).await?
+                        {
+                            if first.request_hash != request[..] {
+                                return Err(Error::IdempotencyKeyReused);
+                            }
+                            NewAuditEvent::new(event::RECOVERY_REPLAYED)
+                                .request(ctx)
+                                .actor(admin.user_id.as_deref())
+                                .target(Some(&first.user_id))
+                                .details(json!({ "token_id": first.id, "admin": admin.subject }))
+                                .insert(conn, &self.schema)
+                                .await?;
+                            let queued = Queued {
+                                status: QUEUED,
+                                user_id: first.user_id,
+                                expires_at: first.expires_at,
+                                recovery_id: first.id,
+                            };
+                            return Ok(Ok((queued, false)));
+                        }
+                    }
                     let account = match &target {
                         Target::Id(id) => self.store().lock(conn, id).await?,
                         Target::Email(email) => self.store().lock_by_email(conn, email).await?,
@@ -94,20 +135,21 @@ impl RecoveryService {
                         }
                         return Ok(Err(exceeded.retry_after));
                     }
-                    let (token_id, expires_at) = recovery_tokens::issue(
-                        conn,
-                        &self.schema,
-                        &account.id,
-                        &account.fingerprint,
-                        &token.hash(),
-                        admin.user_id.as_deref(),
-                        self.config.token_ttl_secs,
-                    )
-                    .await?;
+                    let new = NewToken {
+                        user_id: &account.id,
+                        binding: &account.fingerprint,
+                        hash: &token.hash(),
+                        requested_by: admin.user_id.as_deref(),
+                        requested_by_subject: &admin.subject,
+                        idempotency,
+                        ttl_secs: self.config.token_ttl_secs,
+                    };
+                    let (token_id, expires_at) = recovery_tokens::issue(conn, &self.schema, &new).await?;
                     let mail = RecoveryMail {
                         product_name: &self.config.mail.product_name,
                         display_name: &account.display_name,
-                        link: &self.link(&token),
+                        link: &self.link(&token, "token"),
+                        cancel_link: &self.link(&token, "cancel"),
                         expires_at: mail_time(expires_at),
                         ttl_minutes: self.config.token_ttl_secs.div_ceil(60),
                     };
@@ -121,19 +163,126 @@ impl RecoveryService {
                         .details(json!({ "token_id": token_id, "admin": admin.subject }))
                         .insert(conn, &self.schema)
                         .await?;
-                    Ok(Ok(Queued { status: QUEUED, user_id: account.id, expires_at }))
+                    let queued =
+                        Queued { status: QUEUED, user_id: account.id, expires_at, recovery_id: token_id };
+                    Ok(Ok((queued, true)))
                 }
                 .scope_boxed()
             })
             .await?
             .map_err(|retry_after| Error::RateLimited { retry_after })?;
-        self.queue.wake();
+        if issued {
+            self.queue.wake();
+        }
         Ok(queued)
     }
 
-    fn link(&self, token: &PlainToken) -> String {
+    /// Where the recovery `recovery_id` stands: its token and its mail.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id, or a database error.
+    pub async fn status(&self, recovery_id: Uuid) -> Result<RecoveryStatus> {
+        let mut conn = self.conn().await?;
+        let record = recovery_tokens::record(&mut conn, &self.schema, recovery_id).await?;
+        record.map(RecoveryStatus::from).ok_or(Error::NotFound)
+    }
+
+    /// The live recovery tokens of the account `user_id`, without their secrets, recorded as
+    /// seen by `admin`.
+    ///
+    /// # Errors
+    /// [`Error::UserNotFound`] when the store knows no such account, or a database error.
+    pub async fn outstanding(
+        &self,
+        user_id: &str,
+        admin: &Principal,
+        ctx: &RequestContext,
+    ) -> Result<OutstandingTokens> {
+        let mut conn = self.conn().await?;
+        let account = self.store().find_by_id(&mut conn, user_id).await?.ok_or(Error::UserNotFound)?;
+        let records = recovery_tokens::live_records(&mut conn, &self.schema, &account.id).await?;
+        NewAuditEvent::new(event::RECOVERY_TOKENS_LISTED)
+            .request(ctx)
+            .actor(admin.user_id.as_deref())
+            .target(Some(&account.id))
+            .details(json!({ "admin": admin.subject, "live": records.len() }))
+            .insert(&mut conn, &self.schema)
+            .await?;
+        Ok(OutstandingTokens {
+            user_id: account.id,
+            tokens: records.into_iter().map(OutstandingToken::from).collect(),
+        })
+    }
+
+    /// Revokes the live token `token_id` on behalf of `admin`; its queued mail is then dropped
+    /// rather than sent.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when no live token has that id, or a database error.
+    pub async fn revoke(&self, token_id: Uuid, admin: &Principal, ctx: &RequestContext) -> Result<Revoked> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, Error, _>(|conn| {
+            async move {
+                let user_id =
+                    recovery_tokens::revoke(conn, &self.schema, token_id).await?.ok_or(Error::NotFound)?;
+                NewAuditEvent::new(event::RECOVERY_TOKEN_REVOKED)
+                    .request(ctx)
+                    .actor(admin.user_id.as_deref())
+                    .target(Some(&user_id))
+                    .details(json!({ "token_id": token_id, "admin": admin.subject }))
+                    .insert(conn, &self.schema)
+                    .await?;
+                Ok(Revoked { status: REVOKED, token_id })
+            }
+            .scope_boxed()
+        })
+        .await
+    }
+
+    /// Cancels `token` for the user who says the recovery was not theirs: the token dies, the
+    /// account is not touched. Cancelling a cancelled token answers the same again.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] for a token that is not live (the reason in it), or a database error.
+    pub async fn cancel(&self, token: &str, ctx: &RequestContext) -> Result<Cancelled> {
+        let Some(token) = PlainToken::parse(token) else {
+            return Err(self.refuse(&mut *self.conn().await?, ctx, None, Reason::Invalid).await);
+        };
+        let hash = token.hash();
+        let mut conn = self.conn().await?;
+        let cancelled = conn
+            .transaction::<_, Error, _>(|conn| {
+                async move {
+                    let Some((token_id, user_id)) =
+                        recovery_tokens::cancel(conn, &self.schema, &hash).await?
+                    else {
+                        return Ok(false);
+                    };
+                    NewAuditEvent::new(event::RECOVERY_CANCELLED)
+                        .request(ctx)
+                        .target(Some(&user_id))
+                        .details(json!({ "token_id": token_id }))
+                        .insert(conn, &self.schema)
+                        .await?;
+                    Ok(true)
+                }
+                .scope_boxed()
+            })
+            .await?;
+        if cancelled {
+            return Ok(Cancelled { status: CANCELLED });
+        }
+        match recovery_tokens::find(&mut conn, &self.schema, &hash).await?.and_then(|t| t.ended()) {
+            Some(Reason::Cancelled) => Ok(Cancelled { status: CANCELLED }),
+            Some(reason) => Err(self.refuse(&mut conn, ctx, None, reason).await),
+            None => Err(self.refuse(&mut conn, ctx, None, Reason::Invalid).await),
+        }
+    }
+
+    /// `public_url + reset_path + "#<what>=" + token`.
+    fn link(&self, token: &PlainToken, what: &str) -> String {
         format!(
-            "{}{}#token={}",
+            "{}{}#{what}={}",
             self.config.public_url.trim_end_matches('/'),
             self.config.reset_path,
             token.expose()

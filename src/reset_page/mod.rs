@@ -10,6 +10,13 @@
 //! `POST <mount>/change-password`. It ends on a success state that counts the sessions still
 //! signed in and those signed out.
 //!
+//! The mail's second link, `#cancel=...` ("this wasn't me"), opens the same page, which then
+//! changes nothing on its own: it removes the token from the address bar, checks it with
+//! `verify-recovery-token` (which only reads; a link that no longer works, or was already
+//! cancelled, says so at once), and asks for a confirmation. Only the click on "Cancel this
+//! link" posts `POST <mount>/cancel-recovery`, so a mail scanner that opens the link, even one
+//! that runs the script, cancels nothing. The account and its password are never touched.
+//!
 //! ## Template
 //!
 //! The HTML is a tera template, [`TEMPLATE`], embedded in the crate and overridden by a file of
@@ -17,7 +24,8 @@
 //! autoescaped, rendered once at ignition with a [`PageContext`], and a template that does not
 //! read, compile or render stops ignition. The script takes its settings from `data-*`
 //! attributes on `#main` and every sentence it shows from `#strings`, so an override can
-//! reword or translate the page without touching the script.
+//! reword or translate the page without touching the script. An override keeps the embedded
+//! page's ids (`#cancel-state`, `#cancel-button`, `#cancelled` and the rest) and `data-key`s.
 //!
 //! ## Hardening
 //!
@@ -302,6 +310,13 @@ mod tests {
         assert!(!handler_attribute, "no inline event handler");
         assert!(html.contains("15 to 128 characters"));
         assert!(html.contains("<meta name=\"viewport\""));
+        // The "this wasn't me" link's confirmation step and its outcomes.
+        assert!(html.contains(
+            "<button type=\"button\" id=\"cancel-button\" class=\"button\">Cancel this link</button>"
+        ));
+        for key in ["cancel.reason.cancelled.title", "cancel.reason.used.title", "cancel.error.limited"] {
+            assert!(html.contains(&format!("data-key=\"{key}\"")), "{key}");
+        }
     }
 
     #[test]

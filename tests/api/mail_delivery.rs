@@ -120,6 +120,30 @@ async fn a_mail_whose_token_expired_was_used_or_superseded_is_dropped_not_sent_l
 }
 
 #[rocket::async_test]
+async fn a_mail_whose_token_no_longer_matches_its_account_is_dropped() {
+    let app = crate::helpers::spawn_app().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    fixtures::user(&mut conn, "bob@example.org").await;
+    request_recovery(&app, admin.expose(), "ann@example.org").await;
+    request_recovery(&app, admin.expose(), "bob@example.org").await;
+    // As if ann's email or password had changed by a path no trigger saw: the token is not
+    // revoked, but the fingerprint it was bound to is no longer the account's.
+    fixtures::execute(
+        &mut conn,
+        &format!("update recovery_tokens set binding = sha256('elsewhere'::bytea) where user_id = '{ann}'"),
+    )
+    .await;
+
+    let report = app.deliver_mail().await;
+    assert_eq!((report.sent, report.dropped), (1, 1), "{report:?}");
+    let mails = app.smtp.received();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].rcpt, vec!["bob@example.org".to_string()]);
+}
+
+#[rocket::async_test]
 async fn two_workers_on_one_database_deliver_a_hundred_mails_exactly_once() {
     let server = SmtpServer::start();
     // One admin asks for 100 users here: lift the per-admin limit for this test.
@@ -192,4 +216,46 @@ async fn the_worker_survives_a_panic_in_one_delivery() {
     assert_eq!(app.deliver_mail().await.sent, 1);
     assert_eq!(sender.calls.lock().map(|c| c.len()).unwrap_or_default(), 3);
     assert!(statuses(&app).await.iter().all(|(status, _, _)| status == "sent"));
+}
+
+/// A sender that takes 700 ms a mail (longer than a token check stays fresh for the worker)
+/// and says when it starts one.
+#[derive(Default, Clone)]
+struct Slow {
+    recipients: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    started: std::sync::Arc<rocket::tokio::sync::Notify>,
+}
+
+#[rocket::async_trait]
+impl rocket_user_account::mail::SendMail for Slow {
+    async fn send(&self, message: lettre::Message) -> Result<(), String> {
+        let to = message.envelope().to().iter().map(ToString::to_string);
+        self.recipients.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(to);
+        self.started.notify_one();
+        rocket::tokio::time::sleep(Duration::from_millis(700)).await;
+        Ok(())
+    }
+}
+
+#[rocket::async_test]
+async fn a_token_that_dies_while_its_batch_is_being_sent_drops_its_mail() {
+    let sender = Slow::default();
+    let app = app().mail_sender(sender.clone()).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    let bob = fixtures::user(&mut conn, "bob@example.org").await;
+    request_recovery(&app, admin.expose(), "ann@example.org").await;
+    request_recovery(&app, admin.expose(), "bob@example.org").await;
+
+    // Both mails are claimed in one batch, their tokens live; bob's dies while ann's is sent.
+    let kill = async {
+        sender.started.notified().await;
+        fixtures::expire_recovery_tokens(&mut conn, bob).await;
+    };
+    let (report, ()) = rocket::tokio::join!(app.deliver_mail(), kill);
+    assert_eq!((report.sent, report.dropped), (1, 1), "{report:?}");
+    let recipients = sender.recipients.lock().map(|r| r.clone()).unwrap_or_default();
+    assert_eq!(recipients, vec!["ann@example.org".to_string()]);
+    assert!(statuses(&app).await.iter().all(|(_, _, body_kept)| !body_kept), "bodies wiped");
 }

@@ -19,6 +19,7 @@ mod openapi;
 mod private_cluster;
 mod rate_limits;
 mod recovery_flow;
+mod recovery_operations;
 mod recovery_request;
 mod reset_page;
 mod resources;

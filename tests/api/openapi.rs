@@ -69,7 +69,16 @@ async fn every_route_the_crate_mounts_is_documented_and_nothing_else() {
     let doc = document(&debug, MOUNT).await;
     let documented = operations(&doc);
     assert_eq!(documented, mounted_routes(&debug, MOUNT));
-    for expected in ["/password-recovery", "/verify-recovery-token", "/change-password", "/{id}/avatar"] {
+    for expected in [
+        "/password-recovery",
+        "/verify-recovery-token",
+        "/change-password",
+        "/{id}/avatar",
+        "/password-recovery/{recovery_id}",
+        "/{user_id}/recovery-tokens",
+        "/recovery-tokens/{token_id}",
+        "/cancel-recovery",
+    ] {
         assert!(documented.iter().any(|(_, path)| *path == format!("{MOUNT}{expected}")), "{expected}");
     }
 
@@ -79,7 +88,7 @@ async fn every_route_the_crate_mounts_is_documented_and_nothing_else() {
     let documented = operations(&doc);
     assert_eq!(documented, mounted_routes(&release, MOUNT));
     assert!(!documented.iter().any(|(_, path)| path.ends_with("/avatar")), "{documented:?}");
-    assert_eq!(documented.len(), 4, "{documented:?}");
+    assert_eq!(documented.len(), 8, "{documented:?}");
 }
 
 #[rocket::async_test]
@@ -118,7 +127,19 @@ async fn bodies_and_security_are_described_as_the_server_takes_them() {
     for branch in one_of {
         assert_eq!(branch["additionalProperties"], false, "{branch}");
     }
-    assert_eq!(schemas["Reason"]["enum"], json!(["invalid", "expired", "used", "superseded"]));
+    assert_eq!(schemas["Reason"]["enum"], json!(["invalid", "expired", "used", "superseded", "cancelled"]));
+    let key = &doc["paths"][format!("{MOUNT}/password-recovery")]["post"]["parameters"][0];
+    assert_eq!((&key["name"], &key["in"]), (&json!("Idempotency-Key"), &json!("header")), "{key}");
+    assert_eq!(key["schema"]["maxLength"], 255, "{key}");
+    for (method, path) in [
+        ("get", "/password-recovery/{recovery_id}"),
+        ("get", "/{user_id}/recovery-tokens"),
+        ("delete", "/recovery-tokens/{token_id}"),
+    ] {
+        let op = &doc["paths"][format!("{MOUNT}{path}")][method];
+        assert_eq!(op["security"], json!([{"bearer": []}]), "{path}");
+    }
+    assert!(doc["paths"][format!("{MOUNT}/cancel-recovery")]["post"].get("security").is_none());
 
     let recovery = &doc["paths"][format!("{MOUNT}/password-recovery")]["post"];
     assert_eq!(recovery["security"], json!([{"bearer": []}]));

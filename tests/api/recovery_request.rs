@@ -31,7 +31,8 @@ async fn the_recovery_mail_goes_to_the_stored_address_with_the_token_in_the_link
     assert_eq!(body["status"], "queued");
     assert_eq!(body["user_id"], user.to_string());
     assert!(body["expires_at"].is_string());
-    assert_eq!(body.as_object().map(serde_json::Map::len), Some(3), "{body}");
+    assert!(body["recovery_id"].as_str().is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()), "{body}");
+    assert_eq!(body.as_object().map(serde_json::Map::len), Some(4), "{body}");
 
     let report = app.deliver_mail().await;
     assert_eq!(report.sent, 1);
@@ -47,8 +48,13 @@ async fn the_recovery_mail_goes_to_the_stored_address_with_the_token_in_the_link
     assert!(parsed.header_raw("Cc").is_none() && parsed.header_raw("Bcc").is_none());
     let token = fixtures::token_in(mail);
     let link = format!("https://accounts.example.org/reset-password#token={token}");
-    assert!(parsed.body_text(0).is_some_and(|t| t.contains(&link) && t.contains("Mike")));
-    assert!(parsed.body_html(0).is_some_and(|h| h.contains(&link) && h.contains("Mike")));
+    let cancel = format!("https://accounts.example.org/reset-password#cancel={token}");
+    assert!(parsed
+        .body_text(0)
+        .is_some_and(|t| t.contains(&link) && t.contains(&cancel) && t.contains("Mike")));
+    assert!(parsed
+        .body_html(0)
+        .is_some_and(|h| h.contains(&link) && h.contains(&cancel) && h.contains("Mike")));
     assert!(
         !body_text.contains(&token) && !header_text.contains(&token),
         "the token is never in the response"

@@ -87,6 +87,19 @@ async fn the_page_is_hardened_self_contained_and_answers_get_and_head_only() {
     // The policy as configured, and the API the script calls.
     assert!(html.contains("15 to 128 characters long"));
     assert!(html.contains("data-api=\"&#x2F;api&#x2F;users\""));
+    // The "this wasn't me" link's step: a confirmation whose button alone cancels, and what
+    // the page says when the link was already cancelled.
+    assert!(html.contains("id=\"cancel-state\""), "{html}");
+    assert!(
+        html.contains(
+            "Someone asked to reset the password of this account. If it was not you, cancel this link; \
+             your password stays as it is."
+        ),
+        "{html}"
+    );
+    assert!(html.contains("id=\"cancel-button\" class=\"button\">Cancel this link</button>"), "{html}");
+    assert!(html.contains(">This link was already cancelled</span>"), "{html}");
+    assert!(html.contains(">This link was cancelled</span>"), "{html}");
 
     let head = app.req(Method::Head, PAGE).dispatch().await;
     assert_eq!(head.status().code, 200);

@@ -1,11 +1,12 @@
 // What the browser tests share: the environment scripts/browser.sh sets, Chromium, a page
 // that fails the test on any console error, page error, failed or unexpected request, the
-// recovery mail the server really wrote, and the database.
+// recovery mail the server really wrote, the database, and the server's CLI.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 import PostalMime from 'postal-mime';
@@ -130,6 +131,14 @@ const consumed = new Set();
  * link from its text part, checked against the HTML part's.
  */
 export async function recoveryLink(user) {
+  return (await recoveryMail(user)).link;
+}
+
+/**
+ * As `recoveryLink`, and the mail's second, "this wasn't me" link too: `{ link, cancelLink }`,
+ * each checked against the HTML part's (`cancelLink` is null when the mail has none).
+ */
+export async function recoveryMail(user) {
   const { response, text } = await api('/password-recovery', { email: user.email }, { bearer: env.adminToken });
   assert.equal(response.status, 200, text);
   const deadline = Date.now() + 15_000;
@@ -149,15 +158,39 @@ export async function recoveryLink(user) {
       consumed.add(name);
       assert.ok(link.startsWith(`${env.base}${env.resetPath}#token=`), `the link opens the reset page: ${link}`);
       assert.ok((mail.html ?? '').includes(`href="${link}"`), 'the HTML part links the same address');
-      return link;
+      const cancelLink = /https?:\/\/\S+#cancel=[A-Za-z0-9_-]+/.exec(mail.text ?? '')?.[0] ?? null;
+      if (cancelLink) {
+        assert.ok((mail.html ?? '').includes(`href="${cancelLink}"`), 'the HTML part links the same cancel address');
+      }
+      return { link, cancelLink };
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no recovery mail reached ${user.email} within 15 s`);
 }
 
-/** The token of a recovery link. */
-export const tokenOf = (link) => new URL(link).hash.replace('#token=', '');
+/** The token of a recovery link (`#token=`) or of its cancel link (`#cancel=`). */
+export const tokenOf = (link) => new URL(link).hash.replace(/^#(token|cancel)=/, '');
+
+/** The `user-account` binary scripts/browser.sh built (and whose settings it exported). */
+const binary =
+  process.env.USER_ACCOUNT_BIN ?? fileURLToPath(new URL('../../target/debug/user-account', import.meta.url));
+
+/**
+ * Adds a user with the server's CLI (`user add`, the old password on standard input), as
+ * scripts/browser.sh adds the others, for a test that needs an account of its own; answers
+ * `{ id, email, name }`.
+ */
+export function addUser(email, name) {
+  const result = spawnSync(binary, ['user', 'add', '--email', email, '--name', name, '--password-stdin'], {
+    input: `${env.oldPassword}\n`,
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, `user add --email ${email}: ${result.stderr}`);
+  const id = result.stdout.trim();
+  assert.match(id, /^[0-9a-f-]{36}$/, `user add answers the new id: ${id}`);
+  return { id, email, name };
+}
 
 /** Runs `sql` through psql with `vars` as psql variables (`:'name'`); answers the output. */
 export function psql(sql, vars = {}) {
@@ -209,6 +242,21 @@ export async function openLink(page, link) {
   const token = tokenOf(link);
   assert.ok(!page.url().includes(token) && !page.url().includes('#'), 'the token left the address bar at once');
   assert.ok(!(await page.content()).includes(token), 'the token is nowhere in the page');
+}
+
+/** Waits, if need be, for a minute window with at least 20 s left (the per-IP limit's). */
+export async function roomInThisMinute() {
+  const second = new Date().getSeconds();
+  if (second > 40) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
+}
+
+/** Calls `pathname` with `body` from `ip` until the per-IP minute limit answers 429 (at most 11 calls). */
+export async function exhaust(pathname, body, ip) {
+  for (let i = 0; i < 11; i += 1) {
+    const { response } = await api(pathname, body, { ip });
+    if (response.status === 429) return;
+  }
+  throw new Error(`the per-IP limit never answered 429 on ${pathname}`);
 }
 
 /** The visible section's state, as the script names it on #main. */

@@ -4,7 +4,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { api, env, launch, openContext, openLink, psql, recoveryLink, screenshot, stateOf, tokenOf } from './lib.mjs';
+import {
+  api,
+  env,
+  exhaust,
+  launch,
+  openContext,
+  openLink,
+  psql,
+  recoveryLink,
+  roomInThisMinute,
+  screenshot,
+  stateOf,
+  tokenOf,
+} from './lib.mjs';
 
 let browser;
 before(async () => {
@@ -149,21 +162,6 @@ test('a link that stops working while the form is open says so, and nothing chan
   await finish();
 });
 
-/** Waits, if need be, for a minute window with at least 20 s left (the per-IP limit's). */
-async function roomInThisMinute() {
-  const second = new Date().getSeconds();
-  if (second > 40) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
-}
-
-/** Calls verify from `ip` until the per-IP minute limit answers 429 (at most 11 calls). */
-async function exhaust(ip) {
-  for (let i = 0; i < 11; i += 1) {
-    const { response } = await api('/verify-recovery-token', { token: 'x' }, { ip });
-    if (response.status === 429) return;
-  }
-  throw new Error('the per-IP limit never answered 429');
-}
-
 test('too many attempts: the form and the check both say to wait, and typed text stays', async () => {
   const user = env.users.limited;
   const ip = '198.51.100.27';
@@ -175,7 +173,7 @@ test('too many attempts: the form and the check both say to wait, and typed text
   const password = 'saffron kettle orbits the quiet pier';
   await page.getByLabel('New password', { exact: true }).fill(password);
   await page.getByLabel('Confirm new password').fill(password);
-  await exhaust(ip);
+  await exhaust('/verify-recovery-token', { token: 'x' }, ip);
   const answer = page.waitForResponse((r) => r.url().endsWith('/change-password'));
   await page.getByRole('button', { name: 'Set new password' }).click();
   const response = await answer;

@@ -2,6 +2,11 @@
 // from the address bar at once), checks it, and sets the new password through the JSON API
 // under the mount point. No framework, no third-party code; every sentence it shows comes from
 // the page (#strings), so the template alone decides the wording.
+//
+// Two links lead here: `#token=...` (choose a new password) and `#cancel=...` (the mail's
+// "this wasn't me" link). For the latter, opening the page only checks the token (read-only:
+// a mail scanner that opens the link cancels nothing) and asks for a confirmation; only the
+// click on "Cancel this link" posts to `cancel-recovery`.
 'use strict';
 
 (() => {
@@ -13,6 +18,7 @@
   const min = Number(root.dataset.minLength) || 1;
   const max = Number(root.dataset.maxLength) || 1024;
   const baseTitle = document.title;
+  const foot = $('foot-text');
 
   const strings = new Map();
   for (const el of document.querySelectorAll('#strings [data-key]')) {
@@ -24,7 +30,8 @@
       Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole);
 
   // The token lives in this closure only: never in the address bar, storage or the page.
-  const token = readToken();
+  // `mode`: 'reset' for a `#token=` link, 'cancel' for a `#cancel=` one.
+  const { mode, token } = readLink();
 
   const form = $('reset-form');
   const password = $('new-password');
@@ -33,14 +40,18 @@
   const submitLabel = submit.textContent;
   let busy = false;
 
-  function readToken() {
+  function readLink() {
     const fragment = window.location.hash.replace(/^#/, '');
-    const value = new URLSearchParams(fragment).get('token');
+    const params = new URLSearchParams(fragment);
     if (fragment) {
       // Gone from the address bar, the history entry and any later Referer, before anything else.
       window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
     }
-    return value ? value.trim() : '';
+    // A cancel link never leads to the password form, even with a `token` beside it.
+    const cancel = params.get('cancel');
+    if (cancel !== null) return { mode: 'cancel', token: cancel.trim() };
+    const value = params.get('token');
+    return { mode: 'reset', token: value ? value.trim() : '' };
   }
 
   /** Code points, as the server counts them. */
@@ -55,6 +66,11 @@
     }
     const section = $(id);
     const heading = section.querySelector('h1');
+    if (mode === 'cancel' && foot) {
+      // "Nothing changes until you press" holds until the link is cancelled or cannot be.
+      const key = id === 'checking' || id === 'cancel-state' ? 'foot.cancel' : 'foot.cancel.after';
+      if (strings.has(key)) foot.textContent = t(key);
+    }
     if (heading && id !== 'checking') {
       document.title = t('title', { title: heading.textContent.trim() }) || baseTitle;
     }
@@ -120,11 +136,13 @@
 
   // ---- 1. check the link --------------------------------------------------------------------
 
+  /** Checks the token (`verify-recovery-token` only reads), for either kind of link. */
   async function check() {
     $('spinner').hidden = false;
     show('checking', null);
     if (!token) return linkProblem('missing');
-    if (token.length > 512) return linkProblem('invalid');
+    const problem = mode === 'cancel' ? cancelProblem : linkProblem;
+    if (token.length > 512) return problem('invalid');
     let response;
     try {
       response = await post('verify-recovery-token', { token });
@@ -134,7 +152,8 @@
     if (response.status === 429) return checkFailed('limited', retryAfter(response));
     const body = response.ok ? await jsonOf(response) : null;
     if (!body || typeof body.valid !== 'boolean') return checkFailed('unavailable');
-    if (!body.valid) return linkProblem(body.reason);
+    if (!body.valid) return problem(body.reason);
+    if (mode === 'cancel') return showCancel(body);
     showForm(body);
   }
 
@@ -337,6 +356,75 @@
     root.dataset.state = 'done';
     show('done');
   }
+
+  // ---- the "this wasn't me" link: confirm, then cancel ------------------------------------------
+
+  const cancelReasons = ['invalid', 'expired', 'used', 'superseded', 'cancelled'];
+  const cancelButton = $('cancel-button');
+  const cancelLabel = cancelButton ? cancelButton.textContent : '';
+  let cancelBusy = false;
+
+  /** The link cannot be cancelled (or needs not be): `reason` says why, the page what it means. */
+  function cancelProblem(reason) {
+    const known = cancelReasons.includes(reason) ? reason : 'invalid';
+    $('link-problem-title').textContent = t(`cancel.reason.${known}.title`);
+    $('link-problem-body').textContent = t(`cancel.reason.${known}.body`);
+    $('link-problem-next').textContent = t(`cancel.reason.${known}.next`);
+    root.dataset.state = `cancel-${known}`;
+    show('link-problem');
+  }
+
+  /** The confirmation step: what happened, what cancelling does, and the one button. */
+  function showCancel(verdict) {
+    $('cancel-email-hint').textContent = verdict.email_hint || '';
+    $('cancel-account-line').hidden = !verdict.email_hint;
+    $('cancel-error').replaceChildren();
+    root.dataset.state = 'cancel-confirm';
+    show('cancel-state');
+  }
+
+  function cancelError(message) {
+    const p = document.createElement('p');
+    p.textContent = message;
+    $('cancel-error').replaceChildren(p);
+  }
+
+  function setCancelBusy(on) {
+    cancelBusy = on;
+    // Not `disabled`: that would drop the keyboard focus from the button.
+    cancelButton.setAttribute('aria-disabled', on ? 'true' : 'false');
+    cancelButton.textContent = on ? t('cancel.busy') : cancelLabel;
+  }
+
+  async function cancelLink() {
+    if (cancelBusy || !token) return;
+    $('cancel-error').replaceChildren();
+    setCancelBusy(true);
+    let response;
+    let body = null;
+    try {
+      response = await post('cancel-recovery', { token });
+      body = await jsonOf(response);
+    } catch {
+      setCancelBusy(false);
+      return cancelError(t('cancel.error.unavailable'));
+    }
+    setCancelBusy(false);
+    const error = (body && body.error) || {};
+    if (response.ok && body && body.status === 'cancelled') {
+      root.dataset.state = 'cancel-done';
+      return show('cancelled');
+    }
+    if (response.status === 400 && error.code === 'invalid_token') {
+      return cancelProblem(error.details && error.details.reason);
+    }
+    if (response.status === 429) return cancelError(t('cancel.error.limited', { wait: waitText(retryAfter(response)) }));
+    if (response.status >= 500 || !body) return cancelError(t('cancel.error.unavailable'));
+    cancelError(t('cancel.error.refused'));
+  }
+
+  // Guarded: a template override from before the cancel step still runs the reset flow.
+  if (cancelButton) cancelButton.addEventListener('click', cancelLink);
 
   $('retry').addEventListener('click', () => {
     check();
