@@ -10,7 +10,7 @@ use unicode_normalization::UnicodeNormalization as _;
 use uuid::Uuid;
 
 use super::{Account, AccountStore, Avatar};
-use crate::db::Schema;
+use crate::db::{Prepare as _, Schema};
 use crate::token::TokenHash;
 
 /// The form emails are compared in: NFKC, then lowercase, trimmed. Compatibility forms fold
@@ -92,7 +92,7 @@ impl DefaultStore {
             for_update = if lock { " for update" } else { "" }
         );
         let row: Option<UserRow> =
-            diesel::sql_query(sql).bind::<Text, _>(value).get_result(conn).await.optional()?;
+            diesel::sql_query(sql).bind::<Text, _>(value).cached().get_result(conn).await.optional()?;
         Ok(row.map(Account::from))
     }
 
@@ -121,7 +121,7 @@ impl DefaultStore {
         .bind::<Nullable<Text>, _>(email.map(normalize_email))
         .bind::<Text, _>(display_name)
         .bind::<Nullable<Text>, _>(password_hash)
-        .get_result(conn)
+        .cached().get_result(conn)
         .await?;
         Ok(id.id)
     }
@@ -146,6 +146,7 @@ impl DefaultStore {
         .bind::<Bytea, _>(&hash.0[..])
         .bind::<Array<Text>, _>(scopes)
         .bind::<Timestamptz, _>(expires_at)
+        .cached()
         .execute(conn)
         .await
         .map(|_| ())
@@ -168,6 +169,7 @@ impl DefaultStore {
             s = self.schema
         ))
         .bind::<Bytea, _>(&hash.0[..])
+        .cached()
         .get_result(conn)
         .await
         .optional()
@@ -198,6 +200,7 @@ impl DefaultStore {
         .bind::<Nullable<Bytea>, _>(bytes)
         .bind::<Nullable<Text>, _>(bytes.and(content_type))
         .bind::<Nullable<Text>, _>(url)
+        .cached()
         .execute(conn)
         .await
         .map(|n| n == 1)
@@ -237,6 +240,7 @@ impl AccountStore for DefaultStore {
         ))
         .bind::<Text, _>(id)
         .bind::<Text, _>(hash)
+        .cached()
         .execute(conn)
         .await
         .map(|_| ())
@@ -250,6 +254,7 @@ impl AccountStore for DefaultStore {
             s = self.schema
         ))
         .bind::<Text, _>(id)
+        .cached()
         .get_result(conn)
         .await?;
         Ok(count.n)
@@ -263,6 +268,7 @@ impl AccountStore for DefaultStore {
             s = self.schema
         ))
         .bind::<Text, _>(id)
+        .cached()
         .execute(conn)
         .await
         .map(|n| n as u64)
@@ -282,6 +288,7 @@ impl AccountStore for DefaultStore {
             s = self.schema
         ))
         .bind::<Text, _>(id)
+        .cached()
         .get_result(conn)
         .await
         .optional()?;

@@ -13,7 +13,7 @@ use diesel::sql_types::{Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 
-use super::Schema;
+use super::{Prepare as _, Schema};
 use crate::request_context::RequestContext;
 
 /// Event names, after the OWASP logging vocabulary.
@@ -113,7 +113,7 @@ impl NewAuditEvent {
         .bind::<Nullable<Text>, _>(&self.actor_user_id)
         .bind::<Nullable<Text>, _>(&self.target_user_id)
         .bind::<Jsonb, _>(&self.details)
-        .execute(conn)
+        .cached().execute(conn)
         .await
         .map(|_| ())
     }
@@ -133,6 +133,7 @@ pub(crate) async fn purge(
         "delete from {s}.audit_events where occurred_at < now() - make_interval(days => $1)"
     ))
     .bind::<diesel::sql_types::Integer, _>(i32::try_from(retention_days).unwrap_or(i32::MAX))
+    .cached()
     .execute(conn)
     .await
 }

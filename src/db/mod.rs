@@ -31,6 +31,7 @@ pub mod audit;
 pub(crate) mod outbox;
 pub(crate) mod rate_limits;
 pub(crate) mod recovery_tokens;
+mod sql;
 
 use std::fmt;
 use std::sync::Arc;
@@ -43,6 +44,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket_db_pools::{diesel::PgPool, Database};
 
 use crate::error::Error;
+pub(crate) use sql::Prepare;
 
 /// The pool of this crate, configured under `databases.user_account` (rocket_db_pools' keys:
 /// `url`, `max_connections`, `connect_timeout`, `idle_timeout`).

@@ -8,7 +8,7 @@ use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Uuid as 
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::Schema;
+use super::{Prepare as _, Schema};
 use crate::mail::{MailKind, RenderedMail};
 
 /// A CTE named `relax` that makes the statement reading it (its own transaction) commit without
@@ -114,6 +114,7 @@ impl NewOutboxMail {
         .bind::<Text, _>(&self.mail.text)
         .bind::<Text, _>(&self.mail.html)
         .bind::<Text, _>(&self.message_id)
+        .cached()
         .execute(conn)
         .await?;
         Ok(self.id)
@@ -151,7 +152,7 @@ impl OutboxMail {
         ))
         .bind::<Double, _>(seconds(lease))
         .bind::<BigInt, _>(limit)
-        .load(conn)
+        .cached().load(conn)
         .await
     }
 
@@ -180,6 +181,7 @@ impl OutboxMail {
         .bind::<Text, _>(status)
         .bind::<Nullable<Text>, _>(error.map(|(text, _)| text))
         .bind::<Nullable<Text>, _>(error.map(|(_, class)| class))
+        .cached()
         .execute(conn)
         .await
         .map(|n| n == 1)
@@ -207,7 +209,7 @@ impl OutboxMail {
         .bind::<Double, _>(seconds(backoff))
         .bind::<Text, _>(error)
         .bind::<Text, _>(class)
-        .execute(conn)
+        .cached().execute(conn)
         .await
         .map(|n| n == 1)
     }
@@ -241,7 +243,7 @@ impl OutboxMail {
         .bind::<Array<SqlUuid>, _>(&ids)
         .bind::<Array<Integer>, _>(&attempts)
         .bind::<Text, _>(how.as_str())
-        .load(conn)
+        .cached().load(conn)
         .await?;
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
@@ -269,7 +271,7 @@ impl OutboxMail {
         ))
         .bind::<Array<SqlUuid>, _>(&ids)
         .bind::<Array<Integer>, _>(&attempts)
-        .execute(conn)
+        .cached().execute(conn)
         .await
     }
 }
@@ -324,7 +326,7 @@ pub async fn live_tokens_default(
                                              'UTF8'))"
     ))
     .bind::<Array<SqlUuid>, _>(ids)
-    .load(conn)
+    .cached().load(conn)
     .await?;
     Ok(rows.into_iter().map(|r| r.id).collect())
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Integer, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::Schema;
+use super::{Prepare as _, Schema};
 
 /// One window to count a hit in.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +90,7 @@ pub async fn hit(
     .bind::<Text, _>(subject)
     .bind::<Array<Text>, _>(&buckets)
     .bind::<Array<BigInt>, _>(&lengths)
+    .cached()
     .load(conn)
     .await?;
     // How far past its limit each window is, for the windows that are past it.
@@ -114,6 +115,7 @@ pub async fn purge(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<usiz
     diesel::sql_query(format!(
         "delete from {s}.rate_limit_counters where window_start < now() - interval '2 days'"
     ))
+    .cached()
     .execute(conn)
     .await
 }

@@ -12,7 +12,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::Schema;
+use super::{Prepare as _, Schema};
 use crate::token::TokenHash;
 
 /// When a token (aliased `t`) has not ended by itself: unused, not superseded, not revoked
@@ -102,6 +102,7 @@ pub async fn find(
 ) -> QueryResult<Option<StoredToken>> {
     diesel::sql_query(format!("select {STORED_COLUMNS} from {s}.recovery_tokens t where t.token_hash = $1"))
         .bind::<Bytea, _>(&hash.0[..])
+        .cached()
         .get_result(conn)
         .await
         .optional()
@@ -118,6 +119,7 @@ pub async fn find_by_id(
 ) -> QueryResult<Option<StoredToken>> {
     diesel::sql_query(format!("select {STORED_COLUMNS} from {s}.recovery_tokens t where t.id = $1"))
         .bind::<SqlUuid, _>(id)
+        .cached()
         .get_result(conn)
         .await
         .optional()
@@ -167,6 +169,7 @@ pub async fn inspect_default(
          where t.token_hash = $1"
     ))
     .bind::<Bytea, _>(&hash.0[..])
+    .cached()
     .get_result(conn)
     .await
     .optional()?;
@@ -243,6 +246,7 @@ pub async fn issue(
     .bind::<Text, _>(new.requested_by_subject)
     .bind::<Nullable<Bytea>, _>(key)
     .bind::<Nullable<Bytea>, _>(request)
+    .cached()
     .get_result(conn)
     .await?;
     Ok((issued.id, issued.expires_at))
@@ -282,6 +286,7 @@ pub async fn keyed(
     diesel::sql_query("select pg_advisory_xact_lock(hashtextextended($1, $2))")
         .bind::<Text, _>(subject)
         .bind::<diesel::sql_types::BigInt, _>(lock)
+        .cached()
         .execute(conn)
         .await?;
     diesel::sql_query(format!(
@@ -290,6 +295,7 @@ pub async fn keyed(
     ))
     .bind::<Text, _>(subject)
     .bind::<Bytea, _>(&key[..])
+    .cached()
     .execute(conn)
     .await?;
     diesel::sql_query(format!(
@@ -298,6 +304,7 @@ pub async fn keyed(
     ))
     .bind::<Text, _>(subject)
     .bind::<Bytea, _>(&key[..])
+    .cached()
     .get_result(conn)
     .await
     .optional()
@@ -313,6 +320,7 @@ pub async fn revoke_live(conn: &mut AsyncPgConnection, s: &Schema, user_id: &str
         "update {s}.recovery_tokens t set revoked_at = now() where t.user_id = $1 and {UNENDED}"
     ))
     .bind::<Text, _>(user_id)
+    .cached()
     .execute(conn)
     .await
 }
@@ -336,7 +344,7 @@ pub async fn claim(
     ))
     .bind::<Bytea, _>(&hash.0[..])
     .bind::<Text, _>(user_id)
-    .execute(conn)
+    .cached().execute(conn)
     .await
     .map(|n| n == 1)
 }
@@ -364,6 +372,7 @@ pub async fn cancel(
          where t.token_hash = $1 and {UNSPENT} returning t.id, t.user_id"
     ))
     .bind::<Bytea, _>(&hash.0[..])
+    .cached()
     .get_result(conn)
     .await
     .optional()?;
@@ -385,7 +394,7 @@ pub async fn revoke(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> Query
         "update {s}.recovery_tokens t set revoked_at = now() where t.id = $1 and {UNSPENT} returning t.user_id"
     ))
     .bind::<SqlUuid, _>(id)
-    .get_result(conn)
+    .cached().get_result(conn)
     .await
     .optional()?;
     Ok(row.map(|r| r.user_id))
@@ -446,7 +455,7 @@ pub async fn record(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> Query
          where t.id = $1"
     ))
     .bind::<SqlUuid, _>(id)
-    .get_result(conn)
+    .cached().get_result(conn)
     .await
     .optional()
 }
@@ -466,6 +475,6 @@ pub async fn live_records(
          where t.user_id = $1 and {UNSPENT} order by t.created_at"
     ))
     .bind::<Text, _>(user_id)
-    .load(conn)
+    .cached().load(conn)
     .await
 }
