@@ -2,40 +2,53 @@
 //! each endpoint against, served by the same binary on the same pool, and a seeding route.
 //! Mounted at `<mount>/_bench/` only when the crate is built with `--features bench`; a normal
 //! build has none of this code. Never enable the feature in production: `tokens` hands out
-//! live recovery tokens without any authentication.
+//! live recovery tokens without any authentication, and `mail-direct` and `enqueue-mails`
+//! send mail to every seeded user.
 
-use diesel::sql_types::{Bytea, Text};
+use std::time::Instant;
+
+use diesel::sql_types::{Array, BigInt, Bytea, Text, Uuid as SqlUuid};
 use diesel_async::scoped_futures::ScopedFutureExt as _;
 use diesel_async::{AsyncConnection as _, RunQueryDsl as _};
 use rocket::serde::json::Json;
 use rocket::{post, routes, Route, State};
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
-use crate::db::{recovery_tokens, DbConn};
+use crate::db::outbox::OutboxMail;
+use crate::db::{recovery_tokens, DbConn, Prepare as _};
 use crate::error::{Error, Result};
+use crate::mail::{mail_time, MailContext as _, PasswordChangedMail, RenderedMail};
 use crate::recovery::RecoveryService;
 use crate::token::PlainToken;
+
+/// The most mails `mail-direct` sends or `enqueue-mails` queues in one request.
+const MAX_MAILS: i64 = 20_000;
+/// Rows per `insert` statement of `enqueue-mails`.
+const INSERT_CHUNK: usize = 2_000;
 
 /// The bench routes, to mount at `<mount>/_bench`.
 #[must_use]
 pub fn routes() -> Vec<Route> {
-    routes![select, insert, hash, tokens]
+    routes![select, insert, hash, tokens, mail_direct, enqueue_mails]
 }
 
 /// The ceiling of verify: one indexed SELECT (the recovery-token digest's unique index)
-/// through the same pool, one pooled connection.
+/// through the same pool, one pooled connection, kept prepared like the crate's own statements.
 #[post("/select")]
 async fn select(mut conn: DbConn, service: &State<RecoveryService>) -> Result<&'static str> {
     let probe = PlainToken::generate().hash();
     diesel::sql_query(format!("select 1 from {}.recovery_tokens where token_hash = $1", service.schema))
         .bind::<Bytea, _>(&probe.0[..])
+        .cached()
         .execute(&mut *conn)
         .await?;
     Ok("{}")
 }
 
-/// The ceiling of password-recovery: one INSERT (an audit event) in a transaction.
+/// The ceiling of password-recovery: one INSERT (an audit event) in a transaction, kept
+/// prepared like the crate's own statements.
 #[post("/insert")]
 async fn insert(mut conn: DbConn, service: &State<RecoveryService>) -> Result<&'static str> {
     let s = service.schema.clone();
@@ -43,6 +56,7 @@ async fn insert(mut conn: DbConn, service: &State<RecoveryService>) -> Result<&'
         async move {
             diesel::sql_query(format!("insert into {s}.audit_events (event) values ($1)"))
                 .bind::<Text, _>("bench")
+                .cached()
                 .execute(conn)
                 .await?;
             Ok(())
@@ -98,8 +112,16 @@ async fn tokens(service: &State<RecoveryService>, body: Json<TokensRequest>) -> 
                 let (s, id) = (s.clone(), id.clone());
                 async move {
                     let Some(account) = service.store().lock(conn, &id).await? else { return Ok(false) };
-                    recovery_tokens::issue(conn, &s, &id, &account.fingerprint, &hash, None, ttl_secs)
-                        .await?;
+                    let new = recovery_tokens::NewToken {
+                        user_id: &id,
+                        binding: &account.fingerprint,
+                        hash: &hash,
+                        requested_by: None,
+                        requested_by_subject: "bench",
+                        idempotency: None,
+                        ttl_secs,
+                    };
+                    recovery_tokens::issue(conn, &s, &new).await?;
                     Ok(true)
                 }
                 .scope_boxed()
@@ -110,4 +132,158 @@ async fn tokens(service: &State<RecoveryService>, body: Json<TokensRequest>) -> 
         }
     }
     Ok(Json(plain))
+}
+
+/// The body of `mail-direct` and `enqueue-mails`.
+#[derive(Deserialize)]
+struct MailsRequest {
+    /// How many mails, 1 to [`MAX_MAILS`].
+    count: i64,
+}
+
+impl MailsRequest {
+    fn count(&self) -> Result<usize> {
+        if (1..=MAX_MAILS).contains(&self.count) {
+            usize::try_from(self.count)
+                .map_err(|_| Error::Validation { field: "count", reason: "is too large".into() })
+        } else {
+            Err(Error::Validation { field: "count", reason: format!("must be 1 to {MAX_MAILS}") })
+        }
+    }
+}
+
+/// What `mail-direct` did.
+#[derive(Serialize)]
+struct DirectAnswer {
+    /// Accepted by the transport.
+    sent: usize,
+    /// Refused or failed (not retried).
+    failed: usize,
+    /// Wall time of the sends.
+    seconds: f64,
+    /// `sent / seconds`.
+    per_second: f64,
+}
+
+/// The ids and addresses of up to `count` seeded users with an email (fewer when there are
+/// fewer users; the callers cycle through them).
+async fn recipients(service: &RecoveryService, count: usize) -> Result<Vec<(String, String)>> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        id: String,
+        #[diesel(sql_type = Text)]
+        email: String,
+    }
+    let mut conn = service.conn().await?;
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "select id::text as id, email from {}.users where email is not null order by id limit $1",
+        service.schema
+    ))
+    .bind::<BigInt, _>(i64::try_from(count).unwrap_or(MAX_MAILS))
+    .load(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Err(Error::Validation { field: "count", reason: "needs seeded users with an email".into() });
+    }
+    Ok(rows.into_iter().map(|r| (r.id, r.email)).collect())
+}
+
+/// A "your password was changed" mail rendered once with the service's real templates.
+fn password_changed_mail(service: &RecoveryService) -> Result<RenderedMail> {
+    let context = PasswordChangedMail {
+        product_name: &service.config.mail.product_name,
+        display_name: "Bench User",
+        changed_at: mail_time(chrono::Utc::now()),
+    };
+    service.templates.render(&context).map_err(Error::Internal)
+}
+
+/// The ceiling of mail delivery: `count` mails sent straight through the service's own mailer,
+/// one after the other as the worker sends them (each message built from an outbox row by the
+/// same code, each attempt on its own task under the same deadline), with no outbox at all.
+/// Answers the wall time and the rate.
+#[post("/mail-direct", data = "<body>")]
+async fn mail_direct(
+    service: &State<RecoveryService>,
+    body: Json<MailsRequest>,
+) -> Result<Json<DirectAnswer>> {
+    let count = body.count()?;
+    let to = recipients(service, count).await?;
+    let mail = password_changed_mail(service)?;
+    let queue = &service.queue;
+    let domain = queue.mailer().sender_domain().to_owned();
+    let (mut sent, mut failed) = (0, 0);
+    let started = Instant::now();
+    for (_, recipient) in to.iter().cycle().take(count) {
+        let id = Uuid::new_v4();
+        let row = OutboxMail {
+            id,
+            kind: PasswordChangedMail::KIND.as_str().to_owned(),
+            token_id: None,
+            recipient: recipient.clone(),
+            subject: mail.subject.clone(),
+            body_text: Some(mail.text.clone()),
+            body_html: Some(mail.html.clone()),
+            message_id: format!("{}@{domain}", id.simple()),
+            attempts: 1,
+        };
+        match queue.attempt(&row).await {
+            Ok(()) => sent += 1,
+            Err(_) => failed += 1,
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    #[allow(clippy::cast_precision_loss)] // at most MAX_MAILS
+    let per_second = if seconds > 0.0 { sent as f64 / seconds } else { 0.0 };
+    Ok(Json(DirectAnswer { sent, failed, seconds, per_second }))
+}
+
+/// Seeding for the worker's run: queues `count` live "your password was changed" mails (no
+/// token) to seeded users' addresses, rendered once with the real templates and inserted in a
+/// few multi-row statements in one transaction, then wakes the worker. Answers how many.
+#[post("/enqueue-mails", data = "<body>")]
+async fn enqueue_mails(service: &State<RecoveryService>, body: Json<MailsRequest>) -> Result<Json<usize>> {
+    let count = body.count()?;
+    let to = recipients(service, count).await?;
+    let mail = password_changed_mail(service)?;
+    let domain = service.queue.mailer().sender_domain().to_owned();
+    let rows: Vec<(Uuid, &(String, String))> =
+        to.iter().cycle().take(count).map(|r| (Uuid::new_v4(), r)).collect();
+    let sql = format!(
+        "insert into {}.mail_outbox \
+         (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id) \
+         select r.id, $4, r.user_id, null, r.recipient, $5, $6, $7, replace(r.id::text, '-', '') || '@' || $8 \
+         from unnest($1::uuid[], $2::text[], $3::text[]) as r(id, user_id, recipient)",
+        service.schema
+    );
+    let mut conn = service.conn().await?;
+    let inserted = conn
+        .transaction::<_, Error, _>(|conn| {
+            async move {
+                let mut inserted = 0;
+                for chunk in rows.chunks(INSERT_CHUNK) {
+                    let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+                    let users: Vec<&str> = chunk.iter().map(|(_, (user, _))| user.as_str()).collect();
+                    let recipients: Vec<&str> = chunk.iter().map(|(_, (_, to))| to.as_str()).collect();
+                    inserted += diesel::sql_query(&sql)
+                        .bind::<Array<SqlUuid>, _>(&ids)
+                        .bind::<Array<Text>, _>(&users)
+                        .bind::<Array<Text>, _>(&recipients)
+                        .bind::<Text, _>(PasswordChangedMail::KIND.as_str())
+                        .bind::<Text, _>(&mail.subject)
+                        .bind::<Text, _>(&mail.text)
+                        .bind::<Text, _>(&mail.html)
+                        .bind::<Text, _>(&domain)
+                        .execute(conn)
+                        .await?;
+                }
+                Ok(inserted)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    // Only now, with every mail committed, may the worker start.
+    service.queue.wake();
+    Ok(Json(inserted))
 }
