@@ -43,9 +43,11 @@ macro_rules! error_responses {
 }
 
 error_responses! {
-    /// `malformed_json`: the body is not JSON. `invalid_token` (change-password): the recovery
-    /// token is not valid, `details.reason` says why (`invalid`, `expired`, `used`,
-    /// `superseded`).
+    /// `malformed_json`: the body is not JSON. `invalid_token` (change-password,
+    /// cancel-recovery): the recovery token is not valid, `details.reason` says why (`invalid`,
+    /// `expired`, `used`, `superseded`, `cancelled`). `invalid_idempotency_key`
+    /// (password-recovery): the `Idempotency-Key` header is not one key of 1 to 255 visible
+    /// ASCII characters.
     BadRequest = 400;
     /// `unauthenticated`: bearer credentials are missing or not valid.
     Unauthorized = 401, WWW_AUTHENTICATE;
@@ -69,7 +71,8 @@ error_responses! {
     /// `invalid_body`: JSON of the wrong shape (an unknown field, a wrong type, a missing
     /// field); `invalid_field`: a field with a value that is not acceptable (`details.field`
     /// names it); `weak_password` (change-password): the new password fails the policy,
-    /// `details` says what to fix, and the token stays usable.
+    /// `details` says what to fix, and the token stays usable; `idempotency_key_reused`
+    /// (password-recovery): this admin already used the `Idempotency-Key` with another body.
     UnprocessableEntity = 422;
     /// `rate_limited`: too many requests from this client IP, by this admin or for this user;
     /// nothing was changed. Try again after `Retry-After` seconds.
