@@ -47,12 +47,12 @@ pub mod event {
 /// An event to record.
 #[derive(Debug)]
 pub(crate) struct NewAuditEvent {
-    event: &'static str,
-    request_id: Option<String>,
-    client_ip: Option<String>,
-    actor_user_id: Option<String>,
-    target_user_id: Option<String>,
-    details: Value,
+    pub(super) event: &'static str,
+    pub(super) request_id: Option<String>,
+    pub(super) client_ip: Option<String>,
+    pub(super) actor_user_id: Option<String>,
+    pub(super) target_user_id: Option<String>,
+    pub(super) details: Value,
 }
 
 impl NewAuditEvent {

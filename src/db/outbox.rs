@@ -8,6 +8,7 @@ use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Uuid as 
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::audit::NewAuditEvent;
 use super::{Prepare as _, Schema};
 use crate::mail::{MailKind, RenderedMail};
 
@@ -95,15 +96,24 @@ impl NewOutboxMail {
         }
     }
 
-    /// Inserts the mail (inside the caller's transaction) and returns its id.
+    /// Inserts the mail and records `event` (the state change that needed the mail), in one
+    /// statement inside the caller's transaction; returns the mail's id.
     ///
     /// # Errors
     /// Database errors only.
-    pub async fn insert(&self, conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<Uuid> {
+    pub async fn insert(
+        &self,
+        conn: &mut AsyncPgConnection,
+        s: &Schema,
+        event: &NewAuditEvent,
+    ) -> QueryResult<Uuid> {
+        // Both rows in one statement: one round trip fewer in the transaction that queues a mail.
         diesel::sql_query(format!(
-            "insert into {s}.mail_outbox \
-             (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "with mail as (insert into {s}.mail_outbox \
+               (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning 1) \
+             insert into {s}.audit_events (event, request_id, client_ip, actor_user_id, target_user_id, details) \
+             select $10, $11, $12, $13, $14, $15 from mail"
         ))
         .bind::<SqlUuid, _>(self.id)
         .bind::<Text, _>(self.kind)
@@ -114,6 +124,12 @@ impl NewOutboxMail {
         .bind::<Text, _>(&self.mail.text)
         .bind::<Text, _>(&self.mail.html)
         .bind::<Text, _>(&self.message_id)
+        .bind::<Text, _>(event.event)
+        .bind::<Nullable<Text>, _>(&event.request_id)
+        .bind::<Nullable<Text>, _>(&event.client_ip)
+        .bind::<Nullable<Text>, _>(&event.actor_user_id)
+        .bind::<Nullable<Text>, _>(&event.target_user_id)
+        .bind::<diesel::sql_types::Jsonb, _>(&event.details)
         .cached()
         .execute(conn)
         .await?;

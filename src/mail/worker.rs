@@ -117,23 +117,24 @@ impl MailQueue {
     }
 
     /// Renders the mail `context` is for and writes it to the outbox for `recipient` (the
-    /// account `user_id`'s stored address), inside the caller's transaction. Call
-    /// [`MailQueue::wake`] once the transaction has committed.
+    /// account `user_id`'s stored address), with `event` (what needed the mail) in the same
+    /// statement, inside the caller's transaction. Call [`MailQueue::wake`] once the
+    /// transaction has committed.
     ///
     /// # Errors
     /// A template that fails to render, or a database error.
-    pub async fn enqueue<M: MailContext>(
+    pub(crate) async fn enqueue<M: MailContext>(
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
-        templates: &Templates,
-        context: &M,
+        (templates, context): (&Templates, &M),
         (user_id, token_id): (&str, Option<uuid::Uuid>),
         recipient: &str,
+        event: &NewAuditEvent,
     ) -> Result<uuid::Uuid, Error> {
         let mail = templates.render(context).map_err(Error::Internal)?;
         let domain = self.mailer.sender_domain();
         let new = NewOutboxMail::new(M::KIND, (user_id, token_id), recipient, mail, domain);
-        Ok(new.insert(conn, &self.schema).await?)
+        Ok(new.insert(conn, &self.schema, event).await?)
     }
 
     /// Whether the token with row id `token_id` is still live: not ended, and its account

@@ -153,15 +153,19 @@ impl RecoveryService {
                         expires_at: mail_time(expires_at),
                         ttl_minutes: self.config.token_ttl_secs.div_ceil(60),
                     };
-                    self.queue
-                        .enqueue(conn, &self.templates, &mail, (&account.id, Some(token_id)), &email)
-                        .await?;
-                    NewAuditEvent::new(event::RECOVERY_REQUESTED)
+                    let requested = NewAuditEvent::new(event::RECOVERY_REQUESTED)
                         .request(ctx)
                         .actor(admin.user_id.as_deref())
                         .target(Some(&account.id))
-                        .details(json!({ "token_id": token_id, "admin": admin.subject }))
-                        .insert(conn, &self.schema)
+                        .details(json!({ "token_id": token_id, "admin": admin.subject }));
+                    self.queue
+                        .enqueue(
+                            conn,
+                            (&self.templates, &mail),
+                            (&account.id, Some(token_id)),
+                            &email,
+                            &requested,
+                        )
                         .await?;
                     let queued =
                         Queued { status: QUEUED, user_id: account.id, expires_at, recovery_id: token_id };
@@ -398,15 +402,13 @@ impl RecoveryService {
                         display_name: &live.display_name,
                         changed_at: mail_time(Utc::now()),
                     };
-                    self.queue
-                        .enqueue(conn, &self.templates, &mail, (&live.user_id, None), &live.email)
-                        .await?;
-                    NewAuditEvent::new(event::PASSWORD_CHANGED)
+                    let changed = NewAuditEvent::new(event::PASSWORD_CHANGED)
                         .request(ctx)
                         .actor(Some(&live.user_id))
                         .target(Some(&live.user_id))
-                        .details(json!({ "sessions_revoked": revoked }))
-                        .insert(conn, &self.schema)
+                        .details(json!({ "sessions_revoked": revoked }));
+                    self.queue
+                        .enqueue(conn, (&self.templates, &mail), (&live.user_id, None), &live.email, &changed)
                         .await?;
                     Ok(Some(Changed {
                         status: PASSWORD_CHANGED,
