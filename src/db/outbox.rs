@@ -313,40 +313,6 @@ fn claims(claimed: &[OutboxMail]) -> (Vec<Uuid>, Vec<i32>) {
     claimed.iter().map(|m| (m.id, m.attempts)).unzip()
 }
 
-/// For the default store only: which of the recovery tokens `ids` are live, in one statement
-/// that joins the crate's own `users`: not used, superseded, revoked or expired, and the
-/// account still there, enabled, with an email and the fingerprint the token was bound to
-/// (computed the way [`crate::accounts::Account::fingerprint_of`] does). The same verdict as
-/// asking the store account by account.
-///
-/// # Errors
-/// Database errors only.
-pub async fn live_tokens_default(
-    conn: &mut AsyncPgConnection,
-    s: &Schema,
-    ids: &[Uuid],
-) -> QueryResult<HashSet<Uuid>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    // A `user_id` that is not a canonical UUID names no account of the default store (whose
-    // ids it wrote itself); the guard keeps such a row from failing the cast, and the batch.
-    let rows: Vec<Id> = diesel::sql_query(format!(
-        "select t.id from {s}.recovery_tokens t \
-         join {s}.users u on u.id = case when t.user_id ~ \
-             '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$' then t.user_id::uuid end \
-         where t.id = any($1) \
-           and t.used_at is null and t.superseded_at is null and t.revoked_at is null and t.expires_at > now() \
-           and not u.disabled and u.email is not null \
-           and t.binding = sha256(convert_to(coalesce(u.email, '') || chr(31) || coalesce(u.password_hash, ''), \
-                                             'UTF8'))"
-    ))
-    .bind::<Array<SqlUuid>, _>(ids)
-    .cached().load(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
-}
-
 #[allow(clippy::cast_precision_loss)] // leases and backoffs are far below 2^52 ms
 fn seconds(d: Duration) -> f64 {
     d.num_milliseconds() as f64 / 1000.0

@@ -7,7 +7,9 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Bytea, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use std::collections::HashSet;
+
+use diesel::sql_types::{Array, Bool, Bytea, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
@@ -24,6 +26,11 @@ const UNSPENT: &str = "t.used_at is null and t.superseded_at is null and t.revok
 /// (`recovery_tokens_one_live_per_user`): unused, not superseded, not revoked, expired or not.
 /// Ending a user's tokens must end these, or the next one issued collides with an expired one.
 const UNENDED: &str = "t.used_at is null and t.superseded_at is null and t.revoked_at is null";
+
+/// For the default store only: the fingerprint of the account `u` (a row of the crate's own
+/// `users`), computed the way [`crate::accounts::Account::fingerprint_of`] does.
+const DEFAULT_FINGERPRINT: &str =
+    "sha256(convert_to(coalesce(u.email, '') || chr(31) || coalesce(u.password_hash, ''), 'UTF8'))";
 
 /// Why a token is not valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,6 +90,22 @@ impl StoredToken {
             Some(Reason::Invalid)
         } else {
             None
+        }
+    }
+}
+
+impl StoredToken {
+    /// Where the token stands, as an admin is told: `live`, `redeemed`, `superseded`,
+    /// `cancelled`, `expired` or `revoked`; the same verdict, in the same order, as [`Self::ended`].
+    #[must_use]
+    pub fn state(&self) -> &'static str {
+        match self.ended() {
+            None => "live",
+            Some(Reason::Used) => "redeemed",
+            Some(Reason::Superseded) => "superseded",
+            Some(Reason::Cancelled) => "cancelled",
+            Some(Reason::Expired) => "expired",
+            Some(Reason::Invalid) => "revoked",
         }
     }
 }
@@ -162,8 +185,7 @@ pub async fn inspect_default(
     }
     let row: Option<Row> = diesel::sql_query(format!(
         "select {STORED_COLUMNS}, \
-                (u.id is null or u.disabled or t.binding <> sha256(convert_to(coalesce(u.email, '') \
-                  || chr(31) || coalesce(u.password_hash, ''), 'UTF8'))) as rebound, \
+                (u.id is null or u.disabled or t.binding <> {DEFAULT_FINGERPRINT}) as rebound, \
                 u.email, u.display_name \
          from {s}.recovery_tokens t left join {s}.users u on u.id = t.user_id::uuid \
          where t.token_hash = $1"
@@ -282,7 +304,8 @@ pub async fn keyed(
     subject: &str,
     key: &[u8; 32],
 ) -> QueryResult<Option<KeyedToken>> {
-    let lock = i64::from_be_bytes([key[0], key[1], key[2], key[3], key[4], key[5], key[6], key[7]]);
+    let [a, b, c, d, e, f, g, h, ..] = *key;
+    let lock = i64::from_be_bytes([a, b, c, d, e, f, g, h]);
     diesel::sql_query("select pg_advisory_xact_lock(hashtextextended($1, $2))")
         .bind::<Text, _>(subject)
         .bind::<diesel::sql_types::BigInt, _>(lock)
@@ -406,21 +429,15 @@ pub struct TokenRecord {
     /// Row id.
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
-    /// The account's id.
-    #[diesel(sql_type = Text)]
-    pub user_id: String,
+    /// The token as stored (its account, expiry and how it ended).
+    #[diesel(embed)]
+    pub token: StoredToken,
     /// Who asked: the admin's subject (or account id, for tokens issued before subjects were kept).
     #[diesel(sql_type = Nullable<Text>)]
     pub requested_by: Option<String>,
     /// When it was issued.
     #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
-    /// When it expires.
-    #[diesel(sql_type = Timestamptz)]
-    pub expires_at: DateTime<Utc>,
-    /// `live`, `redeemed`, `superseded`, `cancelled`, `revoked` or `expired`.
-    #[diesel(sql_type = Text)]
-    pub token_state: String,
     /// The mail's outbox status (`queued`, `sent`, `dropped`, `abandoned`), if it has one.
     #[diesel(sql_type = Nullable<Text>)]
     pub mail_status: Option<String>,
@@ -435,29 +452,28 @@ pub struct TokenRecord {
     pub last_error_class: Option<String>,
 }
 
-/// The columns of [`TokenRecord`], over `recovery_tokens t` and its latest mail `m`.
-const RECORD_SQL: &str =
-    "select t.id, t.user_id, coalesce(t.requested_by_subject, t.requested_by) as requested_by, \
-       t.created_at, t.expires_at, \
-       case when t.used_at is not null then 'redeemed' when t.superseded_at is not null then 'superseded' \
-            when t.cancelled_at is not null then 'cancelled' when t.revoked_at is not null then 'revoked' \
-            when t.expires_at <= now() then 'expired' else 'live' end as token_state, \
-       m.status as mail_status, m.attempts, m.sent_at, m.last_error_class";
+/// Tokens `t` with their latest mail `m`: the columns of [`TokenRecord`] and the tables they
+/// come from; a `where` follows.
+fn record_sql(s: &Schema) -> String {
+    format!(
+        "select t.id, {STORED_COLUMNS}, coalesce(t.requested_by_subject, t.requested_by) as requested_by, \
+                t.created_at, m.status as mail_status, m.attempts, m.sent_at, m.last_error_class \
+         from {s}.recovery_tokens t left join lateral \
+           (select * from {s}.mail_outbox o where o.token_id = t.id order by o.created_at desc limit 1) m on true"
+    )
+}
 
 /// The token with row id `id`, as an admin sees it.
 ///
 /// # Errors
 /// Database errors only.
 pub async fn record(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> QueryResult<Option<TokenRecord>> {
-    diesel::sql_query(format!(
-        "{RECORD_SQL} from {s}.recovery_tokens t left join lateral \
-           (select * from {s}.mail_outbox o where o.token_id = t.id order by o.created_at desc limit 1) m on true \
-         where t.id = $1"
-    ))
-    .bind::<SqlUuid, _>(id)
-    .cached().get_result(conn)
-    .await
-    .optional()
+    diesel::sql_query(format!("{} where t.id = $1", record_sql(s)))
+        .bind::<SqlUuid, _>(id)
+        .cached()
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// The live tokens of `user_id` (at most one, by the one-live-per-user index), as an admin sees them.
@@ -469,12 +485,45 @@ pub async fn live_records(
     s: &Schema,
     user_id: &str,
 ) -> QueryResult<Vec<TokenRecord>> {
-    diesel::sql_query(format!(
-        "{RECORD_SQL} from {s}.recovery_tokens t left join lateral \
-           (select * from {s}.mail_outbox o where o.token_id = t.id order by o.created_at desc limit 1) m on true \
-         where t.user_id = $1 and {UNSPENT} order by t.created_at"
+    diesel::sql_query(format!("{} where t.user_id = $1 and {UNSPENT} order by t.created_at", record_sql(s)))
+        .bind::<Text, _>(user_id)
+        .cached()
+        .load(conn)
+        .await
+}
+
+/// For the default store only: which of the recovery tokens `ids` are live, in one statement
+/// that joins the crate's own `users`: unspent, and the account still there, enabled, with an
+/// email and the fingerprint the token was bound to. The verdict [`inspect_default`] gives, for
+/// a batch (the mail worker's).
+///
+/// # Errors
+/// Database errors only.
+pub async fn live_default(
+    conn: &mut AsyncPgConnection,
+    s: &Schema,
+    ids: &[Uuid],
+) -> QueryResult<HashSet<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    // A `user_id` that is not a canonical UUID names no account of the default store (whose
+    // ids it wrote itself); the guard keeps such a row from failing the cast, and the batch.
+    let rows: Vec<Id> = diesel::sql_query(format!(
+        "select t.id from {s}.recovery_tokens t \
+         join {s}.users u on u.id = case when t.user_id ~ \
+             '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$' then t.user_id::uuid end \
+         where t.id = any($1) and {UNSPENT} \
+           and not u.disabled and u.email is not null and t.binding = {DEFAULT_FINGERPRINT}"
     ))
-    .bind::<Text, _>(user_id)
-    .cached().load(conn)
-    .await
+    .bind::<Array<SqlUuid>, _>(ids)
+    .cached()
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }

@@ -14,7 +14,7 @@ use super::failure::{Failure, FailureClass};
 use super::{MailContext, Mailer, Templates};
 use crate::accounts::Store;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::outbox::{self, Finished, NewOutboxMail, OutboxMail};
+use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
 use crate::db::{recovery_tokens, Schema};
 use crate::error::Error;
 
@@ -139,7 +139,7 @@ impl MailQueue {
 
     /// Whether the token with row id `token_id` is still live: not ended, and its account
     /// still recoverable with the fingerprint it was bound to. Asks the store, so it holds for
-    /// a host's store too; [`outbox::live_tokens_default`] is the default store's batch of it.
+    /// a host's store too; [`recovery_tokens::live_default`] is the default store's batch of it.
     async fn token_live(
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
@@ -299,7 +299,7 @@ impl MailQueue {
                 let at = Instant::now();
                 let mut ids: Vec<uuid::Uuid> = rest.iter().filter_map(|m| m.token_id).collect();
                 ids.push(token);
-                let live = outbox::live_tokens_default(&mut conn, &self.schema, &ids).await?;
+                let live = recovery_tokens::live_default(&mut conn, &self.schema, &ids).await?;
                 let (keep, dead): (VecDeque<OutboxMail>, VecDeque<OutboxMail>) =
                     rest.drain(..).partition(|m| m.token_id.is_none_or(|t| live.contains(&t)));
                 *rest = keep;
@@ -347,7 +347,7 @@ impl MailQueue {
             return Ok(mails);
         }
         let live: HashSet<uuid::Uuid> = match &self.store {
-            Store::Default(_) => outbox::live_tokens_default(conn, &self.schema, &tokens).await?,
+            Store::Default(_) => recovery_tokens::live_default(conn, &self.schema, &tokens).await?,
             Store::Host(_) => {
                 let mut live = HashSet::new();
                 for token in tokens {

@@ -179,11 +179,11 @@ impl From<TokenRecord> for RecoveryStatus {
         let delivery = Delivery::of(&record);
         RecoveryStatus {
             recovery_id: record.id,
-            user_id: record.user_id,
+            token: record.token.state().to_owned(),
+            user_id: record.token.user_id,
             requested_by: record.requested_by,
             created_at: record.created_at,
-            expires_at: record.expires_at,
-            token: record.token_state,
+            expires_at: record.token.expires_at,
             delivery,
         }
     }
@@ -223,7 +223,7 @@ impl From<TokenRecord> for OutstandingToken {
             delivery: Delivery::of(&record),
             token_id: record.id,
             created_at: record.created_at,
-            expires_at: record.expires_at,
+            expires_at: record.token.expires_at,
             requested_by: record.requested_by,
         }
     }
