@@ -24,10 +24,14 @@ impl<'r, T: DeserializeOwned> FromData<'r> for JsonBody<T> {
     type Error = Error;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        match parse(req, data).await {
-            Ok(value) => data::Outcome::Success(JsonBody(value)),
-            Err(e) => data::Outcome::Error((e.stash(req), e)),
-        }
+        let e = match parse(req, data).await {
+            Ok(value) => return data::Outcome::Success(JsonBody(value)),
+            Err(e) => e,
+        };
+        // A call whose per-IP count is still running is refused as over the limit first, if
+        // it is: its body does not matter then.
+        let e = crate::rate_limit::refusal_of_unread(req).await.unwrap_or(e);
+        data::Outcome::Error((e.stash(req), e))
     }
 }
 

@@ -87,6 +87,6 @@ pub use debug::DebugMode;
 pub use error::{Error, ErrorResponse};
 pub use fairing::{UserAccount, UserAccountBuilder};
 pub use password::{Argon2idHasher, PasswordHasher};
-pub use rate_limit::PublicLimit;
+pub use rate_limit::{PublicLimit, PublicLimitOverlapped};
 pub use recovery::RecoveryService;
 pub use request_context::RequestContext;

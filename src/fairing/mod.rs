@@ -19,6 +19,7 @@ use crate::db::{run_migrations, Db, ManagedPool, Schema};
 use crate::debug::debug_routes_enabled;
 use crate::mail::{MailQueue, Mailer, SendMail, Templates};
 use crate::password::{Argon2idHasher, HashingPool, PasswordHasher};
+use crate::rate_limit::PublicCounter;
 use crate::recovery::RecoveryService;
 use crate::routes;
 
@@ -140,8 +141,13 @@ impl Fairing for UserAccount {
             let Some(pool) = pool else {
                 return refuse(rocket, format!("the `{pool_name}` pool is not attached"));
             };
+            let counter = PublicCounter::new(
+                pool.clone(),
+                service.schema.clone(),
+                crate::rate_limit::public(&service.config),
+            );
             let service = service.with_pool(pool.clone());
-            Ok(rocket.manage(ManagedPool(pool)).manage(service))
+            Ok(rocket.manage(ManagedPool(pool)).manage(counter).manage(service))
         });
         #[cfg(feature = "bench")]
         let rocket = {

@@ -23,7 +23,7 @@ use crate::json::JsonBody;
 use crate::openapi::{
     Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests, RECOVERY,
 };
-use crate::rate_limit::PublicLimit;
+use crate::rate_limit::{PublicLimit, PublicLimitOverlapped};
 use crate::request_context::RequestContext;
 
 /// The body of `password-recovery`: exactly one of `email` and `user_id`. Nothing else is
@@ -314,11 +314,15 @@ pub async fn cancel_recovery(
 )]
 #[post("/verify-recovery-token", data = "<body>")]
 pub async fn verify_recovery_token(
-    _limit: PublicLimit,
+    limit: PublicLimitOverlapped<'_>,
     service: &State<RecoveryService>,
     body: JsonBody<TokenRequest>,
 ) -> Result<Json<Verdict>> {
-    Ok(Json(service.verify(&body.0.token).await?))
+    // The lookup only reads, so it runs while the call is counted; a call over the limit gets
+    // its 429 and never sees the verdict.
+    let (verdict, limit) = rocket::tokio::join!(service.verify(&body.0.token), limit.settle());
+    limit?;
+    Ok(Json(verdict?))
 }
 
 /// `POST <mount>/change-password`: set a new password with a recovery token.

@@ -42,7 +42,7 @@ async fn the_eleventh_public_call_in_a_minute_from_one_ip_is_429_and_other_ips_a
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     assert_json_no_store(&limited, "429");
     assert_error(limited, 429, "rate_limited").await;
-    // Even a malformed body is counted and refused before it is read.
+    // Even a malformed body is counted, and refused as over the limit rather than as malformed.
     let malformed =
         app.client.post("/api/users/verify-recovery-token").remote(ip(1)).body("{").dispatch().await;
     assert_error(malformed, 429, "rate_limited").await;
@@ -190,4 +190,35 @@ async fn the_daily_and_hourly_windows_count_too() {
         );
     }
     assert_eq!(public, vec![200, 200, 200, 429]);
+}
+
+/// Calls that arrive together are counted together (one statement for all of them); each must
+/// still get its own exact count, on one instance and across two.
+#[rocket::async_test]
+async fn calls_arriving_together_are_each_counted_exactly() {
+    let first = app().spawn().await;
+    let second = app().spawn_beside(&first).await;
+    in_a_fresh_minute(&first).await;
+    let body = json!({"token": "x"});
+    // 25 calls at once from one client and 5 from each of three others, spread over both instances.
+    let calls = (0..40u8).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let client = if i < 25 { ip(6) } else { ip(7 + (i - 25) % 3) };
+        let body = &body;
+        async move { (client, app.post_from(client, "/verify-recovery-token", body, &[]).await.status().code) }
+    });
+    let answers = futures::future::join_all(calls).await;
+    let of = |client: SocketAddr, status: u16| {
+        answers.iter().filter(|(c, s)| *c == client && *s == status).count()
+    };
+    assert_eq!((of(ip(6), 200), of(ip(6), 429)), (10, 15), "{answers:?}");
+    for other in [ip(7), ip(8), ip(9)] {
+        assert_eq!(of(other, 200), 5, "another client is not held by the first: {answers:?}");
+    }
+    let mut conn = first.db.conn().await;
+    let counted =
+        "rate_limit_counters where bucket = 'public_ip_minute' and subject = '198.51.100.6' and hits = 25";
+    assert_eq!(fixtures::count(&mut conn, counted).await, 1, "every call counted once");
+    let audited = "audit_events where event = 'excess_rate_limit_exceeded' and client_ip = '198.51.100.6'";
+    assert_eq!(fixtures::count(&mut conn, audited).await, 1, "one call was the first over the limit");
 }

@@ -9,7 +9,7 @@
 //!
 //! | limit | default | counted |
 //! |---|---|---|
-//! | calls per client IP to the unauthenticated routes (and refused calls to the admin route) | 10/minute, 100/hour | by a request guard, before the body is read, so malformed floods count too |
+//! | calls per client IP to the unauthenticated routes (and refused calls to the admin route) | 10/minute, 100/hour | by a request guard as the call arrives, so malformed floods count too (verify does its read-only lookup while the count runs: `PublicLimitOverlapped`) |
 //! | recovery requests per admin | 50/hour | after authentication |
 //! | recovery mails per target user | 3/hour, 10/day | inside the recovery transaction, under the user's row lock |
 //!
@@ -20,7 +20,10 @@
 //! different rows, so counting never serializes unrelated requests on one hot row; only one
 //! client's own calls queue on their own rows. The per-IP and per-admin counts are one statement
 //! each, committing with `synchronous_commit = off` for that statement alone: a crash may forget
-//! the last few counts, which a limiter can afford. The worker deletes windows that ended days ago.
+//! the last few counts, which a limiter can afford. The per-IP calls that arrive together share
+//! one statement (`PublicCounter`: under load, one upsert counts every call that came in while
+//! the previous one ran, each still getting its own exact count). The worker deletes windows
+//! that ended days ago.
 //!
 //! What it costs, measured with `bash scripts/bench_rate_limit.sh 5 4` (pgbench, 4 clients, 5 s,
 //! against the local PostgreSQL 15 on this 2-core machine, while a benchmark ran beside it; the
@@ -34,15 +37,22 @@
 //! | the upsert in `BEGIN; SET LOCAL synchronous_commit = off; ..; COMMIT` (before) | 2 310 tps | 1.73 ms |
 //! | the upsert as the app runs it: one statement, `synchronous_commit` off for itself | 3 109 tps | 1.29 ms |
 
+use std::sync::{Mutex, PoisonError};
+
 use rocket::request::{FromRequest, Outcome, Request};
 use serde_json::json;
 
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::rate_limits::{self, Commit, Window};
-use crate::db::{DbConn, Schema};
+use crate::db::rate_limits::{self, Commit, Exceeded, Window};
+use crate::db::Schema;
 use crate::error::Error;
 use crate::request_context::{limit_key, RequestContext};
+
+mod batch;
+
+use batch::Pending;
+pub(crate) use batch::PublicCounter;
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
@@ -138,29 +148,120 @@ impl rocket::Sentinel for PublicLimit {
     }
 }
 
+/// The counter and the client to count, or `None` when nothing is counted (no client address,
+/// or the per-IP limit is off).
+fn client<'r>(
+    req: &'r Request<'_>,
+) -> Result<Option<(&'r PublicCounter, String, &'r RequestContext)>, Error> {
+    let Some(config) = req.rocket().state::<Config>() else {
+        return Err(Error::Internal("a public limit used without the UserAccount fairing".into()));
+    };
+    let ctx = RequestContext::of(req);
+    let Some(ip) = ctx.client_ip else { return Ok(None) };
+    if !any_enabled(&public(config)) {
+        return Ok(None);
+    }
+    let counter = req
+        .rocket()
+        .state::<PublicCounter>()
+        .ok_or_else(|| Error::Internal("a public limit used without the UserAccount fairing".into()))?;
+    Ok(Some((counter, limit_key(ip), ctx)))
+}
+
+/// The outcome of a count as this request's answer.
+fn answer(outcome: Option<Exceeded>) -> Result<(), Error> {
+    match outcome {
+        None => Ok(()),
+        Some(exceeded) => Err(Error::RateLimited { retry_after: exceeded.retry_after }),
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for PublicLimit {
     type Error = Error;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
         let result = async {
-            let (Some(config), Some(schema)) =
-                (req.rocket().state::<Config>(), req.rocket().state::<Schema>())
-            else {
-                return Err(Error::Internal("PublicLimit used without the UserAccount fairing".into()));
-            };
-            let ctx = RequestContext::of(req);
-            let Some(ip) = ctx.client_ip else { return Ok(()) };
-            let windows = public(config);
-            // With the per-IP limit off, no connection is checked out for it.
-            if !any_enabled(&windows) {
-                return Ok(());
-            }
-            let mut conn = DbConn::get(req.rocket()).await?;
-            enforce(&mut conn, schema, ctx, &limit_key(ip), &windows).await
+            let Some((counter, subject, ctx)) = client(req)? else { return Ok(()) };
+            answer(counter.hit(subject, ctx.clone()).await?)
         };
         match result.await {
             Ok(()) => Outcome::Success(PublicLimit),
+            Err(e) => Outcome::Error((e.stash(req), e)),
+        }
+    }
+}
+
+/// [`PublicLimit`] for a route that only reads: the guard starts the call's count and lets the
+/// route do its reading meanwhile, instead of waiting for the count first. The route must
+/// [`settle`](PublicLimitOverlapped::settle) it before it answers: a call over the limit still
+/// gets 429 and nothing else. If the body cannot be read, the body's guard settles it, so a
+/// malformed flood is limited (429) as with [`PublicLimit`]. The count is made whether or not
+/// anybody waits for it, and holds no connection while the body arrives.
+#[derive(Debug)]
+pub struct PublicLimitOverlapped<'r>(&'r Started);
+
+/// The count a [`PublicLimitOverlapped`] started, kept with its request until settled.
+#[derive(Default)]
+pub(crate) struct Started(Mutex<Option<Pending>>);
+
+impl std::fmt::Debug for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Started")
+    }
+}
+
+impl Started {
+    /// Waits for the count, if one is still running, and answers it.
+    async fn settle(&self) -> Result<(), Error> {
+        let pending = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        match pending {
+            Some(pending) => answer(pending.outcome().await?),
+            None => Ok(()),
+        }
+    }
+}
+
+impl PublicLimitOverlapped<'_> {
+    /// Waits for the call's count.
+    ///
+    /// # Errors
+    /// [`Error::RateLimited`] when the call is over the limit, or the database error that
+    /// kept it from being counted.
+    pub async fn settle(self) -> Result<(), Error> {
+        self.0.settle().await
+    }
+}
+
+/// For a body guard that failed: the 429 of a call over its per-IP limit, if a
+/// [`PublicLimitOverlapped`] count is running for `req`, so that a malformed flood is refused
+/// as it is with [`PublicLimit`].
+pub(crate) async fn refusal_of_unread(req: &Request<'_>) -> Option<Error> {
+    match req.local_cache(Started::default).settle().await {
+        Err(limited @ Error::RateLimited { .. }) => Some(limited),
+        _ => None,
+    }
+}
+
+impl rocket::Sentinel for PublicLimitOverlapped<'_> {
+    fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
+        crate::fairing::missing(rocket, "PublicLimitOverlapped")
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for PublicLimitOverlapped<'r> {
+    type Error = Error;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
+        let started = req.local_cache(Started::default);
+        match client(req) {
+            Ok(Some((counter, subject, ctx))) => {
+                let pending = counter.start(subject, ctx.clone());
+                *started.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(pending);
+                Outcome::Success(PublicLimitOverlapped(started))
+            }
+            Ok(None) => Outcome::Success(PublicLimitOverlapped(started)),
             Err(e) => Outcome::Error((e.stash(req), e)),
         }
     }

@@ -1,0 +1,212 @@
+//! [`PublicCounter`]: the per-IP count of the public routes, many calls to one statement.
+//!
+//! Each public call is counted before its body is read, with an upsert that commits on its
+//! own. Under load that statement, not the route's work, was what PostgreSQL spent its time
+//! on. So the calls that arrive while a count is running are gathered and counted together in
+//! the next statement: one upsert of every (client, window) pair. No call waits for a timer: a
+//! call that finds a slot free is counted at once, alone; only calls that arrive while every
+//! slot is busy wait, for the next statement, with the others that arrived meanwhile.
+//!
+//! Each call still gets its own exact count: the statement adds a client's `n` calls at once
+//! and answers the total, and the k-th of them is answered as if counted alone in that order
+//! (see [`rate_limits::Tally::exceeded`]). The counts stay in PostgreSQL, so the limit holds
+//! across instances as before; no count is kept in memory between statements.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rocket::tokio::sync::oneshot;
+use rocket_db_pools::diesel::PgPool;
+
+use crate::db::rate_limits::{self, Commit, Exceeded, Window};
+use crate::db::{DbConn, Schema};
+use crate::error::Error;
+use crate::request_context::RequestContext;
+
+/// Statements in flight at once (each on its own pooled connection).
+const SLOTS: usize = 2;
+/// Most calls one statement counts.
+const MOST_PER_STATEMENT: usize = 512;
+
+/// Which limit a call is over, if any.
+type Outcome = Result<Option<Exceeded>, Error>;
+
+/// A call waiting to be counted: its client, its context (for the audit event of the first
+/// call over a limit) and where its answer goes.
+struct Call {
+    subject: String,
+    ctx: RequestContext,
+    reply: oneshot::Sender<Outcome>,
+}
+
+/// A call's count, started: [`Pending::outcome`] waits for it.
+pub(crate) struct Pending(oneshot::Receiver<Outcome>);
+
+impl Pending {
+    /// Which limit the call is over, if any.
+    ///
+    /// # Errors
+    /// As [`PublicCounter::hit`].
+    pub(crate) async fn outcome(self) -> Outcome {
+        self.0.await.unwrap_or_else(|_| Err(Error::Internal("the rate-limit count was abandoned".into())))
+    }
+}
+
+/// Counts calls against the per-IP windows of the public routes, batching the calls that
+/// arrive together into one statement. Managed by the fairing.
+#[derive(Clone)]
+pub(crate) struct PublicCounter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    schema: Schema,
+    windows: [Window; 2],
+    waiting: Mutex<Waiting>,
+}
+
+#[derive(Default)]
+struct Waiting {
+    calls: Vec<Call>,
+    /// Slots taken by a running drain.
+    busy: usize,
+}
+
+impl PublicCounter {
+    /// A counter for `windows` that checks connections out of `pool`.
+    pub(crate) fn new(pool: PgPool, schema: Schema, windows: [Window; 2]) -> PublicCounter {
+        PublicCounter { inner: Arc::new(Inner { pool, schema, windows, waiting: Mutex::default() }) }
+    }
+
+    /// Counts one call from `subject` and says which limit it is over, if any. Holds no
+    /// connection while it waits. The first call over a limit in its window is audited.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when no connection can be had or the statement failed for the
+    /// database's state; [`Error::Internal`] otherwise.
+    pub(crate) async fn hit(&self, subject: String, ctx: RequestContext) -> Outcome {
+        self.start(subject, ctx).outcome().await
+    }
+
+    /// Starts counting one call from `subject` without waiting for it: the count is made (and
+    /// audited when it is the first over a limit) even if nobody waits for the outcome.
+    pub(crate) fn start(&self, subject: String, ctx: RequestContext) -> Pending {
+        let (reply, answer) = oneshot::channel();
+        let start = {
+            let mut waiting = self.inner.lock();
+            waiting.calls.push(Call { subject, ctx, reply });
+            let free = waiting.busy < SLOTS;
+            if free {
+                waiting.busy += 1;
+            }
+            free
+        };
+        if start {
+            rocket::tokio::spawn(Arc::clone(&self.inner).drain());
+        }
+        Pending(answer)
+    }
+}
+
+/// Gives its slot back if the drain ends early (a panic), so the slots cannot run out.
+struct Slot {
+    inner: Arc<Inner>,
+    given_back: bool,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if !self.given_back {
+            self.inner.lock().busy -= 1;
+        }
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts what is waiting, statement after statement, until nothing is.
+    async fn drain(self: Arc<Self>) {
+        let mut slot = Slot { inner: self, given_back: false };
+        loop {
+            let calls: Option<Vec<Call>> = {
+                let mut waiting = slot.inner.lock();
+                let n = waiting.calls.len().min(MOST_PER_STATEMENT);
+                if n == 0 {
+                    // Found empty and given back under one lock: a call pushed after this
+                    // sees the slot free and starts a drain of its own.
+                    waiting.busy -= 1;
+                    None
+                } else {
+                    Some(waiting.calls.drain(..n).collect())
+                }
+            };
+            match calls {
+                Some(calls) => slot.inner.count(calls).await,
+                None => {
+                    slot.given_back = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Counts `calls` in one statement, audits the first call over a limit, and answers each.
+    async fn count(&self, calls: Vec<Call>) {
+        let mut per_subject: BTreeMap<&str, u32> = BTreeMap::new();
+        for call in &calls {
+            *per_subject.entry(&call.subject).or_default() += 1;
+        }
+        let hits: Vec<(&str, u32)> = per_subject.iter().map(|(s, n)| (*s, *n)).collect();
+        let mut conn = match DbConn::from_pool(&self.pool).await {
+            Ok(conn) => conn,
+            Err(e) => {
+                for call in calls {
+                    let _ = call.reply.send(Err(copy(&e)));
+                }
+                return;
+            }
+        };
+        let tally = rate_limits::hit_many(&mut conn, &self.schema, &hits, &self.windows, Commit::Relaxed)
+            .await
+            .map_err(Error::from);
+        // Each call in arrival order, with how many calls of its subject came after it.
+        let mut behind = per_subject;
+        let mut answers: Vec<Outcome> = calls
+            .iter()
+            .map(|call| {
+                let after = behind.get_mut(call.subject.as_str()).map_or(0, |n| {
+                    *n -= 1;
+                    *n
+                });
+                match &tally {
+                    Ok(tally) => Ok(tally.exceeded(&call.subject, after)),
+                    Err(e) => Err(copy(e)),
+                }
+            })
+            .collect();
+        for (call, answer) in calls.iter().zip(answers.iter_mut()) {
+            if matches!(answer, Ok(Some(Exceeded { first: true, .. }))) {
+                if let Err(e) = super::record(&mut conn, &self.schema, &call.ctx, &self.windows, None).await {
+                    *answer = Err(e);
+                }
+            }
+        }
+        for (call, answer) in calls.into_iter().zip(answers) {
+            // A caller that stopped waiting was still counted; nobody is left to tell.
+            let _ = call.reply.send(answer);
+        }
+    }
+}
+
+/// The error for each call of a statement that failed, keeping its status.
+fn copy(e: &Error) -> Error {
+    if e.status() == rocket::http::Status::ServiceUnavailable {
+        Error::Unavailable(e.to_string())
+    } else {
+        Error::Internal(e.to_string())
+    }
+}
