@@ -302,6 +302,9 @@ def mail_phase(srv, sink, db_url, n, rounds, smoke, failed):
 
 
 # ---------------------------------------------------------------- the run
+PHASES = ["verify", "recover", "change", "flood", "mail", "limits"]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--bin", required=True)
@@ -311,7 +314,8 @@ def main():
     p.add_argument("--users", type=int)
     p.add_argument("--mails", type=int, help="mails in the delivery phase (10,000; 300 with --smoke)")
     p.add_argument("--mail-rounds", type=int, help="direct/worker pairs in the delivery phase (3; 1 with --smoke)")
-    p.add_argument("--only", choices=["mail"], help="run that phase alone; nothing is written")
+    p.add_argument("--only", help="run only these phases, comma-separated (" + ", ".join(PHASES) +
+                   "), each with the ceiling it is held against; nothing is written")
     p.add_argument("--keep", action="store_true", help="keep the server logs even when every phase passed")
     p.add_argument("--out")
     p.add_argument("--command", default="bash scripts/bench.sh")
@@ -319,6 +323,9 @@ def main():
     seconds = int(args.seconds or (1 if args.smoke else 10))
     users = args.users or (500 if args.smoke else 10000)
     mails = args.mails or (300 if args.smoke else 10000)
+    only = set(args.only.split(",")) if args.only else set(PHASES)
+    if only - set(PHASES):
+        p.error(f"--only: unknown phase {', '.join(sorted(only - set(PHASES)))} (phases: {', '.join(PHASES)})")
     if args.only:
         args.out = None  # a partial table must not replace BENCHMARKS.md's
     conc = [1, 8, 32]
@@ -369,8 +376,13 @@ def main():
         results = {}
         srv_now = [srv]
 
-        if not args.only:
-            # -- verify against one indexed SELECT, limits off
+        def ceiling(name, path):
+            """The ceiling `name`, measured now unless this run measured it already."""
+            if name not in results:
+                phase(name, None, {"BENCH_MODE": "post", "BENCH_PATH": path}, "")
+            return results[name]
+
+        if only & {"verify", "flood", "limits"}:
             valid = srv.post("/_bench/tokens", {"count": min(users // 4, 2000), "ttl_secs": 3600})
             expired = srv.post("/_bench/tokens", {"count": min(users // 4, 2000), "ttl_secs": 1})
             time.sleep(1.5)
@@ -379,20 +391,24 @@ def main():
             mix = valid + expired + invalid
             random.shuffle(mix)
             mix_file = write_tokens(args.work, "verify.txt", mix)
-            phase("ceiling: one indexed SELECT", None, {"BENCH_MODE": "post", "BENCH_PATH": "/_bench/select"}, "")
             verify_env = {"BENCH_MODE": "verify", "BENCH_PATH": "/verify-recovery-token", "BENCH_TOKENS": mix_file}
+        if "verify" in only:
+            # -- verify against one indexed SELECT, limits off
+            ceiling("ceiling: one indexed SELECT", "/_bench/select")
             phase("verify, limits off", "ceiling: one indexed SELECT", verify_env, ">= 0.80")
 
+        if "recover" in only:
             # -- password-recovery against one INSERT in a transaction, SMTP sink delaying 500 ms
-            phase("ceiling: one INSERT in a transaction", None, {"BENCH_MODE": "post", "BENCH_PATH": "/_bench/insert"}, "")
+            ceiling("ceiling: one INSERT in a transaction", "/_bench/insert")
             sink.delay = 0.5
             phase("password-recovery, sink 500 ms", "ceiling: one INSERT in a transaction",
                   {"BENCH_MODE": "recover", "BENCH_PATH": "/password-recovery", "BENCH_USERS": users,
                    "BENCH_ADMIN": admin}, ">= 0.50, p99 < 50 ms")
             # The sink stays slow until the mail phase, so the outbox keeps what was queued.
 
+        if "change" in only:
             # -- change-password against raw argon2id through the same hashing pool
-            phase("ceiling: argon2id hash (same pool)", None, {"BENCH_MODE": "post", "BENCH_PATH": "/_bench/hash"}, "")
+            ceiling("ceiling: argon2id hash (same pool)", "/_bench/hash")
             change = []
             for c in conc:
                 # Enough fresh tokens for three times the ceiling's rate: the ceiling is measured in a
@@ -411,11 +427,12 @@ def main():
                 if r["errors"]:
                     failed.append(f"change-password c={c}: {r['errors']} errors")
 
+        if "flood" in only:
             # -- verify p99 under a change-password flood at 4x the hash bound; peak RSS meanwhile
             bound = os.cpu_count() or 2
             flood_c = 4 * bound
             quiet = wrk(srv, seconds, 8, verify_env)
-            top = max(r["rps"] for r in results["ceiling: argon2id hash (same pool)"])
+            top = max(r["rps"] for r in ceiling("ceiling: argon2id hash (same pool)", "/_bench/hash"))
             flood_tokens = srv.post("/_bench/tokens", {"count": min(users, int(top * (seconds + 2) * 3) + 100),
                                                        "ttl_secs": 3600})
             ff = write_tokens(args.work, "flood.txt", flood_tokens)
@@ -442,9 +459,13 @@ def main():
 
         # -- mail delivery: the worker draining a clean queue of live mails against the same
         #    transport sending straight to the sink (no outbox), the sink at no delay
-        mail = mail_phase(srv, sink, db_url, mails, args.mail_rounds or (1 if args.smoke else 3), args.smoke, failed)
+        mail = None
+        if "mail" in only:
+            mail = mail_phase(srv, sink, db_url, mails, args.mail_rounds or (1 if args.smoke else 3), args.smoke,
+                              failed)
 
-        if not args.only:
+        if "limits" in only:
+            ceiling("ceiling: one indexed SELECT", "/_bench/select")
             # -- verify with the default per-IP limits, clients spread through the trusted proxy header
             srv.stop()
             servers.remove(srv)
@@ -477,17 +498,18 @@ def main():
         lines.append("")
     lines.append("| measure | value | target |")
     lines.append("|---|---|---|")
-    if not args.only:
+    if "flood" in only:
         lines.append(f"| verify p99 at c=8, quiet / under a change-password flood ({flood_c} connections) | "
                      f"{quiet['p99_us']/1000:.2f} ms / {loud['p99_us']/1000:.2f} ms = {p99_ratio:.2f}x | <= 3x |")
         lines.append(f"| peak RSS of the server up to the end of the flood (VmHWM) | {peak_rss/1024:.1f} MiB "
                      f"(idle base {base_rss/1024:.1f} MiB) | "
                      f"< {rss_budget/1024:.1f} MiB |")
-    rounds = "" if len(mail["ratios"]) < 2 else (
+    rounds = "" if not mail or len(mail["ratios"]) < 2 else (
         f" (median of {len(mail['ratios'])} rounds: {', '.join(f'{x:.2f}' for x in mail['ratios'])})")
-    lines.append(f"| mail delivery ({mail['n']:,} queued mails to the SMTP sink), worker / the same transport "
-                 f"sending straight to the sink, no outbox | {mail['worker']:.1f} / {mail['direct']:.1f} mails/s = "
-                 f"{mail['ratio']:.2f}{rounds} | >= 0.80 |")
+    if mail:
+        lines.append(f"| mail delivery ({mail['n']:,} queued mails to the SMTP sink), worker / the same transport "
+                     f"sending straight to the sink, no outbox | {mail['worker']:.1f} / {mail['direct']:.1f} "
+                     f"mails/s = {mail['ratio']:.2f}{rounds} | >= 0.80 |")
     table = "\n".join(lines)
     print()
     print(table)
