@@ -343,8 +343,8 @@ impl RecoveryService {
 
     /// Sets a new password with `token`: checks the token (no hash is computed for a bad one),
     /// then the policy (a weak password leaves the token usable); waits for a hashing slot
-    /// with no database connection held, checks the token again once the slot is granted (a
-    /// concurrent redemption may have won meanwhile, and the loser then costs no hash), hashes
+    /// with no database connection held, checks the token again if the slot had to be waited
+    /// for (a concurrent redemption may have won meanwhile, and the loser then costs no hash), hashes
     /// with no connection or transaction open, and finally, in one transaction, locks the
     /// account, compares its fingerprint, claims the token atomically, stores the hash,
     /// revokes the account's other tokens, revokes sessions when asked or configured, queues
@@ -370,7 +370,12 @@ impl RecoveryService {
             live
         };
         let slot = self.hashing.slot().await?;
-        self.live_or_refuse(&mut *self.conn().await?, ctx, &hash).await?;
+        // A slot that had to be waited for: a concurrent redemption may have won meanwhile,
+        // and then this one costs no hash. Granted at once, the check just made stands (the
+        // claim below is what decides a race either way).
+        if slot.waited() {
+            self.live_or_refuse(&mut *self.conn().await?, ctx, &hash).await?;
+        }
         let phc = slot.hash(new_password).await?;
         let revoke = sign_out_everywhere || self.config.revoke_sessions_on_reset;
         let mut conn = self.conn().await?;
