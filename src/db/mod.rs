@@ -15,7 +15,7 @@
 //! | `recovery_tokens` | SHA-256 `token_hash`, `user_id` (the store's id, as text), `binding` (the account's fingerprint at issue), `requested_by` (and `requested_by_subject`), `expires_at`, `used_at`, `superseded_at`, `revoked_at`, `cancelled_at` (the user's "this wasn't me"; a cancelled token is revoked too); SHA-256 digests of an `Idempotency-Key` and of its request (unique per admin subject); at most one live token per account (partial unique index) |
 //! | `mail_outbox` | durable mail queue: recipient, rendered bodies (wiped after sending), stable `message_id`, `status`, `attempts`, `next_attempt_at`, `last_error` (text, for the log reader) and `last_error_class` (what a status may show) |
 //! | `audit_events` | append-only trail: event, time, request id, client IP, actor, target, details |
-//! | `rate_limit_counters` | fixed-window counters keyed by (bucket, subject, window start) |
+//! | `rate_limit_counters` | fixed-window counters, one row per (limit's longer window, subject, window start) with the shorter window's count in it |
 //! | `users` | default store only: id (uuid), `email`, `email_normalized` (NFKC + lowercase, unique), `display_name`, `password_hash` (argon2id PHC), `password_changed_at`, `disabled`, `avatar_bytes` + `avatar_content_type` (png/jpeg/gif/webp, at most 1 MiB) or `avatar_url`, timestamps |
 //! | `sessions` | default store only: bearer sessions by SHA-256 `token_hash` (unique), `user_id`, `scopes`, `expires_at`, `revoked_at` |
 //!

@@ -1,7 +1,8 @@
-//! `rate_limit_counters`: fixed-window counters shared by every instance.
+//! `rate_limit_counters`: fixed-window counters shared by every instance, one row per limit
+//! and subject (both windows of a limit in it).
 
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Double, Integer, Text};
+use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::{Prepare as _, Schema};
@@ -21,12 +22,24 @@ pub struct Window {
 struct Counted {
     #[diesel(sql_type = Text)]
     subject: String,
-    #[diesel(sql_type = Text)]
-    bucket: String,
+    /// Hits in the longer window, then in the shorter one (if the limit has two on).
     #[diesel(sql_type = Integer)]
     hits: i32,
+    #[diesel(sql_type = Nullable<Integer>)]
+    inner_hits: Option<i32>,
+    /// Seconds left in each.
     #[diesel(sql_type = Double)]
     seconds_left: f64,
+    #[diesel(sql_type = Nullable<Double>)]
+    inner_seconds_left: Option<f64>,
+}
+
+impl Counted {
+    /// Each enabled window's hits and seconds left, the longer first.
+    fn windows(&self) -> impl Iterator<Item = (i32, f64)> {
+        let inner = self.inner_hits.zip(self.inner_seconds_left);
+        std::iter::once((self.hits, self.seconds_left)).chain(inner)
+    }
 }
 
 /// A limit that was exceeded.
@@ -70,6 +83,7 @@ pub async fn hit(
 
 /// The counts after [`hit_many`]: each subject's hits in each enabled window.
 pub struct Tally<'w> {
+    /// The enabled windows, the longer first.
     windows: Vec<&'w Window>,
     counted: Vec<Counted>,
 }
@@ -82,30 +96,34 @@ impl Tally<'_> {
     #[must_use]
     pub fn exceeded(&self, subject: &str, behind: u32) -> Option<Exceeded> {
         let behind = i64::from(behind);
+        let counted = self.counted.iter().find(|c| c.subject == subject)?;
         // How far past its limit each window is, for the windows that are past it.
-        let excess: Vec<(&Counted, i64)> = self
-            .counted
+        let excess: Vec<(f64, i64)> = self
+            .windows
             .iter()
-            .filter(|c| c.subject == subject)
-            .filter_map(|c| {
-                let window = self.windows.iter().find(|w| w.bucket == c.bucket)?;
-                let excess = i64::from(c.hits) - behind - i64::from(window.max);
-                (excess > 0).then_some((c, excess))
+            .zip(counted.windows())
+            .filter_map(|(window, (hits, seconds_left))| {
+                let excess = i64::from(hits) - behind - i64::from(window.max);
+                (excess > 0).then_some((seconds_left, excess))
             })
             .collect();
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a window is at most a day
-        let retry_after = excess.iter().map(|(c, _)| c.seconds_left.ceil().max(1.0) as u64).max();
+        let retry_after = excess.iter().map(|(left, _)| left.ceil().max(1.0) as u64).max();
         retry_after.map(|retry_after| Exceeded { retry_after, first: excess.iter().any(|(_, e)| *e == 1) })
     }
 }
 
 /// Counts `n` hits for each `(subject, n)` of `hits` (subjects distinct) in each enabled
-/// window, in one upsert. The rows are written in (subject, bucket) order, so two statements
-/// that share subjects, from this instance or another, lock them in the same order and cannot
-/// deadlock. Call it with [`Commit::Relaxed`] only outside a transaction.
+/// window of one limit, in one upsert, and answers the counts. A limit has at most two
+/// windows, the longer a whole number of the shorter (minute and hour, hour and day): each
+/// subject has one row, keyed by the longer window (its bucket and start), and the shorter
+/// window's count rides in it, restarting whenever its window moves on. The rows are written in
+/// subject order, so two statements that share subjects, from this instance or another, lock
+/// them in the same order and cannot deadlock. Call it with [`Commit::Relaxed`] only outside a
+/// transaction.
 ///
 /// # Errors
-/// Database errors only.
+/// Database errors, or a query-builder error for a limit of more than two enabled windows.
 pub async fn hit_many<'w>(
     conn: &mut AsyncPgConnection,
     s: &Schema,
@@ -113,14 +131,19 @@ pub async fn hit_many<'w>(
     windows: &'w [Window],
     commit: Commit,
 ) -> QueryResult<Tally<'w>> {
-    let enabled: Vec<&Window> = windows.iter().filter(|w| w.max > 0).collect();
-    if enabled.is_empty() || hits.is_empty() {
+    let mut enabled: Vec<&Window> = windows.iter().filter(|w| w.max > 0).collect();
+    enabled.sort_by_key(|w| std::cmp::Reverse(w.seconds));
+    let (outer, inner) = match enabled[..] {
+        [] => return Ok(Tally { windows: enabled, counted: Vec::new() }),
+        [outer] => (outer, None),
+        [outer, inner] => (outer, Some(inner)),
+        _ => return Err(diesel::result::Error::QueryBuilderError("a limit has at most two windows".into())),
+    };
+    if hits.is_empty() {
         return Ok(Tally { windows: enabled, counted: Vec::new() });
     }
     let subjects: Vec<&str> = hits.iter().map(|(subject, _)| *subject).collect();
     let counts: Vec<i32> = hits.iter().map(|(_, n)| i32::try_from(*n).unwrap_or(i32::MAX)).collect();
-    let buckets: Vec<&str> = enabled.iter().map(|w| w.bucket).collect();
-    let lengths: Vec<i64> = enabled.iter().map(|w| w.seconds).collect();
     // The relaxed form sets the setting in a CTE the insert reads, so it is set before the
     // commit that the statement's own transaction ends with.
     let (relax, relaxed) = match commit {
@@ -129,21 +152,27 @@ pub async fn hit_many<'w>(
             (", relax(off) as (select set_config('synchronous_commit', 'off', true))", " cross join relax")
         }
     };
+    // $4 and $5: the two windows' lengths in seconds; $5 is null when the limit has one.
     let counted: Vec<Counted> = diesel::sql_query(format!(
         "with h(subject, n) as (select * from unnest($1::text[], $2::int[])), \
-              w(bucket, secs) as (select * from unnest($3::text[], $4::bigint[])){relax} \
-         insert into {s}.rate_limit_counters as c (bucket, subject, window_start, hits) \
-         select w.bucket, h.subject, to_timestamp(floor(extract(epoch from now()) / w.secs) * w.secs), h.n \
-         from h cross join w{relaxed} order by h.subject, w.bucket \
-         on conflict (bucket, subject, window_start) do update set hits = c.hits + excluded.hits \
-         returning c.subject, c.bucket, c.hits, \
-           extract(epoch from c.window_start - now())::float8 \
-             + (select secs from w where w.bucket = c.bucket) as seconds_left",
+              t(now) as (select extract(epoch from now())){relax} \
+         insert into {s}.rate_limit_counters as c (bucket, subject, window_start, hits, inner_start, inner_hits) \
+         select $3, h.subject, to_timestamp(floor(t.now / $4) * $4), h.n, \
+                to_timestamp(floor(t.now / $5) * $5), case when $5 is not null then h.n end \
+         from h cross join t{relaxed} order by h.subject \
+         on conflict (bucket, subject, window_start) do update set hits = c.hits + excluded.hits, \
+           inner_hits = case when c.inner_start = excluded.inner_start \
+                             then c.inner_hits + excluded.inner_hits else excluded.inner_hits end, \
+           inner_start = excluded.inner_start \
+         returning c.subject, c.hits, c.inner_hits, \
+           extract(epoch from c.window_start - now())::float8 + $4 as seconds_left, \
+           extract(epoch from c.inner_start - now())::float8 + $5 as inner_seconds_left",
     ))
     .bind::<Array<Text>, _>(&subjects)
     .bind::<Array<Integer>, _>(&counts)
-    .bind::<Array<Text>, _>(&buckets)
-    .bind::<Array<BigInt>, _>(&lengths)
+    .bind::<Text, _>(outer.bucket)
+    .bind::<BigInt, _>(outer.seconds)
+    .bind::<Nullable<BigInt>, _>(inner.map(|w| w.seconds))
     .cached()
     .load(conn)
     .await?;

@@ -216,9 +216,35 @@ async fn calls_arriving_together_are_each_counted_exactly() {
         assert_eq!(of(other, 200), 5, "another client is not held by the first: {answers:?}");
     }
     let mut conn = first.db.conn().await;
-    let counted =
-        "rate_limit_counters where bucket = 'public_ip_minute' and subject = '198.51.100.6' and hits = 25";
-    assert_eq!(fixtures::count(&mut conn, counted).await, 1, "every call counted once");
+    let counted = "rate_limit_counters where bucket = 'public_ip_hour' and subject = '198.51.100.6' \
+                   and hits = 25 and inner_hits = 25";
+    assert_eq!(fixtures::count(&mut conn, counted).await, 1, "every call counted once, in both windows");
     let audited = "audit_events where event = 'excess_rate_limit_exceeded' and client_ip = '198.51.100.6'";
     assert_eq!(fixtures::count(&mut conn, audited).await, 1, "one call was the first over the limit");
+}
+
+/// A limit's two windows share a row: a new minute restarts the minute's count, while the
+/// hour's count goes on.
+#[rocket::async_test]
+async fn a_new_minute_restarts_the_minute_count_but_not_the_hours() {
+    let app = app().spawn().await;
+    in_a_fresh_minute(&app).await;
+    let mut conn = app.db.conn().await;
+    // 98 calls in this hour so far, the last ten of them in the minute before this one.
+    fixtures::execute(
+        &mut conn,
+        "insert into rate_limit_counters values ('public_ip_hour', '198.51.100.10', \
+         to_timestamp(floor(extract(epoch from now()) / 3600) * 3600), 98, \
+         to_timestamp(floor(extract(epoch from now()) / 60) * 60 - 60), 10)",
+    )
+    .await;
+    let body = json!({"token": "x"});
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(app.post_from(ip(10), "/verify-recovery-token", &body, &[]).await.status().code);
+    }
+    assert_eq!(statuses, vec![200, 200, 429], "the minute starts again, the hour's 100 hold");
+    let row = "rate_limit_counters where subject = '198.51.100.10' and hits = 101 and inner_hits = 3 \
+               and inner_start = to_timestamp(floor(extract(epoch from now()) / 60) * 60)";
+    assert_eq!(fixtures::count(&mut conn, row).await, 1);
 }
