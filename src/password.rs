@@ -142,20 +142,16 @@ impl HashingPool {
     }
 
     /// Waits for a hashing slot (no database connection should be held meanwhile). The slot
-    /// is held until it is dropped, so a caller can keep it across the write that uses the
-    /// hash: a second request for the same token then waits, re-checks, and costs no hash.
+    /// is held until it is dropped.
     ///
     /// # Errors
     /// [`Error::Unavailable`] when no slot frees up in time.
     pub async fn slot(&self) -> Result<HashSlot, Error> {
-        if let Ok(permit) = self.permits.clone().try_acquire_owned() {
-            return Ok(HashSlot { permit: Arc::new(permit), pool: self.clone(), waited: false });
-        }
         let permit = rocket::tokio::time::timeout(HASH_QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
             .await
             .map_err(|_| Error::Unavailable("every password-hashing slot is busy".into()))?
             .map_err(|_| Error::Internal("the hashing semaphore was closed".into()))?;
-        Ok(HashSlot { permit: Arc::new(permit), pool: self.clone(), waited: true })
+        Ok(HashSlot { permit: Arc::new(permit), pool: self.clone() })
     }
 
     /// The stored form of `password`, in a slot of its own.
@@ -171,17 +167,9 @@ impl HashingPool {
 pub struct HashSlot {
     permit: Arc<OwnedSemaphorePermit>,
     pool: HashingPool,
-    waited: bool,
 }
 
 impl HashSlot {
-    /// Whether the slot had to be waited for (every slot was busy when it was asked for):
-    /// whatever the caller checked before asking may have changed meanwhile.
-    #[must_use]
-    pub fn waited(&self) -> bool {
-        self.waited
-    }
-
     /// The stored form of `password`, computed on the blocking pool. The computation holds
     /// the slot too, so a request that goes away mid-hash does not free its slot early.
     ///

@@ -20,7 +20,7 @@ use crate::debug::debug_routes_enabled;
 use crate::mail::{MailQueue, Mailer, SendMail, Templates};
 use crate::password::{Argon2idHasher, HashingPool, PasswordHasher};
 use crate::rate_limit::PublicCounter;
-use crate::recovery::RecoveryService;
+use crate::recovery::{RecoveryService, Redeeming};
 use crate::routes;
 
 /// The fairing. On ignite it reads and validates `user_account`, compiles the mail templates,
@@ -202,7 +202,16 @@ struct PartialService {
 impl PartialService {
     fn with_pool(self, pool: rocket_db_pools::diesel::PgPool) -> RecoveryService {
         let PartialService { schema, store, hashing, config, templates, queue } = self;
-        RecoveryService { pool, schema, store, hashing, config, templates, queue }
+        RecoveryService {
+            pool,
+            schema,
+            store,
+            hashing,
+            config,
+            templates,
+            queue,
+            redeeming: Redeeming::default(),
+        }
     }
 }
 

@@ -62,6 +62,7 @@
 
 mod answers;
 mod idempotency;
+mod redeeming;
 pub mod routes;
 mod service;
 
@@ -71,6 +72,7 @@ pub use answers::{
     Target, Verdict,
 };
 pub use idempotency::{Idempotency, IdempotencyKey};
+pub(crate) use redeeming::Redeeming;
 pub use service::RecoveryService;
 
 use rocket::Route;

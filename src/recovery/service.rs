@@ -16,6 +16,7 @@ use super::answers::{
     Verdict, CANCELLED, PASSWORD_CHANGED, QUEUED, REVOKED,
 };
 use super::email_hint;
+use super::redeeming::Redeeming;
 use super::IdempotencyKey;
 use crate::accounts::{Account, AccountStore, Store};
 use crate::auth::Principal;
@@ -41,6 +42,7 @@ pub struct RecoveryService {
     pub(crate) config: Arc<Config>,
     pub(crate) templates: Arc<Templates>,
     pub(crate) queue: MailQueue,
+    pub(crate) redeeming: Redeeming,
 }
 
 impl RecoveryService {
@@ -342,13 +344,15 @@ impl RecoveryService {
     }
 
     /// Sets a new password with `token`: checks the token (no hash is computed for a bad one),
-    /// then the policy (a weak password leaves the token usable); waits for a hashing slot
-    /// with no database connection held, checks the token again if the slot had to be waited
-    /// for (a concurrent redemption may have won meanwhile, and the loser then costs no hash), hashes
+    /// then the policy (a weak password leaves the token usable); waits for the token's turn
+    /// (one redemption of a token at a time; if it had to be waited for, checks the token
+    /// again: the redemption before may have won, and the loser then costs no hash), waits
+    /// for a hashing slot with no database connection held, hashes
     /// with no connection or transaction open, and finally, in one transaction, locks the
     /// account, compares its fingerprint, claims the token atomically, stores the hash,
     /// revokes the account's other tokens, revokes sessions when asked or configured, queues
-    /// the notification and records the change. The slot is held until that transaction ends.
+    /// the notification and records the change. The slot is given back as soon as the hash is
+    /// done; the token's turn is held until that transaction ends.
     ///
     /// # Errors
     /// [`Error::InvalidToken`] (the reason in it), [`Error::WeakPassword`], or an outage.
@@ -369,14 +373,19 @@ impl RecoveryService {
             self.check_policy(&mut conn, ctx, &live, &new_password).await?;
             live
         };
-        let slot = self.hashing.slot().await?;
-        // A slot that had to be waited for: a concurrent redemption may have won meanwhile,
-        // and then this one costs no hash. Granted at once, the check just made stands (the
-        // claim below is what decides a race either way).
-        if slot.waited() {
+        // The token's turn, held until the transaction below ends: a racer with this token
+        // waits here, and then finds it used without computing a hash.
+        let turn = self.redeeming.turn(&hash).await;
+        // Waited for the turn: another redemption of this token ended meanwhile, and if it
+        // won, this one costs no hash. Otherwise the check just made stands: only another
+        // instance or the clock can end the token now, and the claim below decides that.
+        if turn.waited {
             self.live_or_refuse(&mut *self.conn().await?, ctx, &hash).await?;
         }
+        let slot = self.hashing.slot().await?;
         let phc = slot.hash(new_password).await?;
+        // The slot is free for other tokens while this one's transaction runs.
+        drop(slot);
         let revoke = sign_out_everywhere || self.config.revoke_sessions_on_reset;
         let mut conn = self.conn().await?;
         let live = &live;
@@ -425,7 +434,7 @@ impl RecoveryService {
                 .scope_boxed()
             })
             .await?;
-        drop(slot);
+        drop(turn);
         match changed {
             Some(changed) => {
                 self.queue.wake();
