@@ -356,30 +356,36 @@ def main():
         time.sleep(1)
         base_rss = rss_kib(srv.proc.pid, "VmRSS")  # idle, before any load
 
-        def phase(name, ceiling_name, env, target, conns=conc, kind="rps"):
-            out = []
-            for c in conns:
-                r = wrk(srv_now[0], seconds, c, env)
-                out.append(r)
-                print(f"bench: {name:<34} c={c:<3} {r['rps']:9.1f} req/s  p50 {r['p50_us']/1000:8.2f} ms  "
-                      f"p99 {r['p99_us']/1000:8.2f} ms  errors {r['errors']}", flush=True)
-                if r["errors"]:
-                    failed.append(f"{name} c={c}: {r['errors']} errors")
-            results[name] = out
-            if ceiling_name:
-                for r, ceil in zip(out, results[ceiling_name]):
-                    r["ratio"] = r["rps"] / ceil["rps"] if ceil["rps"] else 0
-            for r in out:
-                rows.append((name, r, ceiling_name, target))
-            return out
-
         results = {}
         srv_now = [srv]
 
+        def run(name, env, c, target="", ceiling_name=None, ceil=None):
+            """One wrk run of `name` at concurrency `c`; with `ceil`, its ratio to that ceiling run."""
+            r = wrk(srv_now[0], seconds, c, env)
+            print(f"bench: {name:<34} c={c:<3} {r['rps']:9.1f} req/s  p50 {r['p50_us']/1000:8.2f} ms  "
+                  f"p99 {r['p99_us']/1000:8.2f} ms  errors {r['errors']}", flush=True)
+            if r["errors"]:
+                failed.append(f"{name} c={c}: {r['errors']} errors")
+            if ceil is not None:
+                r["ratio"] = r["rps"] / ceil["rps"] if ceil["rps"] else 0
+            rows.append((name, r, ceiling_name, target))
+            results.setdefault(name, []).append(r)
+            return r
+
+        def phase(name, ceiling_name, ceiling_path, env, target):
+            """At each concurrency, the ceiling and then the phase right after it: each ratio
+            compares two runs made side by side, so a drift of the shared machine over the run
+            (the tables growing, autovacuum, a checkpoint) moves both. `env` may be a function
+            of the concurrency and the ceiling's run."""
+            for c in conc:
+                ceil = run(ceiling_name, {"BENCH_MODE": "post", "BENCH_PATH": ceiling_path}, c)
+                run(name, env(c, ceil) if callable(env) else env, c, target, ceiling_name, ceil)
+
         def ceiling(name, path):
-            """The ceiling `name`, measured now unless this run measured it already."""
+            """The ceiling `name` at each concurrency, measured now unless this run measured it already."""
             if name not in results:
-                phase(name, None, {"BENCH_MODE": "post", "BENCH_PATH": path}, "")
+                for c in conc:
+                    run(name, {"BENCH_MODE": "post", "BENCH_PATH": path}, c)
             return results[name]
 
         if only & {"verify", "flood", "limits"}:
@@ -394,38 +400,29 @@ def main():
             verify_env = {"BENCH_MODE": "verify", "BENCH_PATH": "/verify-recovery-token", "BENCH_TOKENS": mix_file}
         if "verify" in only:
             # -- verify against one indexed SELECT, limits off
-            ceiling("ceiling: one indexed SELECT", "/_bench/select")
-            phase("verify, limits off", "ceiling: one indexed SELECT", verify_env, ">= 0.80")
+            phase("verify, limits off", "ceiling: one indexed SELECT", "/_bench/select", verify_env, ">= 0.80")
 
         if "recover" in only:
             # -- password-recovery against one INSERT in a transaction, SMTP sink delaying 500 ms
-            ceiling("ceiling: one INSERT in a transaction", "/_bench/insert")
             sink.delay = 0.5
-            phase("password-recovery, sink 500 ms", "ceiling: one INSERT in a transaction",
+            phase("password-recovery, sink 500 ms", "ceiling: one INSERT in a transaction", "/_bench/insert",
                   {"BENCH_MODE": "recover", "BENCH_PATH": "/password-recovery", "BENCH_USERS": users,
                    "BENCH_ADMIN": admin}, ">= 0.50, p99 < 50 ms")
             # The sink stays slow until the mail phase, so the outbox keeps what was queued.
 
         if "change" in only:
             # -- change-password against raw argon2id through the same hashing pool
-            ceiling("ceiling: argon2id hash (same pool)", "/_bench/hash")
-            change = []
-            for c in conc:
+            def change_env(c, ceil):
                 # Enough fresh tokens for three times the ceiling's rate: the ceiling is measured in a
                 # short run too, and a token that runs out is an error (one smoke run in three once
                 # counted one at c=1 with 1.5 times).
-                ceil = next(r for r in results["ceiling: argon2id hash (same pool)"] if r["conns"] == c)
                 need = int(ceil["rps"] * seconds * 3) + 4 * c + 50
                 tokens = srv.post("/_bench/tokens", {"count": min(need, users), "ttl_secs": 3600})
                 f = write_tokens(args.work, f"change-{c}.txt", tokens)
-                r = wrk(srv, seconds, c, {"BENCH_MODE": "change", "BENCH_PATH": "/change-password", "BENCH_TOKENS": f})
-                r["ratio"] = r["rps"] / ceil["rps"] if ceil["rps"] else 0
-                change.append(r)
-                rows.append(("change-password (fresh token)", r, "ceiling: argon2id hash (same pool)", ">= 0.90"))
-                print(f"bench: {'change-password (fresh token)':<34} c={c:<3} {r['rps']:9.1f} req/s  p50 "
-                      f"{r['p50_us']/1000:8.2f} ms  p99 {r['p99_us']/1000:8.2f} ms  errors {r['errors']}", flush=True)
-                if r["errors"]:
-                    failed.append(f"change-password c={c}: {r['errors']} errors")
+                return {"BENCH_MODE": "change", "BENCH_PATH": "/change-password", "BENCH_TOKENS": f}
+
+            phase("change-password (fresh token)", "ceiling: argon2id hash (same pool)", "/_bench/hash", change_env,
+                  ">= 0.90")
 
         if "flood" in only:
             # -- verify p99 under a change-password flood at 4x the hash bound; peak RSS meanwhile
@@ -465,7 +462,6 @@ def main():
                               failed)
 
         if "limits" in only:
-            ceiling("ceiling: one indexed SELECT", "/_bench/select")
             # -- verify with the default per-IP limits, clients spread through the trusted proxy header
             srv.stop()
             servers.remove(srv)
@@ -476,7 +472,7 @@ def main():
             mix = valid + expired + invalid
             random.shuffle(mix)
             verify_env["BENCH_TOKENS"] = write_tokens(args.work, "verify2.txt", mix)
-            phase("verify, default per-IP limits", "ceiling: one indexed SELECT",
+            phase("verify, default per-IP limits", "ceiling: one indexed SELECT", "/_bench/select",
                   dict(verify_env, BENCH_SPREAD="1"), ">= 0.50")
     finally:
         for s in servers:
