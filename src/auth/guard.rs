@@ -8,7 +8,7 @@ use crate::db::audit::{event, NewAuditEvent};
 use crate::db::{DbConn, Schema};
 use crate::error::Error;
 use crate::rate_limit;
-use crate::request_context::{limit_key, RequestContext};
+use crate::request_context::RequestContext;
 
 /// A caller holding the configured admin scope (`user_account.admin_scope`, default `admin`).
 ///
@@ -64,14 +64,11 @@ impl<'r> FromRequest<'r> for AdminScope {
 async fn refuse(req: &Request<'_>, refusal: Error) -> Error {
     let ctx = RequestContext::of(req);
     let outcome = async {
-        let (Some(config), Some(schema)) = (req.rocket().state::<Config>(), req.rocket().state::<Schema>())
-        else {
-            return Err(Error::Internal("no config".into()));
+        let Some(schema) = req.rocket().state::<Schema>() else {
+            return Err(Error::Internal("no schema".into()));
         };
+        rate_limit::count_public(req).await?;
         let mut conn = DbConn::get(req.rocket()).await?;
-        if let Some(ip) = ctx.client_ip {
-            rate_limit::enforce(&mut conn, schema, ctx, &limit_key(ip), &rate_limit::public(config)).await?;
-        }
         NewAuditEvent::new(event::AUTHZ_FAILED)
             .request(ctx)
             .details(

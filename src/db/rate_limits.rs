@@ -22,14 +22,16 @@ pub struct Window {
 struct Counted {
     #[diesel(sql_type = Text)]
     subject: String,
-    /// Hits in the longer window, then in the shorter one (if the limit has two on).
+    /// Hits in the longer window.
     #[diesel(sql_type = Integer)]
     hits: i32,
+    /// Hits in the shorter one, if the limit has two windows on.
     #[diesel(sql_type = Nullable<Integer>)]
     inner_hits: Option<i32>,
-    /// Seconds left in each.
+    /// Seconds left in the longer window.
     #[diesel(sql_type = Double)]
     seconds_left: f64,
+    /// Seconds left in the shorter one.
     #[diesel(sql_type = Nullable<Double>)]
     inner_seconds_left: Option<f64>,
 }
@@ -65,9 +67,9 @@ pub enum Commit {
 }
 
 /// Counts one hit for `subject` in each enabled window, in one upsert, and says which limit
-/// was exceeded, if any. Each (bucket, subject, window) has a row of its own, so hits for
-/// different subjects never wait on each other; only hits for one subject serialize on its
-/// rows, which is the point. Call it with [`Commit::Relaxed`] only outside a transaction.
+/// was exceeded, if any ([`hit_many`] for one call). Each subject has a row of its own, so
+/// hits for different subjects never wait on each other; only hits for one subject serialize
+/// on its row, which is the point. Call it with [`Commit::Relaxed`] only outside a transaction.
 ///
 /// # Errors
 /// Database errors only.

@@ -79,6 +79,11 @@ impl PublicCounter {
         PublicCounter { inner: Arc::new(Inner { pool, schema, windows, waiting: Mutex::default() }) }
     }
 
+    /// Whether any of its windows is on (with every window off, nothing is counted).
+    pub(crate) fn counts(&self) -> bool {
+        super::any_enabled(&self.inner.windows)
+    }
+
     /// Counts one call from `subject` and says which limit it is over, if any. Holds no
     /// connection while it waits. The first call over a limit in its window is audited.
     ///

@@ -154,24 +154,31 @@ impl rocket::Sentinel for PublicLimit {
     }
 }
 
-/// The counter and the client to count, or `None` when nothing is counted (no client address,
-/// or the per-IP limit is off).
+/// The counter and the client to count, or `None` when nothing is counted (the per-IP limit
+/// is off, or the client has no address).
 fn client<'r>(
     req: &'r Request<'_>,
 ) -> Result<Option<(&'r PublicCounter, String, &'r RequestContext)>, Error> {
-    let Some(config) = req.rocket().state::<Config>() else {
-        return Err(Error::Internal("a public limit used without the UserAccount fairing".into()));
-    };
-    let ctx = RequestContext::of(req);
-    let Some(ip) = ctx.client_ip else { return Ok(None) };
-    if !any_enabled(&public(config)) {
-        return Ok(None);
-    }
     let counter = req
         .rocket()
         .state::<PublicCounter>()
         .ok_or_else(|| Error::Internal("a public limit used without the UserAccount fairing".into()))?;
+    if !counter.counts() {
+        return Ok(None);
+    }
+    let ctx = RequestContext::of(req);
+    let Some(ip) = ctx.client_ip else { return Ok(None) };
     Ok(Some((counter, limit_key(ip), ctx)))
+}
+
+/// Counts `req`'s call against its client's per-IP limit and waits for the count: what
+/// [`PublicLimit`] does, and what the admin guard does for a caller it refuses.
+///
+/// # Errors
+/// [`Error::RateLimited`] over the limit, or the error that kept the call from being counted.
+pub(crate) async fn count_public(req: &Request<'_>) -> Result<(), Error> {
+    let Some((counter, subject, ctx)) = client(req)? else { return Ok(()) };
+    answer(counter.hit(subject, ctx.clone()).await?)
 }
 
 /// The outcome of a count as this request's answer.
@@ -187,11 +194,7 @@ impl<'r> FromRequest<'r> for PublicLimit {
     type Error = Error;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Error> {
-        let result = async {
-            let Some((counter, subject, ctx)) = client(req)? else { return Ok(()) };
-            answer(counter.hit(subject, ctx.clone()).await?)
-        };
-        match result.await {
+        match count_public(req).await {
             Ok(()) => Outcome::Success(PublicLimit),
             Err(e) => Outcome::Error((e.stash(req), e)),
         }
