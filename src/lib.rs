@@ -68,6 +68,7 @@ pub mod error;
 mod fairing;
 mod headers;
 pub mod json;
+mod liveness;
 pub mod mail;
 mod openapi;
 pub mod password;
@@ -79,6 +80,14 @@ pub mod request_context;
 pub mod reset_page;
 mod routes;
 pub mod token;
+
+/// The diesel this crate is built with (2.1, which rocket_db_pools 0.2 pins through
+/// diesel-async 0.4): write an [`AccountStore`] against it, so its queries run on exactly the
+/// connection type the crate hands it.
+pub use diesel;
+/// The diesel-async this crate is built with (0.4): [`diesel_async::AsyncPgConnection`] is the
+/// connection every [`AccountStore`] method gets.
+pub use diesel_async;
 
 pub use accounts::{Account, AccountStore, Avatar, DefaultStore};
 pub use auth::{AdminScope, AuthError, Authenticator, Principal, SessionAuthenticator};

@@ -45,7 +45,28 @@ pub fn verify(phc: &str, password: &str) -> bool {
 /// verifies another scheme (bcrypt, scrypt, its own argon2 parameters) passes its own to
 /// [`crate::UserAccountBuilder::password_hasher`], so its login keeps verifying what the
 /// crate stores. Whatever the hasher, the crate checks the password policy first and runs
-/// the hash on the blocking pool, at most `argon2.max_concurrent` at once.
+/// the hash on the blocking pool, at most `argon2.max_concurrent` at once, and checks at
+/// ignition that that many hashes of [`PasswordHasher::memory_kib`] fit in memory. The
+/// `argon2.memory_kib`, `argon2.iterations` and `argon2.parallelism` keys are the default
+/// hasher's only; `argon2.max_concurrent` bounds every hasher.
+///
+/// ```
+/// use rocket_user_account::PasswordHasher;
+///
+/// /// The host's own argon2id, m=64 MiB, t=3, p=1.
+/// struct HostHasher;
+///
+/// impl PasswordHasher for HostHasher {
+///     fn hash(&self, password: &str) -> Result<String, String> {
+///         # let _ = password;
+///         // Hash exactly as the host's signup does; the error names what failed, never the password.
+///         Err("argon2id: not shown here".into())
+///     }
+///     fn memory_kib(&self) -> u64 {
+///         64 * 1024
+///     }
+/// }
+/// ```
 pub trait PasswordHasher: Send + Sync + 'static {
     /// The stored form of `password` (what the host's login verifies). It may be slow: it
     /// runs on a blocking thread. An error is logged (never with the password) and answered
@@ -54,7 +75,19 @@ pub trait PasswordHasher: Send + Sync + 'static {
     /// # Errors
     /// A sentence saying what failed; it must not contain the password.
     fn hash(&self, password: &str) -> Result<String, String>;
+
+    /// The memory one hash takes, in KiB, for the bound checked at ignition
+    /// (`argon2.max_concurrent` hashes at once must fit in half the machine's memory). The
+    /// default, 19456, is what the crate's own argon2id takes with its defaults: a hasher that
+    /// takes more (or much less) says so.
+    fn memory_kib(&self) -> u64 {
+        DEFAULT_MEMORY_KIB
+    }
 }
+
+/// What [`PasswordHasher::memory_kib`] says unless a hasher says otherwise: argon2id's
+/// `argon2.memory_kib` default.
+const DEFAULT_MEMORY_KIB: u64 = 19_456;
 
 /// The default hasher: argon2id with `user_account.argon2.*`, as a PHC string.
 ///
@@ -112,6 +145,10 @@ impl Argon2idHasher {
 impl PasswordHasher for Argon2idHasher {
     fn hash(&self, password: &str) -> Result<String, String> {
         self.hash_reusing(password).map_err(|e| e.to_string())
+    }
+
+    fn memory_kib(&self) -> u64 {
+        u64::from(self.config.memory_kib)
     }
 }
 

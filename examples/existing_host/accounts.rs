@@ -35,6 +35,11 @@ impl PasswordHasher for HostHasher {
             .and_then(|argon2| argon2.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()))
             .map_err(|e| format!("argon2id: {e}"))
     }
+
+    /// What one hash takes, for the crate's memory bound (`argon2.max_concurrent` of these at once).
+    fn memory_kib(&self) -> u64 {
+        u64::from(MEMORY_KIB)
+    }
 }
 
 /// Whether `password` matches the stored PHC string `stored` (what the login checks).
@@ -77,9 +82,9 @@ const ACCOUNT_COLUMNS: &str = "account_id, login_email, full_name, pw_hash, lock
 impl From<AccountRow> for Account {
     fn from(row: AccountRow) -> Account {
         let fingerprint = Account::fingerprint_of(Some(&row.login_email), Some(&row.pw_hash));
-        Account::new(row.account_id.to_string(), Some(row.login_email), row.full_name.unwrap_or_default())
+        let name = row.full_name.unwrap_or_default();
+        Account::new(row.account_id.to_string(), Some(row.login_email), name, fingerprint)
             .recoverable(!row.locked)
-            .with_fingerprint(fingerprint)
     }
 }
 

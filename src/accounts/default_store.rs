@@ -10,6 +10,7 @@ use unicode_normalization::UnicodeNormalization as _;
 use uuid::Uuid;
 
 use super::{Account, AccountStore, Avatar};
+use crate::db::recovery_tokens::{StoredToken, STORED_COLUMNS};
 use crate::db::{Prepare as _, Schema};
 use crate::token::TokenHash;
 
@@ -47,9 +48,7 @@ struct UserRow {
 impl From<UserRow> for Account {
     fn from(row: UserRow) -> Account {
         let fingerprint = Account::fingerprint_of(row.email.as_deref(), row.password_hash.as_deref());
-        Account::new(row.id.to_string(), row.email, row.display_name)
-            .recoverable(!row.disabled)
-            .with_fingerprint(fingerprint)
+        Account::new(row.id.to_string(), row.email, row.display_name, fingerprint).recoverable(!row.disabled)
     }
 }
 
@@ -204,6 +203,82 @@ impl DefaultStore {
         .execute(conn)
         .await
         .map(|n| n == 1)
+    }
+}
+
+/// A token joined with its account of the default store, which may be gone.
+#[derive(QueryableByName)]
+struct TokenAndUser {
+    #[diesel(embed)]
+    token: StoredToken,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    account_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    account_email: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    account_name: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    account_disabled: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    account_password_hash: Option<String>,
+}
+
+impl TokenAndUser {
+    fn split(self) -> (StoredToken, Option<Account>) {
+        let account = self.account_id.map(|id| {
+            Account::from(UserRow {
+                id,
+                email: self.account_email,
+                display_name: self.account_name.unwrap_or_default(),
+                disabled: self.account_disabled.unwrap_or(true),
+                password_hash: self.account_password_hash,
+            })
+        });
+        (self.token, account)
+    }
+}
+
+impl DefaultStore {
+    /// Tokens `t` with their accounts `u` (left joined: a token outlives its account); a
+    /// `where` follows. A `user_id` that is not a canonical UUID names no account of this store
+    /// (whose ids it wrote itself): the guard keeps such a row from failing the cast.
+    fn tokens_sql(&self) -> String {
+        format!(
+            "select {STORED_COLUMNS}, u.id as account_id, u.email as account_email,                     u.display_name as account_name, u.disabled as account_disabled,                     u.password_hash as account_password_hash              from {s}.recovery_tokens t left join {s}.users u on u.id = case when t.user_id ~                  '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$' then t.user_id::uuid end",
+            s = self.schema
+        )
+    }
+
+    /// The token whose digest is `hash` with its account, in one statement (verify's one round
+    /// trip); [`crate::liveness`] judges them.
+    pub(crate) async fn token_with_account(
+        &self,
+        conn: &mut AsyncPgConnection,
+        hash: &TokenHash,
+    ) -> QueryResult<Option<(StoredToken, Option<Account>)>> {
+        let row: Option<TokenAndUser> =
+            diesel::sql_query(format!("{} where t.token_hash = $1", self.tokens_sql()))
+                .bind::<Bytea, _>(&hash.0[..])
+                .cached()
+                .get_result(conn)
+                .await
+                .optional()?;
+        Ok(row.map(TokenAndUser::split))
+    }
+
+    /// The tokens `ids` with their accounts, in one statement (the mail worker's batch).
+    pub(crate) async fn tokens_with_accounts(
+        &self,
+        conn: &mut AsyncPgConnection,
+        ids: &[Uuid],
+    ) -> QueryResult<Vec<(StoredToken, Option<Account>)>> {
+        let rows: Vec<TokenAndUser> =
+            diesel::sql_query(format!("{} where t.id = any($1)", self.tokens_sql()))
+                .bind::<Array<SqlUuid>, _>(ids)
+                .cached()
+                .load(conn)
+                .await?;
+        Ok(rows.into_iter().map(TokenAndUser::split).collect())
     }
 }
 

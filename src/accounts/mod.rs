@@ -10,9 +10,89 @@
 //! redemption atomic (the token is claimed and the password stored together or not at all).
 //!
 //! A recovery token is bound to the account's [`Account::fingerprint`] when it is issued, and
-//! the fingerprint is compared again when the token is verified and when it is redeemed, so a
-//! token dies when the email or the credentials change by any path, the host's own pages and
-//! plain SQL included.
+//! the fingerprint is compared again wherever the token is looked at (verify, cancel, redeem,
+//! the mail worker, the admin's status and list: one rule for every store), so a token
+//! dies when the email or the credentials change by any path, the host's own pages and plain
+//! SQL included. A token found so is revoked at once, for good: changing the account back does
+//! not revive it, whatever the store.
+//!
+//! ## Writing a store
+//!
+//! A store is written with the `diesel` and `diesel_async` this crate re-exports
+//! ([`crate::diesel`], [`crate::diesel_async`]), so its queries run on exactly the connection
+//! type the crate hands it. Return `Err` only for a database failure (the crate answers 503 for
+//! a lost connection, 500 otherwise, and logs the cause); an id or email that names no account
+//! is `Ok(None)`, never an error.
+//!
+//! ```
+//! use rocket_user_account::diesel::{self, prelude::*, sql_types::{BigInt, Bool, Text}};
+//! use rocket_user_account::diesel_async::{AsyncPgConnection, RunQueryDsl};
+//! use rocket_user_account::{Account, AccountStore};
+//!
+//! /// The host's `members` table (bigint ids).
+//! struct Members;
+//!
+//! #[derive(QueryableByName)]
+//! struct Member {
+//!     #[diesel(sql_type = BigInt)]
+//!     id: i64,
+//!     #[diesel(sql_type = Text)]
+//!     email: String,
+//!     #[diesel(sql_type = Text)]
+//!     name: String,
+//!     #[diesel(sql_type = Text)]
+//!     pw_hash: String,
+//!     #[diesel(sql_type = Bool)]
+//!     locked: bool,
+//! }
+//!
+//! impl From<Member> for Account {
+//!     fn from(m: Member) -> Account {
+//!         // What a recovery token is bound to: it changes with the email or the password.
+//!         let fingerprint = Account::fingerprint_of(Some(&m.email), Some(&m.pw_hash));
+//!         Account::new(m.id.to_string(), Some(m.email), m.name, fingerprint).recoverable(!m.locked)
+//!     }
+//! }
+//!
+//! async fn member(conn: &mut AsyncPgConnection, id: &str, lock: bool) -> QueryResult<Option<Account>> {
+//!     // An id that is not one of ours names no account: Ok(None), not an error.
+//!     let Ok(id) = id.parse::<i64>() else { return Ok(None) };
+//!     let sql = if lock { "select * from members where id = $1 for update" } else { "select * from members where id = $1" };
+//!     let row: Option<Member> = diesel::sql_query(sql).bind::<BigInt, _>(id).get_result(conn).await.optional()?;
+//!     Ok(row.map(Account::from))
+//! }
+//!
+//! #[rocket::async_trait]
+//! impl AccountStore for Members {
+//!     async fn find_by_id(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+//!         member(conn, id, false).await
+//!     }
+//!     async fn find_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
+//!         let row: Option<Member> = diesel::sql_query("select * from members where lower(email) = lower($1)")
+//!             .bind::<Text, _>(email).get_result(conn).await.optional()?;
+//!         Ok(row.map(Account::from))
+//!     }
+//!     async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+//!         member(conn, id, true).await
+//!     }
+//!     async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
+//!         let Ok(id) = id.parse::<i64>() else { return Ok(()) };
+//!         diesel::sql_query("update members set pw_hash = $2 where id = $1")
+//!             .bind::<BigInt, _>(id).bind::<Text, _>(hash).execute(conn).await.map(|_| ())
+//!     }
+//!     async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
+//!         # let _ = (conn, id);
+//!         Ok(0) // count the host's live sessions of `id`
+//!     }
+//!     async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
+//!         # let _ = (conn, id);
+//!         Ok(0) // revoke them; return how many
+//!     }
+//! }
+//! ```
+//!
+//! Plug it in with `UserAccount::builder().account_store(Members)`; the crate then creates
+//! none of the default store's tables (`users`, `sessions`) in its schema.
 
 mod default_store;
 
@@ -24,7 +104,8 @@ use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use sha2::{Digest as _, Sha256};
 
-/// An account as the crate needs it. Build one with [`Account::new`].
+/// An account as the crate needs it. Build one with [`Account::new`]: its fingerprint is
+/// required, so no account exists without one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Account {
@@ -37,20 +118,28 @@ pub struct Account {
     /// Whether the account may be recovered at all (false for a disabled or locked account).
     pub recoverable: bool,
     /// A value that changes whenever the account's email or credentials change; a recovery
-    /// token is bound to it. See [`Account::fingerprint_of`].
+    /// token is bound to it. See [`Account::fingerprint_of`]. An empty one matches nothing:
+    /// no token is issued for such an account (the admin gets a 500, the log says why).
     pub fingerprint: Vec<u8>,
 }
 
 impl Account {
-    /// A recoverable account with no fingerprint yet (set one with [`Account::with_fingerprint`]).
+    /// A recoverable account with this id, stored email, name and fingerprint (a value that
+    /// changes whenever the email or the credentials do, usually [`Account::fingerprint_of`]
+    /// the email and the password hash).
     #[must_use]
-    pub fn new(id: impl Into<String>, email: Option<String>, display_name: impl Into<String>) -> Account {
+    pub fn new(
+        id: impl Into<String>,
+        email: Option<String>,
+        display_name: impl Into<String>,
+        fingerprint: impl Into<Vec<u8>>,
+    ) -> Account {
         Account {
             id: id.into(),
             email,
             display_name: display_name.into(),
             recoverable: true,
-            fingerprint: Vec::new(),
+            fingerprint: fingerprint.into(),
         }
     }
 
@@ -58,13 +147,6 @@ impl Account {
     #[must_use]
     pub fn recoverable(mut self, recoverable: bool) -> Account {
         self.recoverable = recoverable;
-        self
-    }
-
-    /// The account's fingerprint.
-    #[must_use]
-    pub fn with_fingerprint(mut self, fingerprint: impl Into<Vec<u8>>) -> Account {
-        self.fingerprint = fingerprint.into();
         self
     }
 

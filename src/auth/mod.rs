@@ -56,6 +56,51 @@ impl From<AuthError> for Error {
 
 /// Decides who is calling. The default is [`SessionAuthenticator`]; a host passes its own to
 /// [`crate::UserAccountBuilder::authenticator`].
+///
+/// [`AdminScope`] calls it, then requires the scope named by `user_account.admin_scope`
+/// (default `admin`) among [`Principal::scopes`]: map the host's notion of an administrator (a
+/// staff flag, a role) to that scope. Answer [`AuthError::Missing`] when no credentials came
+/// (401), [`AuthError::Invalid`] for bad, expired or revoked ones (401), and
+/// [`AuthError::Failed`] with [`Error::Unavailable`] when the host's pool or database cannot
+/// be reached (503, the cause logged, never sent) or [`Error::Internal`] for anything else
+/// (500).
+///
+/// ```
+/// use rocket::request::Request;
+/// use rocket_db_pools::{diesel::PgPool, Database};
+/// use rocket_user_account::{AuthError, Authenticator, Error, Principal};
+///
+/// /// The host's own pool, attached by the host.
+/// #[derive(Database)]
+/// #[database("host")]
+/// struct HostDb(PgPool);
+///
+/// struct HostAuthenticator;
+///
+/// #[rocket::async_trait]
+/// impl Authenticator for HostAuthenticator {
+///     async fn authenticate(&self, request: &Request<'_>) -> Result<Principal, AuthError> {
+///         let header = request.headers().get_one("Authorization").ok_or(AuthError::Missing)?;
+///         let token = header.strip_prefix("Bearer ").ok_or(AuthError::Invalid)?;
+///         // The host's pool, reached through the request's rocket.
+///         let db = HostDb::fetch(request.rocket())
+///             .ok_or_else(|| AuthError::Failed(Error::Internal("the host pool is not attached".into())))?;
+///         let mut conn = db
+///             .get()
+///             .await
+///             .map_err(|e| AuthError::Failed(Error::Unavailable(format!("host pool: {e}"))))?;
+///         // Look `token` up in the host's sessions on `conn` (by its digest); unknown: Invalid.
+///         let _ = (&mut conn, token);
+///         let staff = true;
+///         Ok(Principal {
+///             subject: "member:7".into(),
+///             user_id: Some("7".into()),
+///             // `admin` is `user_account.admin_scope`'s default.
+///             scopes: if staff { vec!["admin".into()] } else { Vec::new() },
+///         })
+///     }
+/// }
+/// ```
 #[rocket::async_trait]
 pub trait Authenticator: Send + Sync + 'static {
     /// The caller of `request`, or why not.

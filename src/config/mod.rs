@@ -31,8 +31,9 @@ pub struct Config {
     pub public_url: String,
     /// Path of the page the recovery link opens. Default `/reset-password`.
     pub reset_path: String,
-    /// Serve the crate's own reset page at `reset_path`. Default false (a host may have its
-    /// own page); the runnable server and the example host turn it on.
+    /// Serve the crate's own reset page at `reset_path`, where the mailed links point.
+    /// Default true. A host that serves its own page there turns it off; when nothing serves
+    /// `GET <reset_path>` at liftoff, the launch log warns.
     pub reset_page: bool,
     /// Recovery-token lifetime in seconds. Default 3600; at most 86400.
     pub token_ttl_secs: u64,
@@ -163,7 +164,9 @@ pub struct PasswordPolicy {
     pub min_score: u8,
 }
 
-/// `user_account.argon2.*`.
+/// `user_account.argon2.*`. `memory_kib`, `iterations` and `parallelism` set the default
+/// hasher ([`crate::Argon2idHasher`]) only; `max_concurrent` bounds whatever hasher is in use,
+/// whose [`crate::PasswordHasher::memory_kib`] the memory check uses.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Argon2Config {
@@ -184,7 +187,7 @@ impl Default for Config {
             schema: crate::db::Schema::DEFAULT.into(),
             public_url: "http://127.0.0.1:8000".into(),
             reset_path: "/reset-password".into(),
-            reset_page: false,
+            reset_page: true,
             token_ttl_secs: 3600,
             revoke_sessions_on_reset: false,
             debug_routes: false,
@@ -249,6 +252,7 @@ impl Default for Argon2Config {
 
 mod validate;
 
+pub(crate) use validate::total_memory_kib;
 pub use validate::{argon2_min_memory_kib, ConfigError, PROXY_HEADERS};
 
 #[cfg(test)]

@@ -134,11 +134,12 @@ impl Config {
             ));
         }
         self.password.validate()?;
-        self.argon2.validate(total_memory_kib())
+        self.argon2.validate()
     }
 
     /// One line for the launch log: the mail transport and where it delivers (never a
-    /// credential), the public URL, the mount and whether the debug routes are live.
+    /// credential), the public URL, where recovery links point, the mount and whether the
+    /// debug routes are live.
     #[must_use]
     pub fn launch_line(&self, debug_routes: bool) -> String {
         let mail = match self.mail.transport {
@@ -160,8 +161,10 @@ impl Config {
         };
         let worker = if self.mail.worker { "" } else { ", worker off" };
         format!(
-            "user_account: mail via {mail}{worker}; public_url {}; mounted at {}; debug routes {}",
+            "user_account: mail via {mail}{worker}; public_url {}; links open {}{}; mounted at {}; debug routes {}",
             self.public_url,
+            self.public_url.trim_end_matches('/'),
+            self.reset_path,
             self.mount,
             if debug_routes { "LIVE" } else { "off" }
         )
@@ -224,9 +227,10 @@ impl PasswordPolicy {
 }
 
 impl Argon2Config {
-    /// Checks the cost against OWASP's floor and the bound against `total_memory_kib` (the
-    /// machine's memory, when known): all hashes at once may take at most half of it.
-    pub(crate) fn validate(&self, total_memory_kib: Option<u64>) -> Result<(), ConfigError> {
+    /// Checks the default hasher's cost (`memory_kib`, `iterations`, `parallelism`) against
+    /// OWASP's floor, and `max_concurrent`'s range. Those three keys are the default hasher's
+    /// only; [`Argon2Config::check_memory`] holds the bound against whatever hasher is in use.
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if !(1..=16).contains(&self.parallelism) {
             return Err(bad("argon2.parallelism", "must be 1 to 16"));
         }
@@ -250,29 +254,43 @@ impl Argon2Config {
         if !(1..=1024).contains(&self.max_concurrent) {
             return Err(bad("argon2.max_concurrent", "must be 1 to 1024"));
         }
-        let needed = u64::from(self.memory_kib) * self.max_concurrent as u64;
-        if let Some(total) = total_memory_kib {
-            if needed > total / 2 {
-                return Err(bad(
-                    "argon2.max_concurrent",
-                    format!(
-                        "{} hashes of {} KiB at once need {} MiB, more than half of this machine's {} MiB",
-                        self.max_concurrent,
-                        self.memory_kib,
-                        needed / 1024,
-                        total / 1024
-                    ),
-                ));
-            }
-        }
         argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, None)
             .map_err(|e| bad("argon2", format!("parameters refused by argon2: {e}")))?;
         Ok(())
     }
 }
 
+impl Argon2Config {
+    /// Checks that `max_concurrent` hashes of `memory_kib_per_hash` each (what the hasher in
+    /// use declares: [`crate::PasswordHasher::memory_kib`]) fit in half of `total_memory_kib`
+    /// (the machine's memory, when known).
+    pub(crate) fn check_memory(
+        &self,
+        memory_kib_per_hash: u64,
+        total_memory_kib: Option<u64>,
+    ) -> Result<(), ConfigError> {
+        let needed = memory_kib_per_hash.saturating_mul(self.max_concurrent as u64);
+        if let Some(total) = total_memory_kib {
+            if needed > total / 2 {
+                return Err(bad(
+                    "argon2.max_concurrent",
+                    format!(
+                        "{} hashes of {} KiB at once (what the password hasher declares) need {} MiB, \
+                         more than half of this machine's {} MiB",
+                        self.max_concurrent,
+                        memory_kib_per_hash,
+                        needed / 1024,
+                        total / 1024
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The machine's memory in KiB (`MemTotal` of `/proc/meminfo`), where the OS tells.
-fn total_memory_kib() -> Option<u64> {
+pub(crate) fn total_memory_kib() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
@@ -373,9 +391,19 @@ mod tests {
         // 1024 hashes of 1 GiB at once: more memory than any machine this runs on.
         let greedy =
             Argon2Config { memory_kib: 1024 * 1024, max_concurrent: 1024, ..Argon2Config::default() };
-        let err = greedy.validate(Some(8 * 1024 * 1024)).expect_err("1 TiB of hashes on 8 GiB");
+        let err =
+            greedy.check_memory(1024 * 1024, Some(8 * 1024 * 1024)).expect_err("1 TiB of hashes on 8 GiB");
         assert_eq!(err.key, "user_account.argon2.max_concurrent");
-        assert!(Argon2Config::default().validate(Some(8 * 1024 * 1024)).is_ok());
+        assert!(Argon2Config::default().check_memory(19_456, Some(8 * 1024 * 1024)).is_ok());
+        // The bound is the hasher's declared cost, not `memory_kib`: a host hasher of 1 GiB a
+        // hash, 16 at once, does not fit in 8 GiB whatever `argon2.memory_kib` says.
+        let host = Argon2Config { max_concurrent: 16, ..Argon2Config::default() };
+        assert!(host.validate().is_ok());
+        assert_eq!(
+            host.check_memory(1024 * 1024, Some(8 * 1024 * 1024)).expect_err("16 GiB on 8").key,
+            "user_account.argon2.max_concurrent"
+        );
+        assert!(host.check_memory(64 * 1024, Some(8 * 1024 * 1024)).is_ok());
     }
 
     #[test]

@@ -16,13 +16,17 @@
 //! | `mail_outbox` | durable mail queue: recipient, rendered bodies (wiped after sending), stable `message_id`, `status`, `attempts`, `next_attempt_at`, `last_error` (text, for the log reader) and `last_error_class` (what a status may show) |
 //! | `audit_events` | append-only trail: event, time, request id, client IP, actor, target, details |
 //! | `rate_limit_counters` | fixed-window counters, one row per (limit's longer window, subject, window start) with the shorter window's count in it |
-//! | `users` | default store only: id (uuid), `email`, `email_normalized` (NFKC + lowercase, unique), `display_name`, `password_hash` (argon2id PHC), `password_changed_at`, `disabled`, `avatar_bytes` + `avatar_content_type` (png/jpeg/gif/webp, at most 1 MiB) or `avatar_url`, timestamps |
-//! | `sessions` | default store only: bearer sessions by SHA-256 `token_hash` (unique), `user_id`, `scopes`, `expires_at`, `revoked_at` |
+//! | `users` | default store only (created only when it is in use): id (uuid), `email`, `email_normalized` (NFKC + lowercase, unique), `display_name`, `password_hash` (argon2id PHC), `password_changed_at`, `disabled`, `avatar_bytes` + `avatar_content_type` (png/jpeg/gif/webp, at most 1 MiB) or `avatar_url`, timestamps |
+//! | `sessions` | default store only (likewise, or when the default authenticator is): bearer sessions by SHA-256 `token_hash` (unique), `user_id`, `scopes`, `expires_at`, `revoked_at` |
 //!
 //! No row references an account with a foreign key: ids are the account store's, opaque text.
+//! The default store's tables and trigger are a migration set of their own
+//! (`migrations_default_store/`), run only when the default store or the default authenticator
+//! is in use; a host with its own store and authenticator gets only the crate's tables.
 //! A trigger on the default store's `users` revokes an account's live recovery tokens when it is
 //! disabled or its email or password hash changes, by any path, so re-enabling it or changing an
-//! email back does not revive an old link; its function pins its `search_path` to the crate's
+//! email back does not revive an old link (a second line of defence: the rule in the crate's
+//! `liveness` module revokes such a token itself, for every store); its function pins its `search_path` to the crate's
 //! schema. Every query is plain SQL naming its tables through [`Schema`], which is why the crate
 //! carries no `diesel print-schema` file: the schema's name is configuration. The test suite
 //! reverts and re-applies every migration.
@@ -149,17 +153,64 @@ impl fmt::Display for Schema {
     }
 }
 
-/// The migrations in `migrations/`, compiled into the crate. They name no schema: they run
-/// with the crate's schema alone on the `search_path`, so every table, index, function and
-/// diesel's own bookkeeping table lands there.
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+/// The crate's own migrations (`migrations/`: tokens, outbox, audit, rate limits), compiled
+/// into the crate. They name no schema: they run with the crate's schema alone on the
+/// `search_path`, so every table, index, function and diesel's own bookkeeping table lands there.
+const CRATE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The default store's migrations (`migrations_default_store/`: `users`, `sessions` and the
+/// trigger that revokes a user's tokens when the account changes), run only when the default
+/// store or the default authenticator is in use. Their versions interleave with the crate's
+/// own (they were one set once), so a database migrated before the split has them recorded
+/// already and nothing runs twice; a database that has them keeps them whichever set runs.
+const DEFAULT_STORE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations_default_store");
+
+/// Which embedded migrations to run: the crate's own, and the default store's when asked.
+/// Run in version order across both sets, as one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migrations {
+    default_store: bool,
+}
+
+impl Migrations {
+    /// The crate's tables and the default store's (`users`, `sessions`): what the runnable
+    /// server and a host without accounts of its own need.
+    pub const WITH_DEFAULT_STORE: Migrations = Migrations { default_store: true };
+    /// The crate's tables only: a host with its own store and authenticator.
+    pub const CRATE_ONLY: Migrations = Migrations { default_store: false };
+}
+
+impl diesel::migration::MigrationSource<diesel::pg::Pg> for Migrations {
+    fn migrations(
+        &self,
+    ) -> diesel::migration::Result<Vec<Box<dyn diesel::migration::Migration<diesel::pg::Pg>>>> {
+        let mut all = CRATE_MIGRATIONS.migrations()?;
+        if self.default_store {
+            all.extend(DEFAULT_STORE_MIGRATIONS.migrations()?);
+        }
+        Ok(all)
+    }
+}
+
+/// Every embedded migration, the default store's included (what [`run_migrations`] runs).
+pub const MIGRATIONS: Migrations = Migrations::WITH_DEFAULT_STORE;
 
 /// Session-level advisory lock key held while migrating, so that instances starting at the
 /// same moment migrate one after the other ("rua-migr" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7275_612d_6d69_6772;
 
-/// Creates `schema` if needed and applies the pending migrations inside it, on the database at
-/// `url`; returns how many ran. Nothing outside the schema is created, changed or read: the
+/// Creates `schema` if needed and applies every pending migration inside it (the default
+/// store's included: [`MIGRATIONS`]), on the database at `url`; returns how many ran. See
+/// [`run_migrations_of`].
+///
+/// # Errors
+/// The connection or a migration failed; the message says which.
+pub async fn run_migrations(url: &str, schema: &Schema) -> Result<usize, String> {
+    run_migrations_of(url, schema, MIGRATIONS).await
+}
+
+/// Creates `schema` if needed and applies the pending ones of `migrations` inside it, on the
+/// database at `url`; returns how many ran. Nothing outside the schema is created, changed or read: the
 /// host's tables and its own `__diesel_schema_migrations` are never seen.
 ///
 /// Runs on the blocking pool through diesel-async's `AsyncConnectionWrapper`, so no libpq is
@@ -167,7 +218,7 @@ const MIGRATION_LOCK: i64 = 0x7275_612d_6d69_6772;
 ///
 /// # Errors
 /// The connection or a migration failed; the message says which.
-pub async fn run_migrations(url: &str, schema: &Schema) -> Result<usize, String> {
+pub async fn run_migrations_of(url: &str, schema: &Schema, migrations: Migrations) -> Result<usize, String> {
     let url = url.to_owned();
     let schema = schema.clone();
     rocket::tokio::task::spawn_blocking(move || {
@@ -183,7 +234,7 @@ pub async fn run_migrations(url: &str, schema: &Schema) -> Result<usize, String>
             ))
             .map_err(|e| format!("cannot create schema {schema}: {e}"))
             .and_then(|()| {
-                conn.run_pending_migrations(MIGRATIONS)
+                conn.run_pending_migrations(migrations)
                     .map(|v| v.len())
                     .map_err(|e| format!("migration failed: {e}"))
             });

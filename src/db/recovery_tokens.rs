@@ -1,13 +1,12 @@
 //! `recovery_tokens`: issue, inspect and atomically claim password-recovery tokens.
 //!
-//! A token is bound to its account's fingerprint as it was at issue (`binding`), and a token
-//! is live only while the account's fingerprint is still that (the caller compares it; for
-//! the default store one statement does, see [`inspect_default`]). All times are Postgres
-//! `now()`, so app-instance clocks do not matter.
+//! A token is bound to its account's fingerprint as it was at issue (`binding`). Whether a
+//! token is live is not decided here but in [`crate::liveness`], for every store alike; these
+//! queries only read and write the rows. All times are Postgres `now()`, so app-instance
+//! clocks do not matter.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use std::collections::HashSet;
 
 use diesel::sql_types::{Array, Bool, Bytea, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -26,11 +25,6 @@ const UNSPENT: &str = "t.used_at is null and t.superseded_at is null and t.revok
 /// (`recovery_tokens_one_live_per_user`): unused, not superseded, not revoked, expired or not.
 /// Ending a user's tokens must end these, or the next one issued collides with an expired one.
 const UNENDED: &str = "t.used_at is null and t.superseded_at is null and t.revoked_at is null";
-
-/// For the default store only: the fingerprint of the account `u` (a row of the crate's own
-/// `users`), computed the way [`crate::accounts::Account::fingerprint_of`] does.
-const DEFAULT_FINGERPRINT: &str =
-    "sha256(convert_to(coalesce(u.email, '') || chr(31) || coalesce(u.password_hash, ''), 'UTF8'))";
 
 /// Why a token is not valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,6 +47,9 @@ pub enum Reason {
 /// A token as stored, with what it is now.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct StoredToken {
+    /// The token's row id (a recovery's `recovery_id`).
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
     /// The account's id.
     #[diesel(sql_type = Text)]
     pub user_id: String,
@@ -94,6 +91,35 @@ impl StoredToken {
     }
 }
 
+#[cfg(test)]
+impl StoredToken {
+    /// A live token of account `user_id` bound to `binding`.
+    pub(crate) fn for_tests(user_id: &str, binding: Vec<u8>) -> StoredToken {
+        StoredToken {
+            id: Uuid::nil(),
+            user_id: user_id.to_owned(),
+            binding,
+            expires_at: Utc::now(),
+            used: false,
+            superseded: false,
+            expired: false,
+            revoked: false,
+            cancelled: false,
+        }
+    }
+
+    /// Ends the token the way `reason` says.
+    pub(crate) fn mark_for_tests(&mut self, reason: Reason) {
+        match reason {
+            Reason::Used => self.used = true,
+            Reason::Superseded => self.superseded = true,
+            Reason::Cancelled => (self.cancelled, self.revoked) = (true, true),
+            Reason::Expired => self.expired = true,
+            Reason::Invalid => self.revoked = true,
+        }
+    }
+}
+
 impl StoredToken {
     /// Where the token stands, as an admin is told: `live`, `redeemed`, `superseded`,
     /// `cancelled`, `expired` or `revoked`; the same verdict, in the same order, as [`Self::ended`].
@@ -110,7 +136,9 @@ impl StoredToken {
     }
 }
 
-const STORED_COLUMNS: &str = "t.user_id, t.binding, t.expires_at, t.used_at is not null as used, \
+/// The columns of [`StoredToken`], from a token aliased `t`.
+pub(crate) const STORED_COLUMNS: &str =
+    "t.id, t.user_id, t.binding, t.expires_at, t.used_at is not null as used, \
      t.superseded_at is not null as superseded, t.expires_at <= now() as expired, \
      t.revoked_at is not null as revoked, t.cancelled_at is not null as cancelled";
 
@@ -129,85 +157,6 @@ pub async fn find(
         .get_result(conn)
         .await
         .optional()
-}
-
-/// The token with row id `id`.
-///
-/// # Errors
-/// Database errors only.
-pub async fn find_by_id(
-    conn: &mut AsyncPgConnection,
-    s: &Schema,
-    id: Uuid,
-) -> QueryResult<Option<StoredToken>> {
-    diesel::sql_query(format!("select {STORED_COLUMNS} from {s}.recovery_tokens t where t.id = $1"))
-        .bind::<SqlUuid, _>(id)
-        .cached()
-        .get_result(conn)
-        .await
-        .optional()
-}
-
-/// A live token's account, as the verify answer and the password policy need it.
-#[derive(Debug, Clone)]
-pub struct LiveToken {
-    /// The account's id.
-    pub user_id: String,
-    /// When the token expires.
-    pub expires_at: DateTime<Utc>,
-    /// The account's stored email.
-    pub email: String,
-    /// The account's name.
-    pub display_name: String,
-}
-
-/// For the default store only: what the token whose digest is `hash` is now, in one
-/// statement that joins the crate's own `users` and computes their fingerprint the way
-/// [`crate::accounts::Account::fingerprint_of`] does.
-///
-/// # Errors
-/// Database errors only.
-pub async fn inspect_default(
-    conn: &mut AsyncPgConnection,
-    s: &Schema,
-    hash: &TokenHash,
-) -> QueryResult<Result<LiveToken, Reason>> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(embed)]
-        token: StoredToken,
-        #[diesel(sql_type = Bool)]
-        rebound: bool,
-        #[diesel(sql_type = Nullable<Text>)]
-        email: Option<String>,
-        #[diesel(sql_type = Nullable<Text>)]
-        display_name: Option<String>,
-    }
-    let row: Option<Row> = diesel::sql_query(format!(
-        "select {STORED_COLUMNS}, \
-                (u.id is null or u.disabled or t.binding <> {DEFAULT_FINGERPRINT}) as rebound, \
-                u.email, u.display_name \
-         from {s}.recovery_tokens t left join {s}.users u on u.id = t.user_id::uuid \
-         where t.token_hash = $1"
-    ))
-    .bind::<Bytea, _>(&hash.0[..])
-    .cached()
-    .get_result(conn)
-    .await
-    .optional()?;
-    Ok(match row {
-        None => Err(Reason::Invalid),
-        Some(r) => match (r.token.ended(), r.rebound, r.email) {
-            (Some(reason), _, _) => Err(reason),
-            (None, false, Some(email)) => Ok(LiveToken {
-                user_id: r.token.user_id,
-                expires_at: r.token.expires_at,
-                email,
-                display_name: r.display_name.unwrap_or_default(),
-            }),
-            _ => Err(Reason::Invalid),
-        },
-    })
 }
 
 /// A token to issue.
@@ -426,10 +375,7 @@ pub async fn revoke(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> Query
 /// A token with where it stands and where its mail stands, for an admin. No digest.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct TokenRecord {
-    /// Row id.
-    #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
-    /// The token as stored (its account, expiry and how it ended).
+    /// The token as stored (its id, account, expiry and how it ended).
     #[diesel(embed)]
     pub token: StoredToken,
     /// Who asked: the admin's subject (or account id, for tokens issued before subjects were kept).
@@ -456,7 +402,7 @@ pub struct TokenRecord {
 /// come from; a `where` follows.
 fn record_sql(s: &Schema) -> String {
     format!(
-        "select t.id, {STORED_COLUMNS}, coalesce(t.requested_by_subject, t.requested_by) as requested_by, \
+        "select {STORED_COLUMNS}, coalesce(t.requested_by_subject, t.requested_by) as requested_by, \
                 t.created_at, m.status as mail_status, m.attempts, m.sent_at, m.last_error_class \
          from {s}.recovery_tokens t left join lateral \
            (select * from {s}.mail_outbox o where o.token_id = t.id order by o.created_at desc limit 1) m on true"
@@ -492,38 +438,38 @@ pub async fn live_records(
         .await
 }
 
-/// For the default store only: which of the recovery tokens `ids` are live, in one statement
-/// that joins the crate's own `users`: unspent, and the account still there, enabled, with an
-/// email and the fingerprint the token was bound to. The verdict [`inspect_default`] gives, for
-/// a batch (the mail worker's).
+/// The tokens with row ids `ids`, in one statement.
 ///
 /// # Errors
 /// Database errors only.
-pub async fn live_default(
+pub async fn find_by_ids(
     conn: &mut AsyncPgConnection,
     s: &Schema,
     ids: &[Uuid],
-) -> QueryResult<HashSet<Uuid>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = SqlUuid)]
-        id: Uuid,
-    }
+) -> QueryResult<Vec<StoredToken>> {
+    diesel::sql_query(format!("select {STORED_COLUMNS} from {s}.recovery_tokens t where t.id = any($1)"))
+        .bind::<Array<SqlUuid>, _>(ids)
+        .cached()
+        .load(conn)
+        .await
+}
+
+/// Ends for good the tokens `ids` that were found unbound (their account is gone, no longer
+/// recoverable, or its fingerprint is not the one they were bound to): they are revoked, so no
+/// later change of the account brings them back. Tokens already ended are left as they are.
+/// Returns how many were revoked.
+///
+/// # Errors
+/// Database errors only.
+pub async fn revoke_unbound(conn: &mut AsyncPgConnection, s: &Schema, ids: &[Uuid]) -> QueryResult<usize> {
     if ids.is_empty() {
-        return Ok(HashSet::new());
+        return Ok(0);
     }
-    // A `user_id` that is not a canonical UUID names no account of the default store (whose
-    // ids it wrote itself); the guard keeps such a row from failing the cast, and the batch.
-    let rows: Vec<Id> = diesel::sql_query(format!(
-        "select t.id from {s}.recovery_tokens t \
-         join {s}.users u on u.id = case when t.user_id ~ \
-             '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$' then t.user_id::uuid end \
-         where t.id = any($1) and {UNSPENT} \
-           and not u.disabled and u.email is not null and t.binding = {DEFAULT_FINGERPRINT}"
+    diesel::sql_query(format!(
+        "update {s}.recovery_tokens t set revoked_at = now() where t.id = any($1) and {UNENDED}"
     ))
     .bind::<Array<SqlUuid>, _>(ids)
     .cached()
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    .execute(conn)
+    .await
 }

@@ -94,8 +94,7 @@ pub async fn ensure_database(url: &str) -> Result<(), String> {
 
 /// The runnable programs' configuration (the `user-account` server and the example host):
 /// built as `rocket::Config::figment()` builds it, with their development defaults just above
-/// Rocket's own: mail written to `.eml` files (so they run without an SMTP server), the reset
-/// page served, no `Server` banner, no client IP taken from a header any client can set. `Rocket.toml` (any
+/// Rocket's own: mail written to `.eml` files (so they run without an SMTP server), no `Server` banner, no client IP taken from a header any client can set. `Rocket.toml` (any
 /// profile, `[global]`) and `ROCKET_*` variables come after them, so the operator always wins.
 #[must_use]
 pub fn figment() -> Figment {
@@ -103,7 +102,6 @@ pub fn figment() -> Figment {
         .merge(Serialized::default("ident", false))
         .merge(Serialized::default("ip_header", false))
         .merge(Serialized::default("user_account.mail.transport", "file"))
-        .merge(Serialized::default("user_account.reset_page", true))
         .merge(Toml::file(Env::var_or("ROCKET_CONFIG", "Rocket.toml")).nested())
         .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
         .select(Profile::from_env_or("ROCKET_PROFILE", rocket::Config::DEFAULT_PROFILE))

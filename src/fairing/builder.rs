@@ -40,7 +40,8 @@ impl UserAccountBuilder {
     }
 
     /// Reaches accounts, sessions and avatars through `store` (the host's own tables) instead
-    /// of the crate's [`crate::accounts::DefaultStore`].
+    /// of the crate's [`crate::accounts::DefaultStore`]. With a store and an authenticator of
+    /// the host's, the crate creates none of the default store's tables (`users`, `sessions`).
     pub fn account_store(mut self, store: impl AccountStore) -> Self {
         self.store = Some(Arc::new(store));
         self
@@ -75,6 +76,7 @@ impl UserAccountBuilder {
     #[must_use]
     pub fn build(self) -> UserAccount {
         UserAccount {
+            default_authenticator: self.authenticator.is_none(),
             authenticator: self.authenticator.unwrap_or_else(|| Arc::new(SessionAuthenticator)),
             mail_sender: self.mail_sender,
             store: self.store,

@@ -14,8 +14,8 @@ use rocket_db_pools::Database as _;
 use self::builder::HostDatabase;
 use crate::accounts::{AccountStore, DefaultStore, Store};
 use crate::auth::{Authenticator, ManagedAuthenticator};
-use crate::config::Config;
-use crate::db::{run_migrations, Db, ManagedPool, Schema};
+use crate::config::{total_memory_kib, Config};
+use crate::db::{run_migrations_of, Db, ManagedPool, Migrations, Schema};
 use crate::debug::debug_routes_enabled;
 use crate::mail::{MailQueue, Mailer, SendMail, Templates};
 use crate::password::{Argon2idHasher, HashingPool, PasswordHasher};
@@ -33,6 +33,8 @@ use crate::routes;
 /// (unless `mail.worker` is false), which stops with the server.
 pub struct UserAccount {
     authenticator: Arc<dyn Authenticator>,
+    /// Whether the authenticator is the default one, which reads the default store's `sessions`.
+    default_authenticator: bool,
     mail_sender: Option<Arc<dyn SendMail>>,
     store: Option<Arc<dyn AccountStore>>,
     hasher: Option<Arc<dyn PasswordHasher>>,
@@ -106,6 +108,10 @@ impl Fairing for UserAccount {
         };
         let hasher =
             self.hasher.clone().unwrap_or_else(|| Arc::new(Argon2idHasher::new(config.argon2.clone())));
+        // The bound holds for the hasher in use, at the memory it declares.
+        if let Err(e) = config.argon2.check_memory(hasher.memory_kib(), total_memory_kib()) {
+            return refuse(rocket, e);
+        }
         let queue = MailQueue::new(
             mailer,
             schema.clone(),
@@ -113,6 +119,12 @@ impl Fairing for UserAccount {
             (config.mail.max_attempts, Duration::from_secs(config.mail.smtp_timeout_secs)),
             config.audit_retention_days,
         );
+        // The default store's tables only where a default part reads them.
+        let migrations = if self.store.is_none() || self.default_authenticator {
+            Migrations::WITH_DEFAULT_STORE
+        } else {
+            Migrations::CRATE_ONLY
+        };
         let config = Arc::new(config);
         let service = PartialService {
             schema: schema.clone(),
@@ -130,7 +142,7 @@ impl Fairing for UserAccount {
         // Runs after every fairing attached so far, the pool's initializer included, whichever
         // order the host attached them in.
         let database = AdHoc::try_on_ignite("User Account database", move |rocket| async move {
-            if let Err(e) = run_migrations(&url, &service.schema).await {
+            if let Err(e) = run_migrations_of(&url, &service.schema, migrations).await {
                 return refuse(rocket, e);
             }
             log::info!("user_account: schema {} up to date", service.schema);
@@ -183,6 +195,13 @@ impl Fairing for UserAccount {
             return;
         };
         log::info!("{}", config.launch_line(debug_routes_enabled(rocket, config)));
+        if !serves_get(rocket, &config.reset_path) {
+            log::warn!(
+                "user_account: nothing serves GET {} (the page recovery links open): turn \
+                 `user_account.reset_page` on, or mount the host's own page there",
+                config.reset_path
+            );
+        }
         if config.mail.worker {
             rocket::tokio::spawn(queue.clone().run(pool.0.clone(), rocket.shutdown()));
         }
@@ -224,6 +243,26 @@ pub(crate) fn missing(rocket: &Rocket<rocket::Ignite>, guard: &str) -> bool {
         log::error!("user_account: `{guard}` is used on a route but the UserAccount fairing is not attached");
     }
     !attached
+}
+
+/// Whether a GET route of `rocket` (the crate's page or a host's route) answers `path`: its
+/// segments equal the path's, a dynamic segment matching any one and a trailing `<..>` the rest.
+fn serves_get(rocket: &Rocket<Orbit>, path: &str) -> bool {
+    let want: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    rocket.routes().filter(|route| route.method == rocket::http::Method::Get).any(|route| {
+        let have: Vec<&str> = route.uri.path().split('/').filter(|s| !s.is_empty()).collect();
+        let mut i = 0;
+        for segment in &have {
+            if segment.starts_with('<') && segment.ends_with("..>") {
+                return true;
+            }
+            match want.get(i) {
+                Some(w) if segment.starts_with('<') || segment == w => i += 1,
+                _ => return false,
+            }
+        }
+        i == want.len()
+    })
 }
 
 /// Whether the request's path is `mount` or below it, compared as Rocket routes: on the

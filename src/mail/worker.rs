@@ -1,7 +1,7 @@
 //! The delivery worker: claims due mails from the outbox and sends them, with bounded retries
 //! and exponential backoff. Safe with several instances on one database.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -15,8 +15,9 @@ use super::{MailContext, Mailer, Templates};
 use crate::accounts::Store;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
-use crate::db::{recovery_tokens, Schema};
+use crate::db::Schema;
 use crate::error::Error;
+use crate::liveness;
 
 /// How long a claimed mail stays invisible to other workers; longer than one SMTP exchange
 /// may take (`mail.smtp_timeout_secs` is at most 300), so only a worker that died lets a mail
@@ -137,24 +138,6 @@ impl MailQueue {
         Ok(new.insert(conn, &self.schema, event).await?)
     }
 
-    /// Whether the token with row id `token_id` is still live: not ended, and its account
-    /// still recoverable with the fingerprint it was bound to. Asks the store, so it holds for
-    /// a host's store too; [`recovery_tokens::live_default`] is the default store's batch of it.
-    async fn token_live(
-        &self,
-        conn: &mut diesel_async::AsyncPgConnection,
-        token_id: uuid::Uuid,
-    ) -> Result<bool, Error> {
-        let Some(token) = recovery_tokens::find_by_id(conn, &self.schema, token_id).await? else {
-            return Ok(false);
-        };
-        if token.ended().is_some() {
-            return Ok(false);
-        }
-        let account = self.store.get().find_by_id(conn, &token.user_id).await?;
-        Ok(account.is_some_and(|a| a.recoverable && a.email.is_some() && a.fingerprint == token.binding))
-    }
-
     /// The mailer this queue delivers through (the bench's direct-transport ceiling uses it).
     #[cfg(feature = "bench")]
     pub(crate) fn mailer(&self) -> &Mailer {
@@ -169,7 +152,7 @@ impl MailQueue {
     /// Delivers every mail that is due now and reports what happened.
     ///
     /// Mails are claimed in batches (one statement each, up to 64), their tokens checked
-    /// in one query with the default store (and again if the check is more than half a second
+    /// by the one rule, in one query with the default store (and again if the check is more than half a second
     /// old when a mail's turn comes), and sent one after the other, each attempt under its
     /// deadline, with no database connection held while the transport works. The database
     /// work overlaps the sending: while a batch is being sent the previous one is settled (its
@@ -281,10 +264,9 @@ impl MailQueue {
         outcome
     }
 
-    /// Checks `next`'s token again and says whether it is live. With the default store every
-    /// token still to be sent in `rest` is checked in the same query (dead mails move from
-    /// `rest` to `dropped`), and the instant of that check is returned as the batch's new check
-    /// time; a host's store is asked about `next` alone, account by account, as before batching.
+    /// Checks `next`'s token again and says whether it is live, with every token still to be
+    /// sent in `rest` in the same check (dead mails move from `rest` to `dropped`); returns the
+    /// instant of that check as the batch's new check time.
     async fn recheck(
         &self,
         pool: &PgPool,
@@ -294,20 +276,15 @@ impl MailQueue {
     ) -> Result<(bool, Option<Instant>), Error> {
         let Some(token) = next.token_id else { return Ok((true, None)) };
         let mut conn = connect(pool).await?;
-        match &self.store {
-            Store::Default(_) => {
-                let at = Instant::now();
-                let mut ids: Vec<uuid::Uuid> = rest.iter().filter_map(|m| m.token_id).collect();
-                ids.push(token);
-                let live = recovery_tokens::live_default(&mut conn, &self.schema, &ids).await?;
-                let (keep, dead): (VecDeque<OutboxMail>, VecDeque<OutboxMail>) =
-                    rest.drain(..).partition(|m| m.token_id.is_none_or(|t| live.contains(&t)));
-                *rest = keep;
-                dropped.extend(dead);
-                Ok((live.contains(&token), Some(at)))
-            }
-            Store::Host(_) => Ok((self.token_live(&mut conn, token).await?, None)),
-        }
+        let at = Instant::now();
+        let mut ids: Vec<uuid::Uuid> = rest.iter().filter_map(|m| m.token_id).collect();
+        ids.push(token);
+        let live = liveness::live_among(&mut conn, &self.schema, &self.store, &ids).await?;
+        let (keep, dead): (VecDeque<OutboxMail>, VecDeque<OutboxMail>) =
+            rest.drain(..).partition(|m| m.token_id.is_none_or(|t| live.contains(&t)));
+        *rest = keep;
+        dropped.extend(dead);
+        Ok((live.contains(&token), Some(at)))
     }
 
     /// Records a sent batch: finishes its sent mails in one statement and those dropped late in
@@ -334,8 +311,8 @@ impl MailQueue {
         Ok(report)
     }
 
-    /// Ends (as dropped) the claimed mails whose token is no longer live, and returns the others.
-    /// With the default store one query checks every token; a host's store is asked mail by mail.
+    /// Ends (as dropped) the claimed mails whose token is no longer live, and returns the others,
+    /// by the one rule ([`liveness::live_among`]).
     async fn drop_dead(
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
@@ -346,18 +323,7 @@ impl MailQueue {
         if tokens.is_empty() {
             return Ok(mails);
         }
-        let live: HashSet<uuid::Uuid> = match &self.store {
-            Store::Default(_) => recovery_tokens::live_default(conn, &self.schema, &tokens).await?,
-            Store::Host(_) => {
-                let mut live = HashSet::new();
-                for token in tokens {
-                    if self.token_live(conn, token).await? {
-                        live.insert(token);
-                    }
-                }
-                live
-            }
-        };
+        let live = liveness::live_among(conn, &self.schema, &self.store, &tokens).await?;
         let (keep, dead): (Vec<OutboxMail>, Vec<OutboxMail>) =
             mails.into_iter().partition(|m| m.token_id.is_none_or(|t| live.contains(&t)));
         let dropped = OutboxMail::finish_all(conn, &self.schema, &dead, Finished::Dropped).await?;

@@ -178,7 +178,7 @@ impl From<TokenRecord> for RecoveryStatus {
     fn from(record: TokenRecord) -> RecoveryStatus {
         let delivery = Delivery::of(&record);
         RecoveryStatus {
-            recovery_id: record.id,
+            recovery_id: record.token.id,
             token: record.token.state().to_owned(),
             user_id: record.token.user_id,
             requested_by: record.requested_by,
@@ -221,7 +221,7 @@ impl From<TokenRecord> for OutstandingToken {
     fn from(record: TokenRecord) -> OutstandingToken {
         OutstandingToken {
             delivery: Delivery::of(&record),
-            token_id: record.id,
+            token_id: record.token.id,
             created_at: record.created_at,
             expires_at: record.token.expires_at,
             requested_by: record.requested_by,

@@ -23,9 +23,10 @@ use crate::auth::Principal;
 use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Commit};
-use crate::db::recovery_tokens::{self, LiveToken, NewToken, Reason};
+use crate::db::recovery_tokens::{self, NewToken, Reason};
 use crate::db::{DbConn, Schema};
 use crate::error::{Error, Result};
+use crate::liveness::{self, LiveToken};
 use crate::mail::{mail_time, MailQueue, PasswordChangedMail, RecoveryMail, Templates};
 use crate::password::HashingPool;
 use crate::rate_limit;
@@ -189,6 +190,17 @@ impl RecoveryService {
     /// [`Error::NotFound`] for an unknown id, or a database error.
     pub async fn status(&self, recovery_id: Uuid) -> Result<RecoveryStatus> {
         let mut conn = self.conn().await?;
+        let Some(record) = recovery_tokens::record(&mut conn, &self.schema, recovery_id).await? else {
+            return Err(Error::NotFound);
+        };
+        if record.token.ended().is_some() {
+            return Ok(RecoveryStatus::from(record));
+        }
+        // Not ended by itself: live only if its account still matches it. One found unbound is
+        // revoked now, and read again to be reported as it now stands.
+        if liveness::inspect(&mut conn, &self.schema, &self.store, record.token.clone()).await?.is_ok() {
+            return Ok(RecoveryStatus::from(record));
+        }
         let record = recovery_tokens::record(&mut conn, &self.schema, recovery_id).await?;
         record.map(RecoveryStatus::from).ok_or(Error::NotFound)
     }
@@ -206,7 +218,14 @@ impl RecoveryService {
     ) -> Result<OutstandingTokens> {
         let mut conn = self.conn().await?;
         let account = self.store().find_by_id(&mut conn, user_id).await?.ok_or(Error::UserNotFound)?;
-        let records = recovery_tokens::live_records(&mut conn, &self.schema, &account.id).await?;
+        let mut records = Vec::new();
+        for record in recovery_tokens::live_records(&mut conn, &self.schema, &account.id).await? {
+            // The account as just read judges each token; one it no longer matches is revoked.
+            let token = record.token.clone();
+            if liveness::settle(&mut conn, &self.schema, token, Some(account.clone())).await?.is_ok() {
+                records.push(record);
+            }
+        }
         NewAuditEvent::new(event::RECOVERY_TOKENS_LISTED)
             .request(ctx)
             .actor(admin.user_id.as_deref())
@@ -256,6 +275,13 @@ impl RecoveryService {
         };
         let hash = token.hash();
         let mut conn = self.conn().await?;
+        // The one rule first: a token that is not live (an unbound one is revoked now) is
+        // refused with its reason; cancelling a cancelled token answers the same again.
+        match liveness::inspect_by_hash(&mut conn, &self.schema, &self.store, &hash).await? {
+            Ok(_) => {}
+            Err(Reason::Cancelled) => return Ok(Cancelled { status: CANCELLED }),
+            Err(reason) => return Err(self.refuse(&mut conn, ctx, None, reason).await),
+        }
         let cancelled = conn
             .transaction::<_, Error, _>(|conn| {
                 async move {
@@ -278,6 +304,7 @@ impl RecoveryService {
         if cancelled {
             return Ok(Cancelled { status: CANCELLED });
         }
+        // It ended between the check and the cancel: say how.
         match recovery_tokens::find(&mut conn, &self.schema, &hash).await?.and_then(|t| t.ended()) {
             Some(Reason::Cancelled) => Ok(Cancelled { status: CANCELLED }),
             Some(reason) => Err(self.refuse(&mut conn, ctx, None, reason).await),
@@ -295,9 +322,10 @@ impl RecoveryService {
         )
     }
 
-    /// Whether `token` is valid, and why not. Reads only: a mail scanner or link preview
-    /// cannot burn it. With the default store, one SQL statement; with a host's store, the
-    /// token's row and then the account, whose fingerprint must still be the one bound.
+    /// Whether `token` is valid, and why not. Never consumes it: a mail scanner or link
+    /// preview cannot burn it (a token found unbound is revoked, as everywhere). With the
+    /// default store, one SQL statement; with a host's store, the token's row and then the
+    /// account, whose fingerprint must still be the one bound.
     ///
     /// # Errors
     /// Database errors only.
@@ -316,31 +344,13 @@ impl RecoveryService {
         })
     }
 
-    /// What the token whose digest is `hash` is now.
+    /// What the token whose digest is `hash` is now: the one rule ([`liveness`]).
     async fn inspect(
         &self,
         conn: &mut AsyncPgConnection,
         hash: &TokenHash,
     ) -> Result<Result<LiveToken, Reason>> {
-        if let Store::Default(_) = self.store {
-            return Ok(recovery_tokens::inspect_default(conn, &self.schema, hash).await?);
-        }
-        let Some(token) = recovery_tokens::find(conn, &self.schema, hash).await? else {
-            return Ok(Err(Reason::Invalid));
-        };
-        if let Some(reason) = token.ended() {
-            return Ok(Err(reason));
-        }
-        let account = self.store().find_by_id(conn, &token.user_id).await?;
-        Ok(match account.and_then(|a| still_bound(a, &token.binding)) {
-            Some((account, email)) => Ok(LiveToken {
-                user_id: token.user_id,
-                expires_at: token.expires_at,
-                email,
-                display_name: account.display_name,
-            }),
-            None => Err(Reason::Invalid),
-        })
+        Ok(liveness::inspect_by_hash(conn, &self.schema, &self.store, hash).await?)
     }
 
     /// Sets a new password with `token`: checks the token (no hash is computed for a bad one),
@@ -396,12 +406,12 @@ impl RecoveryService {
                     let Some(account) = self.store().lock(conn, &live.user_id).await? else {
                         return Ok(None);
                     };
-                    let Some(binding) =
-                        recovery_tokens::find(conn, &self.schema, &hash).await?.map(|t| t.binding)
-                    else {
+                    let Some(token) = recovery_tokens::find(conn, &self.schema, &hash).await? else {
                         return Ok(None);
                     };
-                    if still_bound(account, &binding).is_none()
+                    // The one rule, on the account as locked: an unbound token is revoked here,
+                    // in this transaction, for good.
+                    if liveness::settle(conn, &self.schema, token, Some(account)).await?.is_err()
                         || !recovery_tokens::claim(conn, &self.schema, &hash, &live.user_id).await?
                     {
                         return Ok(None);
@@ -512,17 +522,18 @@ impl RecoveryService {
     }
 }
 
-/// The account and its email, if it may still redeem a token bound to `binding`.
-fn still_bound(account: Account, binding: &[u8]) -> Option<(Account, String)> {
-    if !account.recoverable || account.fingerprint != binding {
-        return None;
-    }
-    let email = account.email.clone()?;
-    Some((account, email))
-}
-
 /// The stored address of an account that may be recovered.
 fn recoverable_email(account: &Account) -> Result<String> {
+    if account.fingerprint.is_empty() {
+        // The host's store forgot the fingerprint: a token bound to nothing would survive any
+        // change of the account, so none is issued. The operator reads this in the log.
+        return Err(Error::Internal(format!(
+            "the account store returned account {} with an empty fingerprint; a recovery token \
+             must be bound to a value that changes with the email and credentials \
+             (see Account::fingerprint_of)",
+            account.id
+        )));
+    }
     if !account.recoverable {
         return Err(Error::Conflict {
             code: "user_disabled",

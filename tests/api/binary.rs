@@ -205,3 +205,31 @@ async fn token_issue_bounds_its_lifetime() {
     assert_eq!(token.len(), 43, "a bearer token");
     assert_eq!(fixtures::count(&mut conn, "sessions").await, 1);
 }
+
+/// The launch line says where the mailed links point; the page answers there by default, and
+/// with `reset_page = false` and nothing else serving the path, the log warns naming it.
+#[rocket::async_test]
+async fn the_launch_says_where_links_point_and_warns_when_nothing_serves_them() {
+    let db = TestDb::migrated().await;
+    for (page, name) in [(true, "page-on"), (false, "page-off")] {
+        let port = free_port().port();
+        let dir = binary::work_dir(name);
+        let env = [
+            ("ROCKET_PORT", port.to_string()),
+            ("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url)),
+            ("ROCKET_USER_ACCOUNT", format!("{{reset_page={page}}}")),
+        ];
+        let server = Server::start(&dir, &env, port);
+        let line = launch_line(&server);
+        assert!(line.contains("links open http://127.0.0.1:8000/reset-password"), "{line}");
+        let answer = server.request("GET", "/reset-password", &[], None);
+        let warning = "nothing serves GET /reset-password";
+        if page {
+            assert_eq!(answer.status, 200, "the page is served");
+            assert!(!server.log().contains(warning), "{}", server.log());
+        } else {
+            assert_eq!(answer.status, 404);
+            assert!(server.wait_for_line(warning, Duration::from_secs(10)).is_some(), "{}", server.log());
+        }
+    }
+}

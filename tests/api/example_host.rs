@@ -113,12 +113,41 @@ impl Host {
 
     /// Starts a recovery as `admin` and returns the token from the mail that arrives over SMTP.
     async fn recovery_token(&self, admin: &str, target: &Value) -> String {
+        self.recovery(admin, target).await.0
+    }
+
+    /// Starts a recovery as `admin`: the token from the mail that arrives over SMTP, and the
+    /// recovery's id.
+    async fn recovery(&self, admin: &str, target: &Value) -> (String, String) {
         let (status, answer) = self.post(&format!("{MOUNT}/password-recovery"), target, Some(admin)).await;
         assert_eq!(status, 200, "{answer}");
         let before = self.smtp.received().len();
         assert_eq!(self.deliver_mail().await, 1);
         assert!(self.smtp.wait_for(before + 1, Duration::from_secs(10)).await, "the mail arrived");
-        fixtures::token_in(&self.smtp.received()[before])
+        let id = answer["recovery_id"].as_str().expect("a recovery id").to_owned();
+        (fixtures::token_in(&self.smtp.received()[before]), id)
+    }
+
+    /// What verify, the admin's status and the admin's list say of a token: its verdict's
+    /// `valid`, the status's `token` state, and how many live tokens the list shows.
+    async fn token_views(
+        &self,
+        admin: &str,
+        token: &str,
+        recovery_id: &str,
+        user_id: i64,
+    ) -> (Value, Value, usize) {
+        let (status, verdict) =
+            self.post(&format!("{MOUNT}/verify-recovery-token"), &json!({"token": token}), None).await;
+        assert_eq!(status, 200, "{verdict}");
+        let path = format!("{MOUNT}/password-recovery/{recovery_id}");
+        let (status, state) = self.call_from(self.remote, Method::Get, &path, None, Some(admin)).await;
+        assert_eq!(status, 200, "{state}");
+        let path = format!("{MOUNT}/{user_id}/recovery-tokens");
+        let (status, list) = self.call_from(self.remote, Method::Get, &path, None, Some(admin)).await;
+        assert_eq!(status, 200, "{list}");
+        let live = list["tokens"].as_array().map_or(usize::MAX, Vec::len);
+        (verdict, state["token"].clone(), live)
     }
 
     async fn conn(&self) -> AsyncPgConnection {
@@ -271,6 +300,83 @@ async fn a_change_behind_the_crates_back_kills_an_outstanding_token() {
     assert_eq!(host.login("ann.new@example.org", ANN_NEW).await.0, 401);
 }
 
+/// A token found unbound dies for good with the host's store, which has no trigger: a member
+/// locked and unlocked again behind the crate's back, or whose email is changed and changed
+/// back, keeps a dead link dead, and verify, the status, the list and change-password agree.
+#[rocket::async_test]
+async fn a_token_found_unbound_stays_dead_when_the_account_changes_back() {
+    let host = host().await;
+    host.signup("admin@example.org", ADMIN_PASSWORD, true).await;
+    let admin = host.login_ok("admin@example.org", ADMIN_PASSWORD).await;
+    let mut conn = host.conn().await;
+    let changes = [
+        (
+            "ann@example.org",
+            "update accounts set locked = true where account_id = {id}",
+            "update accounts set locked = false where account_id = {id}",
+        ),
+        (
+            "bob@example.org",
+            "update accounts set login_email = 'bob.new@example.org' where account_id = {id}",
+            "update accounts set login_email = 'bob@example.org' where account_id = {id}",
+        ),
+    ];
+    for (email, change, back) in changes {
+        let id = host.signup(email, ANN_OLD, false).await;
+        let (token, recovery_id) = host.recovery(&admin, &json!({"email": email})).await;
+        let (verdict, state, live) = host.token_views(&admin, &token, &recovery_id, id).await;
+        assert_eq!((verdict["valid"].clone(), state, live), (json!(true), json!("live"), 1), "{email}");
+
+        fixtures::execute(&mut conn, &change.replace("{id}", &id.to_string())).await;
+        let (verdict, _, _) = host.token_views(&admin, &token, &recovery_id, id).await;
+        assert_eq!(verdict, json!({"valid": false, "reason": "invalid"}), "{email}: after the change");
+
+        fixtures::execute(&mut conn, &back.replace("{id}", &id.to_string())).await;
+        let (verdict, state, live) = host.token_views(&admin, &token, &recovery_id, id).await;
+        assert_eq!(verdict, json!({"valid": false, "reason": "invalid"}), "{email}: changed back");
+        assert_eq!((state, live), (json!("revoked"), 0), "{email}: the status and the list agree");
+        let change = json!({"token": token, "new_password": ANN_NEW});
+        let (status, refused) = host.post(&format!("{MOUNT}/change-password"), &change, None).await;
+        assert_eq!((status, &refused["error"]["code"]), (400, &json!("invalid_token")), "{email}: {refused}");
+        assert_eq!(host.login(email, ANN_OLD).await.0, 200, "{email}: the password is unchanged");
+    }
+}
+
+/// The status and the list judge a token by the one rule too, without a verify first: a token
+/// whose account changed is not reported live, and stays dead after the change is undone.
+#[rocket::async_test]
+async fn the_admins_status_and_list_never_report_an_unbound_token_live() {
+    let host = host().await;
+    host.signup("admin@example.org", ADMIN_PASSWORD, true).await;
+    let admin = host.login_ok("admin@example.org", ADMIN_PASSWORD).await;
+    let id = host.signup("ann@example.org", ANN_OLD, false).await;
+    let (token, recovery_id) = host.recovery(&admin, &json!({"user_id": id.to_string()})).await;
+    let mut conn = host.conn().await;
+    fixtures::execute(&mut conn, &format!("update accounts set locked = true where account_id = {id}")).await;
+    let path = format!("{MOUNT}/password-recovery/{recovery_id}");
+    let (_, state) = host.call_from(host.remote, Method::Get, &path, None, Some(&admin)).await;
+    assert_eq!(state["token"], "revoked", "{state}");
+    fixtures::execute(&mut conn, &format!("update accounts set locked = false where account_id = {id}"))
+        .await;
+    let (verdict, state, live) = host.token_views(&admin, &token, &recovery_id, id).await;
+    assert_eq!((verdict["valid"].clone(), state, live), (json!(false), json!("revoked"), 0));
+}
+
+/// A database migrated before the default store's tables became a set of their own keeps
+/// them, rows and all, when a host with its own store starts on it.
+#[rocket::async_test]
+async fn an_upgraded_database_keeps_the_default_stores_rows_under_a_host_store() {
+    let db = TestDb::migrated().await;
+    let mut conn = db.conn().await;
+    let kept = fixtures::user(&mut conn, "kept@example.org").await;
+    fixtures::session(&mut conn, kept, &["admin"]).await;
+    let smtp = SmtpServer::start();
+    let client = Client::tracked(existing_host::app(figment(&db, &smtp))).await.expect("the host ignites");
+    drop(client);
+    assert_eq!(fixtures::count(&mut conn, &format!("users where id = '{kept}'")).await, 1);
+    assert_eq!(fixtures::count(&mut conn, &format!("sessions where user_id = '{kept}'")).await, 1);
+}
+
 /// The shape of `public`: its tables with their columns, its indexes, triggers and functions.
 async fn public_shape(conn: &mut AsyncPgConnection) -> String {
     text(
@@ -325,6 +431,13 @@ async fn the_crate_never_touches_the_hosts_tables_and_a_restart_keeps_them() {
     )
     .await;
     assert_eq!(crate_tables, 1, "the crate's tables are in its own schema");
+    let default_store_tables = text(
+        &mut conn,
+        "select coalesce(string_agg(table_name, ','), '') as value from information_schema.tables \
+         where table_schema = 'user_account' and table_name in ('users', 'sessions')",
+    )
+    .await;
+    assert_eq!(default_store_tables, "", "a host with its own store gets none of the default store's tables");
 
     // A second start over the same database creates nothing twice and keeps every account.
     let second = Client::tracked(existing_host::app(figment(&host.db, &host.smtp))).await.expect("restarts");

@@ -5,7 +5,9 @@ use rocket::local::asynchronous::Client;
 use rocket::{get, routes};
 use rocket_db_pools::diesel::PgPool;
 use rocket_db_pools::Database;
-use rocket_user_account::{AdminScope, PasswordHasher, RecoveryService, UserAccount};
+use rocket_user_account::diesel::QueryResult;
+use rocket_user_account::diesel_async::AsyncPgConnection;
+use rocket_user_account::{Account, AccountStore, AdminScope, PasswordHasher, RecoveryService, UserAccount};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
@@ -126,4 +128,74 @@ async fn the_recovery_service_works_without_http() {
     // The admin's id is recorded as given, though no such account exists.
     let asked = fixtures::count(&mut conn, "recovery_tokens where requested_by = '42'").await;
     assert_eq!(asked, 1);
+}
+
+/// A host store that forgets the fingerprint: the default store's accounts, each with an empty one.
+struct Fingerless;
+
+impl Fingerless {
+    fn strip(account: QueryResult<Option<Account>>) -> QueryResult<Option<Account>> {
+        account.map(|found| {
+            found.map(|mut account| {
+                account.fingerprint.clear();
+                account
+            })
+        })
+    }
+}
+
+#[rocket::async_trait]
+impl AccountStore for Fingerless {
+    async fn find_by_id(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+        Self::strip(fixtures::store().find_by_id(conn, id).await)
+    }
+    async fn find_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
+        Self::strip(fixtures::store().find_by_email(conn, email).await)
+    }
+    async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+        Self::strip(fixtures::store().lock(conn, id).await)
+    }
+    async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
+        fixtures::store().set_password_hash(conn, id, hash).await
+    }
+    async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
+        fixtures::store().count_sessions(conn, id).await
+    }
+    async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
+        fixtures::store().revoke_sessions(conn, id).await
+    }
+}
+
+/// A store whose accounts have no fingerprint gets no token: a token bound to nothing would
+/// survive every change of the account. The admin gets a 500, and nothing is written.
+#[rocket::async_test]
+async fn an_account_without_a_fingerprint_gets_no_token() {
+    let app = app().account_store(Fingerless).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    let r = app.post("/password-recovery", &json!({"user_id": ann}), Some(admin.expose())).await;
+    assert_error(r, 500, "internal_error").await;
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 0);
+    assert_eq!(fixtures::count(&mut conn, "mail_outbox").await, 0);
+}
+
+/// A host hasher that declares more memory per hash than `max_concurrent` of them can have
+/// stops ignition naming the key, whatever `argon2.memory_kib` says; the same bound with the
+/// default hasher's 19 MiB ignites.
+#[rocket::async_test]
+async fn the_memory_bound_uses_what_the_hosts_hasher_declares() {
+    struct Greedy;
+    impl PasswordHasher for Greedy {
+        fn hash(&self, _: &str) -> Result<String, String> {
+            Err("never called".into())
+        }
+        fn memory_kib(&self) -> u64 {
+            // 512 GiB a hash: no machine this runs on holds half a TiB.
+            512 * 1024 * 1024
+        }
+    }
+    let db = TestDb::migrated().await;
+    assert!(crate::helpers::ignition_fails(app().password_hasher(Greedy).rocket(&db)).await);
+    assert!(Client::tracked(app().password_hasher(HostHasher).rocket(&db)).await.is_ok());
 }

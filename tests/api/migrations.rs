@@ -61,3 +61,22 @@ async fn two_instances_igniting_at_once_on_an_empty_database_both_come_up() {
     let expected = i64::try_from(embedded.len()).expect("fits");
     assert_eq!(applied_versions(&db).await, expected);
 }
+
+/// The default store's tables (`users`, `sessions`) come only with the default store's set;
+/// the crate's own set never needs them, and running the full set afterwards adds them.
+#[rocket::async_test]
+async fn the_default_stores_tables_come_only_with_its_migrations() {
+    use rocket_user_account::db::{run_migrations_of, Migrations};
+    let db = TestDb::empty().await;
+    let tables = "information_schema.tables where table_schema = 'user_account' and table_name in ('users', 'sessions')";
+    let crate_only = run_migrations_of(&db.url, &schema(), Migrations::CRATE_ONLY).await.expect("crate only");
+    let mut conn = db.conn().await;
+    assert_eq!(crate::helpers::fixtures::count(&mut conn, tables).await, 0);
+    assert_eq!(crate::helpers::fixtures::count(&mut conn, "information_schema.tables where table_schema = 'user_account' and table_name = 'recovery_tokens'").await, 1);
+    let rest = run_migrations_of(&db.url, &schema(), Migrations::WITH_DEFAULT_STORE)
+        .await
+        .expect("with the default store");
+    assert_eq!(crate::helpers::fixtures::count(&mut conn, tables).await, 2);
+    assert_eq!(crate_only + rest, usize::try_from(applied_versions(&db).await).expect("fits"));
+    assert_eq!(rest, 3, "users, sessions and their trigger");
+}

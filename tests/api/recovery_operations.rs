@@ -607,3 +607,83 @@ async fn cancelling_kills_the_token_without_touching_the_account() {
     assert_invalid_token(cancel(&app, &newer).await, "used").await;
     assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "cancelled"}));
 }
+
+/// The default store's token dies by the one rule, not by its trigger: with the trigger gone,
+/// a user disabled and enabled again, or whose email is changed and changed back, keeps a dead
+/// link dead; verify, cancel, the status, the list and change-password agree.
+#[rocket::async_test]
+async fn without_the_trigger_a_token_found_unbound_stays_dead_when_the_account_changes_back() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    fixtures::execute(&mut conn, "drop trigger users_account_change_revokes_recovery_tokens on users").await;
+    let (_, admin) = admin_named(&mut conn, "admin@example.org").await;
+    let changes = [
+        ("ann@example.org", "update users set disabled = true where id = '{id}'", "update users set disabled = false where id = '{id}'"),
+        (
+            "bob@example.org",
+            "update users set email = 'bob.new@example.org', email_normalized = 'bob.new@example.org' where id = '{id}'",
+            "update users set email = 'bob@example.org', email_normalized = 'bob@example.org' where id = '{id}'",
+        ),
+    ];
+    for (email, away, back) in changes {
+        let user = fixtures::user(&mut conn, email).await;
+        let id = id_of(&recovered(&app, admin.expose(), &json!({"email": email}), &[]).await);
+        app.deliver_mail().await;
+        let token = token_for(&app, email);
+        assert_eq!(verify(&app, &token).await["valid"], true, "{email}");
+
+        fixtures::execute(&mut conn, &away.replace("{id}", &user.to_string())).await;
+        assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "invalid"}), "{email}");
+        fixtures::execute(&mut conn, &back.replace("{id}", &user.to_string())).await;
+        assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "invalid"}), "{email}: back");
+        assert_eq!(status_of(&app, admin.expose(), &id).await["token"], "revoked", "{email}");
+        let list = json(outstanding(&app, Some(admin.expose()), &user.to_string()).await).await;
+        assert_eq!(list["tokens"], json!([]), "{email}: {list}");
+        assert_invalid_token(cancel(&app, &token).await, "invalid").await;
+        assert_invalid_token(change(&app, &token, "violet tugboat quarry lantern").await, "invalid").await;
+    }
+}
+
+/// Each path finds an unbound token on its own, with no verify before it: the status, the
+/// list, cancel and change-password each revoke it, so that the account changed back does not
+/// bring it back for the next path.
+#[rocket::async_test]
+async fn every_path_revokes_an_unbound_token_itself() {
+    let app = spawn_app().await;
+    let mut conn = app.db.conn().await;
+    fixtures::execute(&mut conn, "drop trigger users_account_change_revokes_recovery_tokens on users").await;
+    let (_, admin) = admin_named(&mut conn, "admin@example.org").await;
+    let paths = ["status", "list", "cancel", "change", "worker"];
+    for (n, path) in paths.into_iter().enumerate() {
+        let email = format!("user{n}@example.org");
+        let user = fixtures::user(&mut conn, &email).await;
+        let id = id_of(&recovered(&app, admin.expose(), &json!({"email": email}), &[]).await);
+        let token = queued_token(&app, &id).await;
+        fixtures::disable_user(&mut conn, user).await;
+        match path {
+            "status" => assert_eq!(status_of(&app, admin.expose(), &id).await["token"], "revoked"),
+            "list" => {
+                let list = json(outstanding(&app, Some(admin.expose()), &user.to_string()).await).await;
+                assert_eq!(list["tokens"], json!([]), "{list}");
+            }
+            "cancel" => assert_invalid_token(cancel(&app, &token).await, "invalid").await,
+            "change" => {
+                assert_invalid_token(change(&app, &token, "violet tugboat quarry lantern").await, "invalid")
+                    .await;
+            }
+            _ => {
+                app.deliver_mail().await;
+                let dropped = format!("mail_outbox where token_id = '{id}' and status = 'dropped'");
+                assert_eq!(fixtures::count(&mut conn, &dropped).await, 1, "the worker drops its mail");
+            }
+        }
+        fixtures::execute(&mut conn, &format!("update users set disabled = false where id = '{user}'")).await;
+        let revoked = fixtures::count(
+            &mut conn,
+            &format!("recovery_tokens where id = '{id}' and revoked_at is not null"),
+        )
+        .await;
+        assert_eq!(revoked, 1, "{path} revoked the token");
+        assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "invalid"}), "{path}");
+    }
+}

@@ -1,4 +1,4 @@
-//! The reset page (`user_account.reset_page`): off by default; when on, served at `reset_path`
+//! The reset page (`user_account.reset_page`): on by default, served at `reset_path`
 //! with its hardening headers, its assets under the mount point with their types and caching,
 //! from an overridable, autoescaped template. What it does in a browser is tested in
 //! `tests/browser/` (headless Chromium, `scripts/browser.sh`).
@@ -52,12 +52,12 @@ fn references(html: &str) -> Vec<String> {
 }
 
 #[rocket::async_test]
-async fn the_page_is_not_served_unless_turned_on() {
-    let on = page_app().await;
+async fn the_page_is_served_by_default_and_not_when_turned_off() {
+    let on = app().spawn().await;
     let assets = references(&page(&on, PAGE).await);
     assert_eq!(assets.len(), 4, "script, stylesheet, icon (link and img): {assets:?}");
 
-    let off = app().spawn().await;
+    let off = app().set("user_account.reset_page", false).spawn().await;
     for method in [Method::Get, Method::Head, Method::Post] {
         let response = off.req(method, PAGE).dispatch().await;
         assert_eq!(response.status().code, 404, "{method} {PAGE}");
@@ -247,7 +247,8 @@ async fn a_template_folder_overrides_the_page_and_a_broken_one_stops_ignition() 
             app().set("user_account.reset_page", true).set("user_account.templates", &dir).rocket(&db);
         assert!(ignition_fails(rocket).await, "{broken:?} must stop ignition");
         // With the page off, its template is not used.
-        let rocket = app().set("user_account.templates", &dir).rocket(&db);
+        let rocket =
+            app().set("user_account.reset_page", false).set("user_account.templates", &dir).rocket(&db);
         assert!(!ignition_fails(rocket).await, "{broken:?} is ignored with the page off");
         std::fs::remove_dir_all(&dir).ok();
     }

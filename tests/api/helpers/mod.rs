@@ -91,6 +91,12 @@ impl AppBuilder {
         self
     }
 
+    /// Plugs in an account store.
+    pub fn account_store(mut self, store: impl rocket_user_account::AccountStore) -> Self {
+        self.parts.push(Box::new(move |b| b.account_store(store)));
+        self
+    }
+
     /// Plugs in an authenticator.
     pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
         self.parts.push(Box::new(move |b| b.authenticator(authenticator)));
