@@ -4,9 +4,13 @@
 #   1. limits lifted (the per-user mail cap stays): 1,000 hostile requests; fails if any answer
 #      is a 5xx, a mail went to an address that is not stored, memory grew, a `Server` banner
 #      was sent, or a secret reached the server log;
+#      then, with the crate's tables locked by another session, verify, change-password and
+#      password-recovery must answer 503 with `Retry-After` within the lock bound plus a second;
+#      and 30 stalled bodies must leave other calls answered at once;
 #   2. the DEFAULT limits, every request from one IP: the per-user mail cap, the per-admin cap
 #      and the per-IP limit must answer 429 with `Retry-After` (spoofed forwarding headers
-#      change nothing), and still no 5xx, no stray mail, no secret in the log.
+#      change nothing), a verify call over the limit must not wait on a locked token table (no
+#      lookup), and still no 5xx, no stray mail, no secret in the log.
 #
 # The secrets searched for include the admin's bearer token; both servers log at debug level.
 #
@@ -76,6 +80,7 @@ attack() {
   status=0
   python3 scripts/attack.py --scenario "$scenario" --url "http://127.0.0.1:$port/api/users" --pid "$server" \
     --log "$work/$run/server.log" --mail-dir "$work/$run/mail" --admin-token="$admin_token" \
+    --db-url "${admin_url%/*}/$db" \
     --users "$(IFS=,; echo "${users[*]}")" || status=$?
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true

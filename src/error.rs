@@ -136,7 +136,7 @@ pub struct ErrorResponse {
     pub body: ErrorBody,
     /// `Allow` for 405.
     pub allow: Option<String>,
-    /// `Retry-After` (seconds) for 429.
+    /// `Retry-After` (seconds) for 429 and 503.
     pub retry_after: Option<u64>,
 }
 
@@ -259,6 +259,9 @@ fn connection_lost(e: &diesel::result::Error) -> bool {
     }
 }
 
+/// The `Retry-After` of every 503: the database's statement and lock bounds are a few seconds.
+pub const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 5;
+
 impl ErrorResponse {
     /// The generic response for a status, used by catchers and for internal errors.
     #[must_use]
@@ -283,7 +286,8 @@ impl ErrorResponse {
             status,
             body: ErrorBody { code, message: message.into(), details: None, request_id: None },
             allow: None,
-            retry_after: None,
+            // An outage or a stuck lock: worth trying again shortly, not at once.
+            retry_after: (status == Status::ServiceUnavailable).then_some(RETRY_AFTER_UNAVAILABLE_SECS),
         }
     }
 

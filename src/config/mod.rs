@@ -48,6 +48,14 @@ pub struct Config {
     /// Seconds a request body may take to arrive in full; a slower one gets a JSON 408 and
     /// holds nothing meanwhile. Default 10; 1 to 300.
     pub body_timeout_secs: u64,
+    /// Seconds one of the crate's statements may run before PostgreSQL cancels it (its
+    /// transaction then rolls back and the request gets a 503 with `Retry-After`). Default 5;
+    /// 1 to 300.
+    pub statement_timeout_secs: u64,
+    /// Seconds one of the crate's statements may wait for a lock (a row or a table another
+    /// session holds) before it is cancelled the same way. Default 3; 1 to 300, at most
+    /// `statement_timeout_secs`.
+    pub lock_timeout_secs: u64,
     /// Header to read the client IP from, only behind a proxy that sets it: `Forwarded`
     /// (its `for=`), `X-Forwarded-For` (its last entry), `X-Real-IP` or another of
     /// [`PROXY_HEADERS`]. Default none: the socket's address.
@@ -194,6 +202,8 @@ impl Default for Config {
             admin_scope: "admin".into(),
             json_limit: ByteUnit::Kibibyte(8),
             body_timeout_secs: 10,
+            statement_timeout_secs: 5,
+            lock_timeout_secs: 3,
             trusted_proxy_header: None,
             audit_retention_days: 90,
             rate_limits: RateLimits::default(),

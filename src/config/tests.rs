@@ -14,6 +14,8 @@ fn defaults_are_the_documented_ones() {
     assert_eq!(c.public_url, "http://127.0.0.1:8000/", "normalized by the URL parser");
     assert_eq!(c.reset_path, "/reset-password");
     assert_eq!(c.token_ttl_secs, 3600);
+    assert!(c.reset_page, "links open a page by default");
+    assert_eq!((c.statement_timeout_secs, c.lock_timeout_secs), (5, 3));
     assert_eq!(c.json_limit, ByteUnit::Kibibyte(8));
     assert_eq!(c.admin_scope, "admin");
     assert_eq!(c.rate_limits.recovery_per_user_hour, 3);

@@ -115,6 +115,12 @@ impl Config {
         if !(1..=300).contains(&self.body_timeout_secs) {
             return Err(bad("body_timeout_secs", "must be 1 to 300"));
         }
+        if !(1..=300).contains(&self.statement_timeout_secs) {
+            return Err(bad("statement_timeout_secs", "must be 1 to 300"));
+        }
+        if !(1..=self.statement_timeout_secs).contains(&self.lock_timeout_secs) {
+            return Err(bad("lock_timeout_secs", "must be 1 to 300 and at most statement_timeout_secs"));
+        }
         if !(1..=3650).contains(&self.audit_retention_days) {
             return Err(bad("audit_retention_days", "must be 1 to 3650"));
         }
@@ -147,10 +153,11 @@ impl Config {
                 Ok(url) => {
                     let host = url.host_str().unwrap_or("?");
                     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-                    let tls = match (url.scheme(), smtp_tls_required(&url)) {
-                        ("smtps", _) => "TLS",
-                        (_, true) => "STARTTLS",
-                        _ => "plain text",
+                    let tls = match smtp_tls(&url) {
+                        SmtpTls::Implicit => "TLS",
+                        SmtpTls::Required => "STARTTLS",
+                        SmtpTls::Opportunistic => "STARTTLS if offered, else plain text",
+                        SmtpTls::None => "plain text",
                     };
                     format!("smtp to {host}{port} ({tls})")
                 }
@@ -171,9 +178,31 @@ impl Config {
     }
 }
 
-/// Whether an `smtp://` URL demands STARTTLS (lettre's `?tls=required`).
-fn smtp_tls_required(url: &Url) -> bool {
-    url.query_pairs().any(|(k, v)| k == "tls" && v == "required")
+/// How lettre protects a connection to an SMTP URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SmtpTls {
+    /// `smtp://` without `tls`: plain text.
+    None,
+    /// `?tls=opportunistic`: STARTTLS when the server offers it, else plain text.
+    Opportunistic,
+    /// `?tls=required`: STARTTLS or no delivery.
+    Required,
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+}
+
+/// What lettre does with `url` (`transport/smtp/connection_url.rs`): the scheme `smtps` is TLS
+/// whatever the query; otherwise the *first* `tls` parameter decides. Any other value makes
+/// lettre refuse the URL, read here as plain text (so it is never taken for encrypted).
+pub(crate) fn smtp_tls(url: &Url) -> SmtpTls {
+    if url.scheme() == "smtps" {
+        return SmtpTls::Implicit;
+    }
+    match url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v) {
+        Some(v) if v == "required" => SmtpTls::Required,
+        Some(v) if v == "opportunistic" => SmtpTls::Opportunistic,
+        _ => SmtpTls::None,
+    }
 }
 
 impl Mail {
@@ -184,8 +213,17 @@ impl Mail {
             if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none() {
                 return Err(bad("mail.smtp_url", "must look like smtp://host:port or smtps://host"));
             }
+            // lettre reads the first of a repeated parameter; a reader of the URL may read
+            // another. One meaning only: each parameter at most once.
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some((key, _)) = url.query_pairs().find(|(key, _)| !seen.insert(key.clone())) {
+                return Err(bad(
+                    "mail.smtp_url",
+                    format!("names `{key}` more than once; give each parameter once"),
+                ));
+            }
             // Recovery links and SMTP credentials must not cross a network in clear text.
-            let encrypted = url.scheme() == "smtps" || smtp_tls_required(&url);
+            let encrypted = matches!(smtp_tls(&url), SmtpTls::Implicit | SmtpTls::Required);
             if !encrypted && !is_loopback(&url) && !self.allow_insecure_smtp {
                 return Err(bad(
                     "mail.smtp_url",
@@ -342,6 +380,55 @@ mod tests {
         Config::from_figment(&figment, false).is_ok()
     }
 
+    /// What lettre itself will do with `url`, read from its own parsed transport: the oracle.
+    fn lettre_tls(url: &str) -> Option<SmtpTls> {
+        use lettre::{AsyncSmtpTransport, Tokio1Executor};
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).ok()?;
+        let debug = format!("{builder:?}");
+        [
+            ("tls: Wrapper", SmtpTls::Implicit),
+            ("tls: Required", SmtpTls::Required),
+            ("tls: Opportunistic", SmtpTls::Opportunistic),
+            ("tls: None", SmtpTls::None),
+        ]
+        .into_iter()
+        .find(|(needle, _)| debug.contains(needle))
+        .map(|(_, tls)| tls)
+    }
+
+    #[test]
+    fn tls_is_read_from_the_url_exactly_as_lettre_reads_it() {
+        for url in [
+            "smtp://relay.example.com:25",
+            "smtp://relay.example.com:587?tls=required",
+            "smtp://relay.example.com:587?tls=opportunistic",
+            "smtp://user:pass@relay.example.com:2525?tls=opportunistic&tls=required",
+            "smtp://user:pass@relay.example.com:2525?tls=required&tls=opportunistic",
+            "smtp://relay.example.com:2525?other=1&tls=required",
+            "smtps://relay.example.com",
+            "smtps://relay.example.com?tls=opportunistic",
+        ] {
+            let ours = smtp_tls(&Url::parse(url).expect("a URL"));
+            assert_eq!(Some(ours), lettre_tls(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_given_twice_is_refused_without_echoing_the_password() {
+        let key = "user_account.mail.smtp_url";
+        for url in [
+            "smtp://user:hunter2@relay.example.com:2525?tls=opportunistic&tls=required",
+            "smtp://user:hunter2@relay.example.com:2525?tls=required&tls=required",
+            "smtps://user:hunter2@relay.example.com?tls=required&tls=opportunistic",
+        ] {
+            let figment = Figment::new().merge(Serialized::global(key, url));
+            let err = Config::from_figment(&figment, false).map(|_| ()).expect_err(url);
+            assert_eq!(err.key, key, "{url}");
+            assert!(err.reason.contains("`tls` more than once"), "{}", err.reason);
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    }
+
     #[test]
     fn plain_smtp_is_refused_unless_loopback_encrypted_or_explicitly_allowed() {
         let key = "user_account.mail.smtp_url";
@@ -415,6 +502,22 @@ mod tests {
         for header in ["Via", "X-Forwarded-Host", "", "X Forwarded For"] {
             assert_eq!(refused_key(key, header.into()), key, "{header}");
         }
+    }
+
+    #[test]
+    fn database_waits_are_bounded_and_the_lock_bound_fits_in_the_statement_bound() {
+        for key in ["user_account.statement_timeout_secs", "user_account.lock_timeout_secs"] {
+            assert_eq!(refused_key(key, 0.into()), key);
+            assert_eq!(refused_key(key, 301.into()), key);
+        }
+        assert!(!accepted(&[
+            ("user_account.statement_timeout_secs", 2.into()),
+            ("user_account.lock_timeout_secs", 3.into())
+        ]));
+        assert!(accepted(&[
+            ("user_account.statement_timeout_secs", 3.into()),
+            ("user_account.lock_timeout_secs", 3.into())
+        ]));
     }
 
     #[test]

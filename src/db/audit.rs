@@ -6,7 +6,14 @@
 //! `recovery_requested` (actor, target, token row), `recovery_token_invalid` (reason; from
 //! change-password, since verify only reads), `authn_password_change`,
 //! `authn_password_change_fail` (reason), `excess_rate_limit_exceeded`, `authz_fail`,
-//! `email_send_failed` and `email_abandoned`. Never a token, digest or password.
+//! `email_send_failed` and `email_abandoned`; for operators' calls, `recovery_replayed`,
+//! `idempotency_key_refused` (reason), `recovery_tokens_listed`, `recovery_token_revoked` and
+//! `recovery_cancelled`. Never a token, digest or password.
+//!
+//! Which reads are recorded: listing a user's live tokens is (it enumerates what can reset an
+//! account), and so is verify's refusal of a token on change-password. A recovery's status read
+//! is not: it holds no secret, changes nothing, and an admin UI polls it; a caller refused on it
+//! is recorded as `authz_fail` by the guard.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Jsonb, Nullable, Text};
@@ -36,6 +43,9 @@ pub mod event {
     pub const MAIL_ABANDONED: &str = "email_abandoned";
     /// An admin repeated a recovery request with its `Idempotency-Key` and got the first answer.
     pub const RECOVERY_REPLAYED: &str = "recovery_replayed";
+    /// An admin's `Idempotency-Key` was refused (`reason`: `invalid`, a malformed or repeated
+    /// header; `reused`, a key of theirs already used with another request).
+    pub const IDEMPOTENCY_KEY_REFUSED: &str = "idempotency_key_refused";
     /// An admin listed a user's live recovery tokens.
     pub const RECOVERY_TOKENS_LISTED: &str = "recovery_tokens_listed";
     /// An admin revoked a recovery token.

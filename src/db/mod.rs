@@ -246,15 +246,48 @@ pub async fn run_migrations_of(url: &str, schema: &Schema, migrations: Migration
     .map_err(|e| format!("migration task failed: {e}"))?
 }
 
+/// How long the crate lets one statement run and one lock wait on its connections
+/// (`user_account.statement_timeout_secs` and `lock_timeout_secs`), and whether the pool is the
+/// host's. A wait past either ends the statement with an error the crate answers 503 (with
+/// `Retry-After`) and rolls its transaction back, so nothing is written half.
+///
+/// On the crate's own pool the two settings are made once per connection, when it is first
+/// handed out (a session setting that stays with it). On a host's pool they are made at every
+/// checkout and reset when the crate gives the connection back, so the host's own queries on
+/// that pool never run under them.
+#[derive(Debug, Clone)]
+pub struct SessionBounds {
+    set: Arc<str>,
+    host_pool: bool,
+}
+
+impl SessionBounds {
+    /// Bounds of `statement_secs` and `lock_secs`, on the host's pool when `host_pool`.
+    #[must_use]
+    pub(crate) fn new(statement_secs: u64, lock_secs: u64, host_pool: bool) -> SessionBounds {
+        let set = format!("set statement_timeout = '{statement_secs}s'; set lock_timeout = '{lock_secs}s'");
+        SessionBounds { set: set.into(), host_pool }
+    }
+}
+
+/// The statement that gives a host's connection back as the host had it.
+const RESET_BOUNDS: &str = "reset statement_timeout; reset lock_timeout";
+
 /// A pooled connection, as a request guard: a pool that cannot hand one out within its
 /// `connect_timeout` (default 5 s) fails the request with a JSON 503. Take it only in routes
-/// without a body, or after the body is read: a guard runs before the body arrives.
-pub struct DbConn(Object<AsyncPgConnection>);
+/// without a body, or after the body is read: a guard runs before the body arrives. Its
+/// statements run under the crate's [`SessionBounds`].
+pub struct DbConn {
+    conn: Option<Object<AsyncPgConnection>>,
+    /// A host's connection: reset when given back.
+    reset: bool,
+}
 
 /// The pool the crate works with, managed by the fairing: its own `databases.user_account`
-/// pool, or the one a host handed over with [`crate::UserAccountBuilder::database`].
+/// pool, or the one a host handed over with [`crate::UserAccountBuilder::database`], with the
+/// bounds its statements run under.
 #[derive(Clone)]
-pub struct ManagedPool(pub PgPool);
+pub struct ManagedPool(pub PgPool, pub(crate) SessionBounds);
 
 impl DbConn {
     /// Checks a connection out of the pool the fairing manages on `rocket`.
@@ -265,28 +298,80 @@ impl DbConn {
         let pool = rocket
             .state::<ManagedPool>()
             .ok_or_else(|| Error::Unavailable("the pool is not attached".into()))?;
-        DbConn::from_pool(&pool.0).await
+        DbConn::checkout(&pool.0, &pool.1).await
     }
 
-    /// Checks a connection out of `pool`.
+    /// Checks a connection out of `pool` with `bounds` in force on it.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] when the pool is exhausted or cannot connect, or the bounds
+    /// cannot be set.
+    pub(crate) async fn checkout(pool: &PgPool, bounds: &SessionBounds) -> Result<DbConn, Error> {
+        use diesel_async::SimpleAsyncConnection as _;
+        let mut conn = pool.get().await.map_err(|e| Error::Unavailable(format!("database pool: {e}")))?;
+        // The crate's own connection keeps its session settings: set them when it is new.
+        let fresh = Object::metrics(&conn).recycled.is_none();
+        if bounds.host_pool || fresh {
+            if let Err(e) = conn.batch_execute(&bounds.set).await {
+                // Not given back: a connection whose settings are unknown serves nobody.
+                drop(Object::take(conn));
+                return Err(Error::Unavailable(format!("database session: {e}")));
+            }
+        }
+        Ok(DbConn { conn: Some(conn), reset: bounds.host_pool })
+    }
+
+    /// Checks a connection out of `pool` as it is, without the crate's bounds (for a pool
+    /// outside the fairing, such as a test's).
     ///
     /// # Errors
     /// [`Error::Unavailable`] when the pool is exhausted or cannot connect.
     pub async fn from_pool(pool: &PgPool) -> Result<DbConn, Error> {
-        pool.get().await.map(DbConn).map_err(|e| Error::Unavailable(format!("database pool: {e}")))
+        let conn = pool.get().await.map_err(|e| Error::Unavailable(format!("database pool: {e}")))?;
+        Ok(DbConn { conn: Some(conn), reset: false })
+    }
+
+    fn inner(&self) -> &Object<AsyncPgConnection> {
+        self.conn.as_ref().unwrap_or_else(|| unreachable!("a DbConn holds its connection until dropped"))
+    }
+
+    fn inner_mut(&mut self) -> &mut Object<AsyncPgConnection> {
+        self.conn.as_mut().unwrap_or_else(|| unreachable!("a DbConn holds its connection until dropped"))
+    }
+}
+
+impl Drop for DbConn {
+    /// A host's connection goes back to the host's pool only once the crate's bounds are reset
+    /// (on a task of its own, as that takes a round trip); one that cannot be reset is closed.
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else { return };
+        if !self.reset {
+            return;
+        }
+        match rocket::tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    use diesel_async::SimpleAsyncConnection as _;
+                    if conn.batch_execute(RESET_BOUNDS).await.is_err() {
+                        drop(Object::take(conn));
+                    }
+                });
+            }
+            Err(_) => drop(Object::take(conn)),
+        }
     }
 }
 
 impl std::ops::Deref for DbConn {
     type Target = AsyncPgConnection;
     fn deref(&self) -> &AsyncPgConnection {
-        &self.0
+        self.inner()
     }
 }
 
 impl std::ops::DerefMut for DbConn {
     fn deref_mut(&mut self) -> &mut AsyncPgConnection {
-        &mut self.0
+        self.inner_mut()
     }
 }
 

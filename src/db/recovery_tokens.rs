@@ -226,24 +226,18 @@ pub async fn issue(
 /// The token an earlier request with this idempotency key issued.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct KeyedToken {
-    /// The token's row id (the request's `recovery_id`).
-    #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
-    /// The account's id.
-    #[diesel(sql_type = Text)]
-    pub user_id: String,
-    /// When it expires.
-    #[diesel(sql_type = Timestamptz)]
-    pub expires_at: DateTime<Utc>,
+    /// The token as stored (its id is the request's `recovery_id`).
+    #[diesel(embed)]
+    pub token: StoredToken,
     /// Digest of the request that came with the key.
     #[diesel(sql_type = Bytea)]
     pub request_hash: Vec<u8>,
 }
 
-/// The unexpired token that `subject` asked for with the key whose digest is `key`, if any.
-/// First, a key whose token has expired is released (its digests are cleared), so that the key
-/// can be used again; and the caller's transaction takes an advisory lock on (subject, key),
-/// so that two requests with one key take turns.
+/// The token that `subject` asked for with the key whose digest is `key`, if any (whether it is
+/// still live is the caller's question: the key replays only while it is, see [`release_key`]).
+/// First the caller's transaction takes an advisory lock on (subject, key), so that two
+/// requests with one key take turns.
 ///
 /// # Errors
 /// Database errors only.
@@ -262,17 +256,8 @@ pub async fn keyed(
         .execute(conn)
         .await?;
     diesel::sql_query(format!(
-        "update {s}.recovery_tokens t set idempotency_key_hash = null, request_hash = null \
-         where t.requested_by_subject = $1 and t.idempotency_key_hash = $2 and t.expires_at <= now()"
-    ))
-    .bind::<Text, _>(subject)
-    .bind::<Bytea, _>(&key[..])
-    .cached()
-    .execute(conn)
-    .await?;
-    diesel::sql_query(format!(
-        "select id, user_id, expires_at, request_hash from {s}.recovery_tokens \
-         where requested_by_subject = $1 and idempotency_key_hash = $2"
+        "select {STORED_COLUMNS}, t.request_hash from {s}.recovery_tokens t \
+         where t.requested_by_subject = $1 and t.idempotency_key_hash = $2"
     ))
     .bind::<Text, _>(subject)
     .bind::<Bytea, _>(&key[..])
@@ -280,6 +265,22 @@ pub async fn keyed(
     .get_result(conn)
     .await
     .optional()
+}
+
+/// Releases the idempotency key of the token `id` (its digests are cleared), once that token is
+/// no longer live: the key then starts a new recovery.
+///
+/// # Errors
+/// Database errors only.
+pub async fn release_key(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> QueryResult<()> {
+    diesel::sql_query(format!(
+        "update {s}.recovery_tokens set idempotency_key_hash = null, request_hash = null where id = $1"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .cached()
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// Revokes every token of `user_id` not ended yet, expired ones included (after a password

@@ -15,7 +15,7 @@ use self::builder::HostDatabase;
 use crate::accounts::{AccountStore, DefaultStore, Store};
 use crate::auth::{Authenticator, ManagedAuthenticator};
 use crate::config::{total_memory_kib, Config};
-use crate::db::{run_migrations_of, Db, ManagedPool, Migrations, Schema};
+use crate::db::{run_migrations_of, Db, ManagedPool, Migrations, Schema, SessionBounds};
 use crate::debug::debug_routes_enabled;
 use crate::mail::{MailQueue, Mailer, SendMail, Templates};
 use crate::password::{Argon2idHasher, HashingPool, PasswordHasher};
@@ -112,9 +112,14 @@ impl Fairing for UserAccount {
         if let Err(e) = config.argon2.check_memory(hasher.memory_kib(), total_memory_kib()) {
             return refuse(rocket, e);
         }
+        let bounds = SessionBounds::new(
+            config.statement_timeout_secs,
+            config.lock_timeout_secs,
+            self.database.is_some(),
+        );
         let queue = MailQueue::new(
             mailer,
-            schema.clone(),
+            (schema.clone(), bounds.clone()),
             store.clone(),
             (config.mail.max_attempts, Duration::from_secs(config.mail.smtp_timeout_secs)),
             config.audit_retention_days,
@@ -128,6 +133,7 @@ impl Fairing for UserAccount {
         let config = Arc::new(config);
         let service = PartialService {
             schema: schema.clone(),
+            bounds,
             store,
             hashing: HashingPool::new(hasher, config.argon2.max_concurrent),
             config: Arc::clone(&config),
@@ -154,12 +160,13 @@ impl Fairing for UserAccount {
                 return refuse(rocket, format!("the `{pool_name}` pool is not attached"));
             };
             let counter = PublicCounter::new(
-                pool.clone(),
+                (pool.clone(), service.bounds.clone()),
                 service.schema.clone(),
                 crate::rate_limit::public(&service.config),
             );
+            let bounds = service.bounds.clone();
             let service = service.with_pool(pool.clone());
-            Ok(rocket.manage(ManagedPool(pool)).manage(counter).manage(service))
+            Ok(rocket.manage(ManagedPool(pool, bounds)).manage(counter).manage(service))
         });
         #[cfg(feature = "bench")]
         let rocket = {
@@ -211,6 +218,7 @@ impl Fairing for UserAccount {
 /// The service's parts that exist before the pool does.
 struct PartialService {
     schema: Schema,
+    bounds: SessionBounds,
     store: Store,
     hashing: HashingPool,
     config: Arc<Config>,
@@ -220,9 +228,10 @@ struct PartialService {
 
 impl PartialService {
     fn with_pool(self, pool: rocket_db_pools::diesel::PgPool) -> RecoveryService {
-        let PartialService { schema, store, hashing, config, templates, queue } = self;
+        let PartialService { schema, bounds, store, hashing, config, templates, queue } = self;
         RecoveryService {
             pool,
+            bounds,
             schema,
             store,
             hashing,

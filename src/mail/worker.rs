@@ -15,7 +15,7 @@ use super::{MailContext, Mailer, Templates};
 use crate::accounts::Store;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
-use crate::db::Schema;
+use crate::db::{Schema, SessionBounds};
 use crate::error::Error;
 use crate::liveness;
 
@@ -91,17 +91,18 @@ pub struct MailQueue {
     audit_retention_days: u32,
     schema: Schema,
     store: Store,
+    bounds: SessionBounds,
 }
 
 impl MailQueue {
     /// A queue over the outbox in `schema`, delivering through `mailer`, giving each attempt
     /// `attempt_timeout` in all and abandoning a mail after `max_attempts`; its purge keeps
     /// audit events `audit_retention_days`. It asks `store` whether a token's account still
-    /// matches before it sends the token.
+    /// matches before it sends the token. Its statements run under `bounds`.
     #[must_use]
     pub(crate) fn new(
         mailer: Mailer,
-        schema: Schema,
+        (schema, bounds): (Schema, SessionBounds),
         store: Store,
         (max_attempts, attempt_timeout): (u32, StdDuration),
         audit_retention_days: u32,
@@ -114,6 +115,7 @@ impl MailQueue {
             audit_retention_days,
             schema,
             store,
+            bounds,
         }
     }
 
@@ -206,7 +208,7 @@ impl MailQueue {
         // Measured before the claim, so the lease's end as the worker sees it comes no later
         // than the database's.
         let claimed_at = Instant::now();
-        let mut conn = connect(pool).await?;
+        let mut conn = connect(pool, &self.bounds).await?;
         loop {
             let mails =
                 OutboxMail::claim_due(&mut conn, &self.schema, LEASE, batch_size(self.attempt_timeout))
@@ -275,7 +277,7 @@ impl MailQueue {
         dropped: &mut Vec<OutboxMail>,
     ) -> Result<(bool, Option<Instant>), Error> {
         let Some(token) = next.token_id else { return Ok((true, None)) };
-        let mut conn = connect(pool).await?;
+        let mut conn = connect(pool, &self.bounds).await?;
         let at = Instant::now();
         let mut ids: Vec<uuid::Uuid> = rest.iter().filter_map(|m| m.token_id).collect();
         ids.push(token);
@@ -292,7 +294,7 @@ impl MailQueue {
     /// attempted.
     async fn settle(&self, pool: &PgPool, outcome: Outcome) -> Result<DeliveryReport, Error> {
         let mut report = DeliveryReport::default();
-        let mut conn = connect(pool).await?;
+        let mut conn = connect(pool, &self.bounds).await?;
         let finished = OutboxMail::finish_all(&mut conn, &self.schema, &outcome.sent, Finished::Sent).await?;
         report.sent += finished.len();
         for mail in outcome.sent.iter().filter(|m| !finished.contains(&m.id)) {
@@ -400,7 +402,7 @@ impl MailQueue {
     /// # Errors
     /// Database errors only.
     pub async fn purge(&self, pool: &PgPool) -> Result<usize, Error> {
-        let mut conn = connect(pool).await?;
+        let mut conn = connect(pool, &self.bounds).await?;
         let s = &self.schema;
         let mut purged = 0;
         for sql in [
@@ -453,8 +455,8 @@ fn lease_std() -> StdDuration {
     LEASE.to_std().unwrap_or(StdDuration::from_secs(600))
 }
 
-async fn connect(pool: &PgPool) -> Result<crate::db::DbConn, Error> {
-    crate::db::DbConn::from_pool(pool).await
+async fn connect(pool: &PgPool, bounds: &SessionBounds) -> Result<crate::db::DbConn, Error> {
+    crate::db::DbConn::checkout(pool, bounds).await
 }
 
 /// The wait after the `attempts`-th failure: 5 s, 10 s, 20 s, ... up to an hour.

@@ -19,7 +19,7 @@ use rocket::tokio::sync::oneshot;
 use rocket_db_pools::diesel::PgPool;
 
 use crate::db::rate_limits::{self, Commit, Exceeded, Window};
-use crate::db::{DbConn, Schema};
+use crate::db::{DbConn, Schema, SessionBounds};
 use crate::error::Error;
 use crate::request_context::RequestContext;
 
@@ -27,6 +27,12 @@ use crate::request_context::RequestContext;
 const SLOTS: usize = 2;
 /// Most calls one statement counts.
 const MOST_PER_STATEMENT: usize = 512;
+/// Most calls waiting to be counted: what the slots count in one statement each. A call that
+/// finds the queue full is refused at once with a 503 (the database is not keeping up, a lock
+/// or a failover holds it), so no queue grows without bound while PostgreSQL is stuck; each
+/// statement is itself bounded by `statement_timeout_secs`, so a waiting call waits at most
+/// about one statement's bound.
+const MOST_WAITING: usize = SLOTS * MOST_PER_STATEMENT;
 
 /// Which limit a call is over, if any.
 type Outcome = Result<Option<Exceeded>, Error>;
@@ -61,6 +67,7 @@ pub(crate) struct PublicCounter {
 
 struct Inner {
     pool: PgPool,
+    bounds: SessionBounds,
     schema: Schema,
     windows: [Window; 2],
     waiting: Mutex<Waiting>,
@@ -74,9 +81,14 @@ struct Waiting {
 }
 
 impl PublicCounter {
-    /// A counter for `windows` that checks connections out of `pool`.
-    pub(crate) fn new(pool: PgPool, schema: Schema, windows: [Window; 2]) -> PublicCounter {
-        PublicCounter { inner: Arc::new(Inner { pool, schema, windows, waiting: Mutex::default() }) }
+    /// A counter for `windows` that checks connections out of `pool`, bounded by `bounds`.
+    pub(crate) fn new(
+        (pool, bounds): (PgPool, SessionBounds),
+        schema: Schema,
+        windows: [Window; 2],
+    ) -> PublicCounter {
+        let inner = Inner { pool, bounds, schema, windows, waiting: Mutex::default() };
+        PublicCounter { inner: Arc::new(inner) }
     }
 
     /// Whether any of its windows is on (with every window off, nothing is counted).
@@ -100,6 +112,11 @@ impl PublicCounter {
         let (reply, answer) = oneshot::channel();
         let start = {
             let mut waiting = self.inner.lock();
+            if waiting.calls.len() >= MOST_WAITING {
+                drop(waiting);
+                let _ = reply.send(Err(Error::Unavailable("the rate-limit queue is full".into())));
+                return Pending(answer);
+            }
             waiting.calls.push(Call { subject, ctx, reply });
             let free = waiting.busy < SLOTS;
             if free {
@@ -166,7 +183,7 @@ impl Inner {
             *per_subject.entry(&call.subject).or_default() += 1;
         }
         let hits: Vec<(&str, u32)> = per_subject.iter().map(|(s, n)| (*s, *n)).collect();
-        let mut conn = match DbConn::from_pool(&self.pool).await {
+        let mut conn = match DbConn::checkout(&self.pool, &self.bounds).await {
             Ok(conn) => conn,
             Err(e) => {
                 for call in calls {

@@ -9,7 +9,7 @@
 //!
 //! | limit | default | counted |
 //! |---|---|---|
-//! | calls per client IP to the unauthenticated routes (and refused calls to the admin route) | 10/minute, 100/hour | by a request guard as the call arrives, so malformed floods count too (verify does its read-only lookup while the count runs: `PublicLimitOverlapped`) |
+//! | calls per client IP to the unauthenticated routes (and refused calls to the admin route) | 10/minute, 100/hour | by a request guard as the call arrives, so malformed floods count too (verify's count runs while its body arrives: `PublicLimitOverlapped`); a call over the limit costs no lookup on any route |
 //! | recovery requests per admin | 50/hour | after authentication |
 //! | recovery mails per target user | 3/hour, 10/day | inside the recovery transaction, under the user's row lock |
 //!
@@ -201,10 +201,9 @@ impl<'r> FromRequest<'r> for PublicLimit {
     }
 }
 
-/// [`PublicLimit`] for a route that only reads: the guard starts the call's count and lets the
-/// route do its reading meanwhile, instead of waiting for the count first. The route must
-/// [`settle`](PublicLimitOverlapped::settle) it before it answers: a call over the limit still
-/// gets 429 and nothing else. If the body cannot be read, the body's guard settles it, so a
+/// [`PublicLimit`] whose count runs while the body arrives: the guard starts the call's count
+/// instead of waiting for it. The route must [`settle`](PublicLimitOverlapped::settle) it
+/// before it does anything else: a call over the limit gets 429 and costs no lookup. If the body cannot be read, the body's guard settles it, so a
 /// malformed flood is limited (429) as with [`PublicLimit`]. The count is made whether or not
 /// anybody waits for it, and holds no connection while the body arrives.
 #[derive(Debug)]

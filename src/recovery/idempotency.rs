@@ -4,8 +4,15 @@
 //!
 //! The key is scoped to the admin (the authenticator's subject), so two admins using one key
 //! never collide. Only its SHA-256 digest is stored, beside the digest of the request it came
-//! with, on the token it issued; both go when the token is purged. A key can be used again once
-//! its token has expired.
+//! with, on the token it issued; both go when the token is purged. A key replays its first
+//! answer only while that token is live: once it is used, superseded, cancelled, revoked,
+//! expired or unbound, the key is released and starts a new recovery. A malformed key and a
+//! key reused with another request are refused, and the refusal is audited
+//! (`idempotency_key_refused`).
+//!
+//! A header value that is not UTF-8 cannot be seen: Rocket 0.5 drops such a value before any
+//! guard runs (`rocket::request::Request::from_hyp`), so the request arrives as one without a
+//! key. A client that sends one gets what a client without a key gets.
 
 use rocket::request::{FromRequest, Outcome, Request};
 use sha2::{Digest as _, Sha256};
@@ -69,10 +76,11 @@ impl Target {
     }
 }
 
-/// Request guard: the request's `Idempotency-Key`, if it has one. Two of them, or a malformed
-/// one, fail the request with 400 `invalid_idempotency_key`.
+/// Request guard: the request's `Idempotency-Key`, if it has one, or the refusal of a
+/// malformed one (two of them, or one that is not 1 to 255 visible ASCII characters), which
+/// the route answers with 400 `invalid_idempotency_key` once the refusal is recorded.
 #[derive(Debug, Clone)]
-pub struct Idempotency(pub Option<IdempotencyKey>);
+pub struct Idempotency(pub(crate) Result<Option<IdempotencyKey>, ()>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Idempotency {
@@ -82,17 +90,11 @@ impl<'r> FromRequest<'r> for Idempotency {
         let mut values = req.headers().get(HEADER);
         let first = values.next();
         let key = match (first, values.next()) {
-            (None, _) => return Outcome::Success(Idempotency(None)),
+            (None, _) => return Outcome::Success(Idempotency(Ok(None))),
             (Some(value), None) => IdempotencyKey::parse(value),
             (Some(_), Some(_)) => None,
         };
-        match key {
-            Some(key) => Outcome::Success(Idempotency(Some(key))),
-            None => {
-                let e = Error::InvalidIdempotencyKey;
-                Outcome::Error((e.stash(req), e))
-            }
-        }
+        Outcome::Success(Idempotency(key.map(Some).ok_or(())))
     }
 }
 

@@ -182,8 +182,12 @@ pub async fn password_recovery(
     service: &State<RecoveryService>,
     body: JsonBody<PasswordRecovery>,
 ) -> Result<Json<Queued>> {
+    let Ok(key) = idempotency.0 else {
+        let mut conn = service.conn().await?;
+        return Err(service.refuse_key(&mut conn, &admin.0, ctx, Error::InvalidIdempotencyKey).await);
+    };
     let target = body.0.target()?;
-    Ok(Json(service.start(target, &admin.0, idempotency.0.as_ref(), ctx).await?))
+    Ok(Json(service.start(target, &admin.0, key.as_ref(), ctx).await?))
 }
 
 /// A UUID from the path, or 404: an id that cannot exist names nothing.
@@ -318,11 +322,10 @@ pub async fn verify_recovery_token(
     service: &State<RecoveryService>,
     body: JsonBody<TokenRequest>,
 ) -> Result<Json<Verdict>> {
-    // The lookup only reads, so it runs while the call is counted; a call over the limit gets
-    // its 429 and never sees the verdict.
-    let (verdict, limit) = rocket::tokio::join!(service.verify(&body.0.token), limit.settle());
-    limit?;
-    Ok(Json(verdict?))
+    // The count ran while the body arrived; a call over the limit gets its 429 and costs no
+    // lookup.
+    limit.settle().await?;
+    Ok(Json(service.verify(&body.0.token).await?))
 }
 
 /// `POST <mount>/change-password`: set a new password with a recovery token.

@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Commit};
 use crate::db::recovery_tokens::{self, NewToken, Reason};
-use crate::db::{DbConn, Schema};
+use crate::db::{DbConn, Schema, SessionBounds};
 use crate::error::{Error, Result};
 use crate::liveness::{self, LiveToken};
 use crate::mail::{mail_time, MailQueue, PasswordChangedMail, RecoveryMail, Templates};
@@ -37,6 +37,7 @@ use crate::token::{PlainToken, TokenHash};
 #[derive(Clone)]
 pub struct RecoveryService {
     pub(crate) pool: PgPool,
+    pub(crate) bounds: SessionBounds,
     pub(crate) schema: Schema,
     pub(crate) store: Store,
     pub(crate) hashing: HashingPool,
@@ -64,7 +65,7 @@ impl RecoveryService {
     /// # Errors
     /// [`Error::Unavailable`] when the pool is exhausted or the database is away.
     pub async fn conn(&self) -> Result<DbConn> {
-        DbConn::from_pool(&self.pool).await
+        DbConn::checkout(&self.pool, &self.bounds).await
     }
 
     /// Starts recovery for `target` on behalf of `admin`: counts the admin's per-hour limit,
@@ -94,30 +95,41 @@ impl RecoveryService {
             .await?;
         let token = PlainToken::generate();
         let idempotency = key.map(|key| (key.digest(), target.digest()));
-        let (queued, issued) = conn
+        let started = conn
             .transaction::<_, Error, _>(|conn| {
                 async move {
                     if let Some((key, request)) = &idempotency {
                         if let Some(first) =
                             recovery_tokens::keyed(conn, &self.schema, &admin.subject, key).await?
                         {
-                            if first.request_hash != request[..] {
-                                return Err(Error::IdempotencyKeyReused);
+                            let id = first.token.id;
+                            // The key replays only while its token is live (the one rule): a
+                            // key whose token ended or came unbound is released, and this
+                            // request starts a new recovery, with a new mail.
+                            let live =
+                                liveness::inspect(conn, &self.schema, &self.store, first.token).await?;
+                            match live {
+                                Ok(_) if first.request_hash != request[..] => {
+                                    return Err(Error::IdempotencyKeyReused);
+                                }
+                                Ok(live) => {
+                                    NewAuditEvent::new(event::RECOVERY_REPLAYED)
+                                        .request(ctx)
+                                        .actor(admin.user_id.as_deref())
+                                        .target(Some(&live.user_id))
+                                        .details(json!({ "token_id": id, "admin": admin.subject }))
+                                        .insert(conn, &self.schema)
+                                        .await?;
+                                    let queued = Queued {
+                                        status: QUEUED,
+                                        user_id: live.user_id,
+                                        expires_at: live.expires_at,
+                                        recovery_id: id,
+                                    };
+                                    return Ok(Ok((queued, false)));
+                                }
+                                Err(_) => recovery_tokens::release_key(conn, &self.schema, id).await?,
                             }
-                            NewAuditEvent::new(event::RECOVERY_REPLAYED)
-                                .request(ctx)
-                                .actor(admin.user_id.as_deref())
-                                .target(Some(&first.user_id))
-                                .details(json!({ "token_id": first.id, "admin": admin.subject }))
-                                .insert(conn, &self.schema)
-                                .await?;
-                            let queued = Queued {
-                                status: QUEUED,
-                                user_id: first.user_id,
-                                expires_at: first.expires_at,
-                                recovery_id: first.id,
-                            };
-                            return Ok(Ok((queued, false)));
                         }
                     }
                     let account = match &target {
@@ -176,12 +188,41 @@ impl RecoveryService {
                 }
                 .scope_boxed()
             })
-            .await?
-            .map_err(|retry_after| Error::RateLimited { retry_after })?;
+            .await;
+        let (queued, issued) = match started {
+            // Rolled back with the transaction: recorded on its own.
+            Err(Error::IdempotencyKeyReused) => {
+                return Err(self.refuse_key(&mut conn, admin, ctx, Error::IdempotencyKeyReused).await);
+            }
+            started => started?.map_err(|retry_after| Error::RateLimited { retry_after })?,
+        };
         if issued {
             self.queue.wake();
         }
         Ok(queued)
+    }
+
+    /// Records that `admin`'s `Idempotency-Key` was refused with `refusal`
+    /// ([`Error::InvalidIdempotencyKey`] or [`Error::IdempotencyKeyReused`]) and returns the
+    /// error to answer with (or the database error that kept it from being recorded).
+    pub(crate) async fn refuse_key(
+        &self,
+        conn: &mut AsyncPgConnection,
+        admin: &Principal,
+        ctx: &RequestContext,
+        refusal: Error,
+    ) -> Error {
+        let reason = if matches!(refusal, Error::IdempotencyKeyReused) { "reused" } else { "invalid" };
+        let recorded = NewAuditEvent::new(event::IDEMPOTENCY_KEY_REFUSED)
+            .request(ctx)
+            .actor(admin.user_id.as_deref())
+            .details(json!({ "reason": reason, "admin": admin.subject }))
+            .insert(conn, &self.schema)
+            .await;
+        match recorded {
+            Ok(()) => refusal,
+            Err(e) => e.into(),
+        }
     }
 
     /// Where the recovery `recovery_id` stands: its token and its mail.

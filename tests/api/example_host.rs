@@ -377,6 +377,42 @@ async fn an_upgraded_database_keeps_the_default_stores_rows_under_a_host_store()
     assert_eq!(fixtures::count(&mut conn, &format!("sessions where user_id = '{kept}'")).await, 1);
 }
 
+/// On the host's own pool the crate's statement and lock bounds hold for the crate's work (a
+/// locked token table gives a 503 in time), and the connection goes back to the host without
+/// them: the host's own queries run under the host's settings.
+#[rocket::async_test]
+async fn the_crates_bounds_hold_on_the_hosts_pool_and_never_leak_into_the_hosts_queries() {
+    let db = TestDb::empty().await;
+    let smtp = SmtpServer::start();
+    let figment = figment(&db, &smtp)
+        .merge(("databases.user_account.max_connections", 1))
+        .merge(("user_account.lock_timeout_secs", 1))
+        .merge(("user_account.statement_timeout_secs", 2));
+    let client = Client::tracked(existing_host::app(figment)).await.expect("the example ignites");
+    let host = Host { client, smtp, remote: address(), db };
+    let verify = json!({"token": "A".repeat(43)});
+    let (status, _) = host.post(&format!("{MOUNT}/verify-recovery-token"), &verify, None).await;
+    assert_eq!(status, 200);
+
+    let mut holder = host.conn().await;
+    fixtures::execute(&mut holder, "begin; lock table user_account.recovery_tokens in access exclusive mode")
+        .await;
+    let started = std::time::Instant::now();
+    let (status, _) = host.post(&format!("{MOUNT}/verify-recovery-token"), &verify, None).await;
+    assert_eq!(status, 503, "bounded on the host's pool");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    fixtures::execute(&mut holder, "rollback").await;
+
+    // The one connection of the host's pool, once the crate has given it back.
+    rocket::tokio::time::sleep(Duration::from_millis(200)).await;
+    let pool: &existing_host::HostDb = existing_host::HostDb::fetch(host.client.rocket()).expect("the pool");
+    let mut conn = pool.get().await.expect("the host's connection");
+    for setting in ["statement_timeout", "lock_timeout"] {
+        let value = text(&mut conn, &format!("select current_setting('{setting}') as value")).await;
+        assert_eq!(value, "0", "{setting} on the host's connection");
+    }
+}
+
 /// The shape of `public`: its tables with their columns, its indexes, triggers and functions.
 async fn public_shape(conn: &mut AsyncPgConnection) -> String {
     text(

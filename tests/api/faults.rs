@@ -221,3 +221,71 @@ async fn concurrent_recovery_requests_on_two_instances_leave_one_live_token() {
     assert_eq!(fixtures::count(&mut conn, live).await, 1);
     assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 10);
 }
+
+/// What a recovery or a redemption writes: tokens, mails, their audit events, Ann's hash.
+async fn written(
+    conn: &mut diesel_async::AsyncPgConnection,
+    ann: uuid::Uuid,
+) -> (i64, i64, i64, Option<String>) {
+    (
+        fixtures::count(conn, "recovery_tokens").await,
+        fixtures::count(conn, "mail_outbox").await,
+        fixtures::count(conn, "audit_events where event in ('recovery_requested', 'authn_password_change')")
+            .await,
+        fixtures::password_hash(conn, ann).await,
+    )
+}
+
+/// What the routes answer while `tables` are locked by another session: each of verify,
+/// change-password and password-recovery a 503 with `Retry-After` within the lock bound plus a
+/// second, nothing written half; then, the lock gone, each succeeds.
+async fn under_a_lock(tables: &str) {
+    let app = app()
+        .set("user_account.lock_timeout_secs", 1)
+        .set("user_account.statement_timeout_secs", 2)
+        .spawn()
+        .await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let ann = fixtures::user(&mut conn, "ann@example.org").await;
+    let recover = json!({"email": "ann@example.org"});
+    assert_eq!(app.post("/password-recovery", &recover, Some(admin.expose())).await.status().code, 200);
+    app.deliver_mail().await;
+    let token = fixtures::token_in(&app.smtp.received()[0]);
+    let before = written(&mut conn, ann).await;
+
+    let mut holder = app.db.conn().await;
+    fixtures::execute(&mut holder, &format!("begin; lock table {tables} in access exclusive mode")).await;
+    let change = json!({"token": token, "new_password": "violet tugboat quarry lantern"});
+    let calls = [
+        ("/verify-recovery-token", json!({"token": token}), None),
+        ("/change-password", change.clone(), None),
+        ("/password-recovery", recover.clone(), Some(admin.expose())),
+    ];
+    for (path, body, bearer) in &calls {
+        let started = Instant::now();
+        let response = app.post(path, body, *bearer).await;
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "{tables}: {path} answered after {took:?}");
+        assert_eq!(response.headers().get_one("Retry-After"), Some("5"), "{tables}: {path}");
+        assert_quiet_503(started, response, path).await;
+    }
+    fixtures::execute(&mut holder, "rollback").await;
+    assert_eq!(written(&mut conn, ann).await, before, "{tables}: nothing was written, not even half");
+
+    let verdict =
+        crate::helpers::json(app.post("/verify-recovery-token", &json!({"token": token}), None).await).await;
+    assert_eq!(verdict["valid"], true, "{tables}: {verdict}");
+    assert_eq!(app.post("/change-password", &change, None).await.status().code, 200, "{tables}");
+    assert_eq!(app.post("/password-recovery", &recover, Some(admin.expose())).await.status().code, 200);
+}
+
+#[rocket::async_test]
+async fn with_every_crate_table_locked_the_routes_answer_503_in_time_and_recover() {
+    under_a_lock("recovery_tokens, mail_outbox, audit_events, rate_limit_counters, users, sessions").await;
+}
+
+#[rocket::async_test]
+async fn with_the_token_table_locked_the_routes_answer_503_in_time_and_write_nothing_half() {
+    under_a_lock("recovery_tokens").await;
+}

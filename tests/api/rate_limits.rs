@@ -248,3 +248,28 @@ async fn a_new_minute_restarts_the_minute_count_but_not_the_hours() {
                and inner_start = to_timestamp(floor(extract(epoch from now()) / 60) * 60)";
     assert_eq!(fixtures::count(&mut conn, row).await, 1);
 }
+
+/// A verify call over the per-IP limit costs no token lookup: with the token table locked by
+/// another session, it still gets its 429 at once (a lookup would wait for the lock).
+#[rocket::async_test]
+async fn a_verify_call_over_the_limit_does_no_lookup() {
+    let app = crate::helpers::app().set("user_account.lock_timeout_secs", 3).spawn().await;
+    let token = "A".repeat(43);
+    let body = serde_json::json!({"token": token});
+    for _ in 0..10 {
+        assert_eq!(app.post("/verify-recovery-token", &body, None).await.status().code, 200);
+    }
+    let mut holder = app.db.conn().await;
+    fixtures::execute(&mut holder, "begin; lock table recovery_tokens in access exclusive mode").await;
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let response = app.post("/verify-recovery-token", &body, None).await;
+        assert_eq!(response.status().code, 429);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "answered after {:?}",
+            started.elapsed()
+        );
+    }
+    fixtures::execute(&mut holder, "rollback").await;
+}

@@ -255,6 +255,8 @@ async fn the_same_key_with_another_body_is_refused_and_writes_nothing() {
         assert_error(response, 422, "idempotency_key_reused").await;
         assert_eq!(rows(&app).await, (1, 1), "{other}: no new token or mail row");
     }
+    let refused = "audit_events where event = 'idempotency_key_refused' and details->>'reason' = 'reused'";
+    assert_eq!(fixtures::count(&mut conn, refused).await, 4, "each refusal is recorded");
     assert_eq!(fixtures::count(&mut conn, &format!("recovery_tokens where user_id = '{bob}'")).await, 0);
     assert_eq!(fixtures::count(&mut conn, "audit_events where event = 'recovery_requested'").await, 1);
     // The key still answers its own request.
@@ -335,6 +337,9 @@ async fn malformed_keys_are_refused_and_a_quoted_key_is_the_bare_key() {
         assert_error(response, 400, "invalid_idempotency_key").await;
         assert_eq!(rows(&app).await, (0, 0), "{keys:?}: nothing written");
     }
+    let refused = "audit_events where event = 'idempotency_key_refused' and details->>'reason' = 'invalid' \
+                   and request_id is not null";
+    assert_eq!(fixtures::count(&mut conn, refused).await, 8, "each refusal is recorded");
     assert_eq!(app.deliver_mail().await.sent, 0);
     assert!(app.smtp.received().is_empty());
 
@@ -685,5 +690,49 @@ async fn every_path_revokes_an_unbound_token_itself() {
         .await;
         assert_eq!(revoked, 1, "{path} revoked the token");
         assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "invalid"}), "{path}");
+    }
+}
+
+/// A key replays only while its token lives: once another admin's recovery superseded it, or it
+/// was used, cancelled or revoked, the retry with the same key starts a new recovery and a new
+/// mail (the first admin is never told "queued" for a dead link).
+#[rocket::async_test]
+async fn a_key_is_released_as_soon_as_its_token_is_no_longer_live() {
+    // Ann gets eleven recoveries here: lift the per-user limits for this test.
+    let app = app()
+        .set("user_account.rate_limits.recovery_per_user_hour", 0)
+        .set("user_account.rate_limits.recovery_per_user_day", 0)
+        .spawn()
+        .await;
+    let mut conn = app.db.conn().await;
+    let (_, first) = admin_named(&mut conn, "admin.one@example.org").await;
+    let (_, second) = admin_named(&mut conn, "admin.two@example.org").await;
+    let body = json!({"email": "ann@example.org"});
+    fixtures::user(&mut conn, "ann@example.org").await;
+    let endings: [(&str, &str); 4] =
+        [("superseded", "k1"), ("used", "k2"), ("cancelled", "k3"), ("revoked", "k4")];
+    for (ending, key) in endings {
+        let a = recovered(&app, first.expose(), &body, &[key]).await;
+        assert_eq!(recovered(&app, first.expose(), &body, &[key]).await, a, "{ending}: replayed while live");
+        app.deliver_mail().await;
+        let token = token_for(&app, "ann@example.org");
+        match ending {
+            "superseded" => drop(recovered(&app, second.expose(), &body, &[]).await),
+            "used" => assert_eq!(
+                change(&app, &token, &format!("violet tugboat quarry {key}")).await.status(),
+                Status::Ok
+            ),
+            "cancelled" => assert_eq!(cancel(&app, &token).await.status(), Status::Ok),
+            _ => assert_eq!(revoke(&app, Some(first.expose()), &id_of(&a)).await.status(), Status::Ok),
+        }
+        let mails = app.smtp.received().len();
+        let again = recovered(&app, first.expose(), &body, &[key]).await;
+        assert_ne!(id_of(&again), id_of(&a), "{ending}: a new recovery");
+        assert_eq!(status_of(&app, first.expose(), &id_of(&again)).await["token"], "live", "{ending}");
+        app.deliver_mail().await;
+        assert!(app.smtp.received().len() > mails, "{ending}: a new mail");
+        assert_eq!(verify(&app, &token_for(&app, "ann@example.org")).await["valid"], true, "{ending}");
+        // The key now replays the new recovery.
+        assert_eq!(recovered(&app, first.expose(), &body, &[key]).await, again, "{ending}");
     }
 }
