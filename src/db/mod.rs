@@ -342,22 +342,37 @@ impl DbConn {
 
 impl Drop for DbConn {
     /// A host's connection goes back to the host's pool only once the crate's bounds are reset
-    /// (on a task of its own, as that takes a round trip); one that cannot be reset is closed.
+    /// (on a task of its own, as that takes a round trip); one that cannot be reset, or whose
+    /// reset never runs (the runtime shutting down), is closed instead of given back.
     fn drop(&mut self) {
-        let Some(mut conn) = self.conn.take() else { return };
+        let Some(conn) = self.conn.take() else { return };
         if !self.reset {
             return;
         }
-        match rocket::tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move {
-                    use diesel_async::SimpleAsyncConnection as _;
-                    if conn.batch_execute(RESET_BOUNDS).await.is_err() {
-                        drop(Object::take(conn));
-                    }
-                });
-            }
-            Err(_) => drop(Object::take(conn)),
+        let mut resetting = Resetting(Some(conn));
+        if let Ok(runtime) = rocket::tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                use diesel_async::SimpleAsyncConnection as _;
+                let reset = match resetting.0.as_mut() {
+                    Some(conn) => conn.batch_execute(RESET_BOUNDS).await.is_ok(),
+                    None => false,
+                };
+                if reset {
+                    // Back to the host's pool, as the host had it.
+                    drop(resetting.0.take());
+                }
+            });
+        }
+    }
+}
+
+/// A host's connection on its way back: closed when dropped, unless the reset took it out first.
+struct Resetting(Option<Object<AsyncPgConnection>>);
+
+impl Drop for Resetting {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(Object::take(conn));
         }
     }
 }
