@@ -232,3 +232,52 @@ fn copy(e: &Error) -> Error {
         Error::Internal(e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future as _;
+    use std::task::Poll;
+
+    use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+    use rocket_db_pools::diesel::PgPool;
+
+    use super::{PublicCounter, MOST_PER_STATEMENT, SLOTS};
+    use crate::config::Config;
+    use crate::db::{Schema, SessionBounds};
+    use crate::error::Error;
+    use crate::request_context::RequestContext;
+
+    /// On a current-thread runtime the drains a call spawns do not run until the test yields,
+    /// so every call started before that waits in the queue. It holds what the slots count in
+    /// one statement each; the next call is refused at once with a 503, and nothing waits for a
+    /// connection to say so.
+    #[test]
+    fn a_call_that_finds_the_queue_full_is_refused_at_once() {
+        let runtime =
+            rocket::tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(queue_full());
+    }
+
+    async fn queue_full() {
+        let manager = AsyncDieselConnectionManager::new("postgres://nobody@127.0.0.1:1/none");
+        let pool = PgPool::builder(manager).max_size(1).build().expect("a pool, not connected yet");
+        let schema = Schema::new(Schema::DEFAULT).expect("schema");
+        let windows = crate::rate_limit::public(&Config::default());
+        let counter = PublicCounter::new((pool, SessionBounds::new(5, 3, false)), schema, windows);
+        let ctx = RequestContext::detached();
+        let capacity = SLOTS * MOST_PER_STATEMENT;
+        let mut waiting: Vec<_> =
+            (0..capacity).map(|i| counter.start(format!("client-{i}"), ctx.clone())).collect();
+        let refused = counter.start("one-too-many".into(), ctx.clone());
+        let mut refused = std::pin::pin!(refused.outcome());
+        let answer = std::future::poll_fn(|cx| Poll::Ready(refused.as_mut().poll(cx))).await;
+        assert!(
+            matches!(answer, Poll::Ready(Err(Error::Unavailable(_)))),
+            "the call past {capacity} is refused at once"
+        );
+        let last = waiting.pop().expect("calls").outcome();
+        let mut last = std::pin::pin!(last);
+        let answer = std::future::poll_fn(|cx| Poll::Ready(last.as_mut().poll(cx))).await;
+        assert!(answer.is_pending(), "the {capacity}th call waits for its count");
+    }
+}
