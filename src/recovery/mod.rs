@@ -20,10 +20,13 @@
 //!   digest is stored. A token lives `token_ttl_secs` (Postgres `now()` decides), is single use,
 //!   and a new one supersedes the account's older ones (a partial unique index keeps at most one
 //!   live token per account). It is bound to the account's fingerprint (see
-//!   [`crate::accounts::Account::fingerprint`]) as it was at issue, compared again at verify and
-//!   at redeem, so it dies when the email or the credentials change by any path, the host's own
-//!   pages and plain SQL included, or when the account stops being recoverable. With the default
-//!   store a trigger also revokes it for good.
+//!   [`crate::accounts::Account::fingerprint`]) as it was at issue. One rule, the same for every
+//!   store, decides whether it is live wherever it is looked at (verify, cancel, redeem, the mail
+//!   worker, the admin's status and list): it dies when the email or the credentials change by
+//!   any path, the host's own pages and plain SQL included, or when the account stops being
+//!   recoverable, and the first path that finds it so revokes it for good, so changing the
+//!   account back does not revive it. With the default store a trigger also revokes it (a second
+//!   line of defence).
 //! - **The mail** goes only to the address stored for the user (never one from the request; email
 //!   lookups compare an NFKC + lowercase form). The link is `public_url + reset_path +
 //!   "#token=" + token`: built from configuration, never from `Host` or `X-Forwarded-Host`, with
@@ -44,8 +47,9 @@
 //! - **Retries are safe.** `password-recovery` takes an `Idempotency-Key` header (see
 //!   [`IdempotencyKey`]): a repeat by the same admin with the same key and body, while the first
 //!   token lives, answers the first answer again and issues no second token and no second mail,
-//!   so a retry after a timeout never voids the mail the user already has. The same key with
-//!   another body is 422 `idempotency_key_reused`.
+//!   so a retry after a timeout never voids the mail the user already has. Once that token is
+//!   no longer live the key is released and starts a new recovery. The same key with another
+//!   body is 422 `idempotency_key_reused`; refusals are audited.
 //! - **Where a recovery stands.** Its answer carries a `recovery_id`;
 //!   `GET <mount>/password-recovery/<recovery_id>` answers the token's state (`live`,
 //!   `redeemed`, `expired`, `superseded`, `cancelled`, `revoked`) and the mail's (`queued`,
@@ -53,7 +57,8 @@
 //!   `dropped`), never an error's text, the token or its digest.
 //! - **Outstanding links.** `GET <mount>/<user_id>/recovery-tokens` lists a user's live tokens
 //!   and `DELETE <mount>/recovery-tokens/<token_id>` revokes one (its queued mail is then
-//!   dropped); both are audited.
+//!   dropped); both are audited. A status read is not (it holds no secret, changes nothing and
+//!   is polled).
 //! - **"This wasn't me".** The mail carries a second link, `public_url + reset_path +
 //!   "#cancel=" + token`. The reset page asks before it acts (a link scanner that opens the link
 //!   cancels nothing), then posts `<mount>/cancel-recovery`, which revokes the token without
