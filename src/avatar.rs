@@ -15,8 +15,9 @@ use utoipa::openapi::{Content, ObjectBuilder, RefOr, Response as ApiResponse, Sc
 use crate::accounts::Avatar;
 use crate::db::DbConn;
 use crate::debug::DebugMode;
+use crate::debug::OPENAPI_TAG as DEBUG;
+use crate::error::responses::{InternalServerError, NotFound, ServiceUnavailable};
 use crate::error::{Error, Result};
-use crate::openapi::{InternalServerError, NotFound, ServiceUnavailable, DEBUG};
 use crate::rate_limit::PublicLimit;
 use crate::recovery::RecoveryService;
 

@@ -5,6 +5,9 @@ use rocket::request::{FromRequest, Outcome, Request};
 
 use crate::config::Config;
 
+/// The OpenAPI tag of the operations that answer only in debug mode.
+pub(crate) const OPENAPI_TAG: &str = "debug";
+
 /// Passes when Rocket runs its debug profile or `user_account.debug_routes = true`. Otherwise
 /// the request is forwarded with 404, so the route answers exactly like one that does not exist.
 #[derive(Debug, Clone, Copy)]
@@ -18,7 +21,7 @@ pub fn debug_routes_enabled<P: rocket::Phase>(rocket: &rocket::Rocket<P>, config
 
 impl rocket::Sentinel for DebugMode {
     fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
-        crate::fairing::missing(rocket, "DebugMode")
+        crate::attached::missing(rocket, "DebugMode")
     }
 }
 

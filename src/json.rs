@@ -6,6 +6,14 @@
 //! messages never echo a value from the body, so a password sent in the wrong place is not
 //! repeated back or logged.
 
+use std::collections::BTreeMap;
+
+use crate::error::responses::{
+    BadRequest, PayloadTooLarge, RequestTimeout, UnprocessableEntity, UnsupportedMediaType,
+};
+use utoipa::openapi::{RefOr, Response as ApiResponse};
+use utoipa::IntoResponses;
+
 use std::time::Duration;
 
 use rocket::data::{self, Data, FromData};
@@ -84,6 +92,20 @@ fn redact(e: &serde_json::Error) -> String {
         safe.push_str(&format!(" (line {}, column {})", e.line(), e.column()));
     }
     safe
+}
+
+/// The errors of [`JsonBody`]: not JSON, too slow, too large, not sent as JSON, the wrong shape.
+impl<T> IntoResponses for JsonBody<T> {
+    fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
+        [
+            BadRequest::entry(),
+            RequestTimeout::entry(),
+            PayloadTooLarge::entry(),
+            UnsupportedMediaType::entry(),
+            UnprocessableEntity::entry(),
+        ]
+        .into()
+    }
 }
 
 #[cfg(test)]

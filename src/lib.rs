@@ -55,6 +55,7 @@
 //! (5 s) and recovers by itself when the database is back.
 
 pub mod accounts;
+mod attached;
 pub mod auth;
 pub mod avatar;
 #[cfg(feature = "bench")]
@@ -70,12 +71,11 @@ mod headers;
 pub mod json;
 mod liveness;
 pub mod mail;
+mod message;
 mod openapi;
 pub mod password;
 pub mod rate_limit;
 pub mod recovery;
-#[doc = include_str!("security.md")]
-pub mod security {}
 pub mod request_context;
 pub mod reset_page;
 mod routes;
@@ -93,7 +93,7 @@ pub use accounts::{Account, AccountStore, Avatar, DefaultStore};
 pub use auth::{AdminScope, AuthError, Authenticator, Principal, SessionAuthenticator};
 pub use config::Config;
 pub use debug::DebugMode;
-pub use error::{Error, ErrorResponse};
+pub use error::{Error, ErrorResponse, Weakness};
 pub use fairing::{UserAccount, UserAccountBuilder};
 pub use password::{Argon2idHasher, PasswordHasher};
 pub use rate_limit::{PublicLimit, PublicLimitOverlapped};

@@ -21,8 +21,9 @@ use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::accounts::{Account, Store};
-use crate::db::recovery_tokens::{self, Reason, StoredToken};
-use crate::db::Schema;
+use crate::config::Schema;
+use crate::db::recovery_tokens::{self, StoredToken};
+use crate::token::Reason;
 use crate::token::TokenHash;
 
 /// A live token's account, as the verify answer, the policy and the redemption need it.
@@ -189,7 +190,8 @@ pub(crate) async fn live_among(
 mod tests {
     use super::{judge, Judgement};
     use crate::accounts::Account;
-    use crate::db::recovery_tokens::{Reason, StoredToken};
+    use crate::db::recovery_tokens::StoredToken;
+    use crate::token::Reason;
 
     fn token(binding: &[u8]) -> StoredToken {
         StoredToken::for_tests("7", binding.to_vec())

@@ -18,8 +18,6 @@
 //! with the mount point is rendered once, on the first request (the handler learns the mount
 //! point from the route Rocket matched), and served from memory from then on.
 
-mod responses;
-
 use std::io::Cursor;
 use std::sync::{Arc, OnceLock};
 
@@ -29,25 +27,23 @@ use rocket::{Data, Request, Response};
 use serde_json::Value;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Object, ObjectBuilder, OpenApi as Document, RefOr, Response as ApiResponse, Type};
+use utoipa::openapi::{ObjectBuilder, OpenApi as Document, RefOr, Response as ApiResponse, Type};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
-pub(crate) use self::responses::{
+use crate::debug::OPENAPI_TAG as DEBUG;
+use crate::error::responses::{
     BadRequest, Conflict, Forbidden, InternalServerError, MethodNotAllowed, NotFound, PayloadTooLarge,
     RequestTimeout, ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity,
     UnsupportedMediaType,
 };
 use crate::error::{Error, ErrorEnvelope};
-use crate::recovery::Reason;
+use crate::recovery::routes::OPENAPI_TAG as RECOVERY;
+use crate::token::Reason;
 use crate::{avatar, recovery};
 
 /// The document's path, under the mount point.
 const PATH: &str = "/openapi.json";
 
-/// The operations' tag for the password-recovery routes.
-pub(crate) const RECOVERY: &str = "password recovery";
-/// The operations' tag for routes that answer only in debug mode.
-pub(crate) const DEBUG: &str = "debug";
 /// The operations' tag for this document.
 const DOCUMENT: &str = "document";
 /// The name of the bearer security scheme.
@@ -184,18 +180,6 @@ fn openapi_json(rendered: &Result<Arc<[u8]>, String>) -> Result<Response<'static
         .finalize())
 }
 
-/// A schema that admits `value` only (an `enum` of one): a field that never varies.
-#[must_use]
-pub(crate) fn only(value: impl Into<Value>) -> Object {
-    let value = value.into();
-    let ty = match value {
-        Value::Bool(_) => Type::Boolean,
-        Value::Number(_) => Type::Number,
-        _ => Type::String,
-    };
-    ObjectBuilder::new().schema_type(ty).enum_values(Some([value])).build()
-}
-
 /// Every reason a token can be refused for.
 const REASONS: [Reason; 5] =
     [Reason::Invalid, Reason::Expired, Reason::Used, Reason::Superseded, Reason::Cancelled];
@@ -301,12 +285,5 @@ mod tests {
         assert_eq!(debug(&document(true)), 1);
         assert_eq!(debug(&document(false)), 0);
         assert_eq!(document(true).paths.paths.len(), document(false).paths.paths.len() + 1);
-    }
-
-    #[test]
-    fn a_fixed_value_is_an_enum_of_one() {
-        let json = |o: Object| serde_json::to_value(o).unwrap_or_default();
-        assert_eq!(json(only("queued")), serde_json::json!({"type": "string", "enum": ["queued"]}));
-        assert_eq!(json(only(false)), serde_json::json!({"type": "boolean", "enum": [false]}));
     }
 }

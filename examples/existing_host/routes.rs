@@ -5,7 +5,7 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use rocket::{catch, catchers, get, post, routes, Catcher, Route, State};
-use rocket_user_account::password::Weakness;
+use rocket_user_account::Weakness;
 use rocket_user_account::{Config, Error, RecoveryService};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;

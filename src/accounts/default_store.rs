@@ -10,8 +10,9 @@ use unicode_normalization::UnicodeNormalization as _;
 use uuid::Uuid;
 
 use super::{Account, AccountStore, Avatar};
+use crate::config::Schema;
 use crate::db::recovery_tokens::{StoredToken, STORED_COLUMNS};
-use crate::db::{Prepare as _, Schema};
+use crate::db::Prepare as _;
 use crate::token::TokenHash;
 
 /// The form emails are compared in: NFKC, then lowercase, trimmed. Compatibility forms fold

@@ -1,11 +1,18 @@
 //! The `AdminScope` request guard.
 
+use std::collections::BTreeMap;
+
+use crate::error::responses::{Forbidden, ServiceUnavailable, TooManyRequests, Unauthorized};
+use utoipa::openapi::{RefOr, Response as ApiResponse};
+use utoipa::IntoResponses;
+
 use rocket::request::{FromRequest, Outcome, Request};
 
 use super::{ManagedAuthenticator, Principal};
 use crate::config::Config;
+use crate::config::Schema;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::{DbConn, Schema};
+use crate::db::DbConn;
 use crate::error::Error;
 use crate::rate_limit;
 use crate::request_context::RequestContext;
@@ -35,7 +42,7 @@ async fn admin(req: &Request<'_>) -> Result<AdminScope, Error> {
 
 impl rocket::Sentinel for AdminScope {
     fn abort(rocket: &rocket::Rocket<rocket::Ignite>) -> bool {
-        crate::fairing::missing(rocket, "AdminScope")
+        crate::attached::missing(rocket, "AdminScope")
     }
 }
 
@@ -88,5 +95,14 @@ async fn refuse(req: &Request<'_>, refusal: Error) -> Error {
             );
             refusal
         }
+    }
+}
+
+/// The errors of [`AdminScope`]: no or bad credentials, credentials without the scope, a
+/// refused caller over the per-IP limit, an authenticator that cannot reach the database.
+impl IntoResponses for AdminScope {
+    fn responses() -> BTreeMap<String, RefOr<ApiResponse>> {
+        [Unauthorized::entry(), Forbidden::entry(), TooManyRequests::entry(), ServiceUnavailable::entry()]
+            .into()
     }
 }

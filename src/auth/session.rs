@@ -36,7 +36,7 @@ impl Authenticator for SessionAuthenticator {
         let store = request
             .rocket()
             .state::<DefaultStore>()
-            .ok_or_else(|| AuthError::Failed(crate::Error::Internal("no default store".into())))?;
+            .ok_or_else(|| AuthError::Failed(crate::error::Error::Internal("no default store".into())))?;
         let mut conn = DbConn::get(request.rocket()).await.map_err(AuthError::Failed)?;
         let session = store
             .find_session(&mut conn, &token.hash())

@@ -192,7 +192,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             mount: "/api/users".into(),
-            schema: crate::db::Schema::DEFAULT.into(),
+            schema: Schema::DEFAULT.into(),
             public_url: "http://127.0.0.1:8000".into(),
             reset_path: "/reset-password".into(),
             reset_page: true,
@@ -260,8 +260,10 @@ impl Default for Argon2Config {
     }
 }
 
+mod schema;
 mod validate;
 
+pub use schema::Schema;
 pub(crate) use validate::total_memory_kib;
 pub use validate::{argon2_min_memory_kib, ConfigError, PROXY_HEADERS};
 

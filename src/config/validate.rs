@@ -85,7 +85,7 @@ impl Config {
     /// The first invalid value, naming its key.
     pub fn validate(&self, debug_profile: bool) -> Result<(), ConfigError> {
         validate_path("mount", &self.mount)?;
-        crate::db::Schema::new(&self.schema).map_err(|reason| bad("schema", reason))?;
+        super::Schema::new(&self.schema).map_err(|reason| bad("schema", reason))?;
         validate_path("reset_path", &self.reset_path)?;
         let url = Url::parse(&self.public_url)
             .map_err(|e| bad("public_url", format!("not an absolute URL ({e})")))?;

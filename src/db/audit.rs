@@ -20,7 +20,8 @@ use diesel::sql_types::{Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 
-use super::{Prepare as _, Schema};
+use super::Prepare as _;
+use crate::config::Schema;
 use crate::request_context::RequestContext;
 
 /// Event names, after the OWASP logging vocabulary.

@@ -9,8 +9,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::audit::NewAuditEvent;
-use super::{Prepare as _, Schema};
-use crate::mail::{MailKind, RenderedMail};
+use super::Prepare as _;
+use crate::config::Schema;
+use crate::message::{MailKind, RenderedMail};
 
 /// A CTE named `relax` that makes the statement reading it (its own transaction) commit without
 /// waiting for the WAL flush (`synchronous_commit = off` for that transaction only). For the

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::{Prepare as _, Schema};
+use super::Prepare as _;
+use crate::config::Schema;
 
 /// One window to count a hit in.
 #[derive(Debug, Clone, Copy)]

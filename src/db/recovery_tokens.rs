@@ -10,11 +10,11 @@ use diesel::prelude::*;
 
 use diesel::sql_types::{Array, Bool, Bytea, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
 use uuid::Uuid;
 
-use super::{Prepare as _, Schema};
-use crate::token::TokenHash;
+use super::Prepare as _;
+use crate::config::Schema;
+use crate::token::{Reason, TokenHash};
 
 /// When a token (aliased `t`) has not ended by itself: unused, not superseded, not revoked
 /// (a cancelled token is revoked too), not expired. Every query shares this one definition.
@@ -25,24 +25,6 @@ const UNSPENT: &str = "t.used_at is null and t.superseded_at is null and t.revok
 /// (`recovery_tokens_one_live_per_user`): unused, not superseded, not revoked, expired or not.
 /// Ending a user's tokens must end these, or the next one issued collides with an expired one.
 const UNENDED: &str = "t.used_at is null and t.superseded_at is null and t.revoked_at is null";
-
-/// Why a token is not valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Reason {
-    /// Unknown, malformed, or dead because its account was disabled or its email or
-    /// credentials changed.
-    Invalid,
-    /// Past its lifetime.
-    Expired,
-    /// Already redeemed.
-    Used,
-    /// A newer token was issued for the same account.
-    Superseded,
-    /// The user cancelled it with the mail's "this wasn't me" link.
-    Cancelled,
-}
 
 /// A token as stored, with what it is now.
 #[derive(Debug, Clone, QueryableByName)]

@@ -1,4 +1,4 @@
-//! [`UserAccountBuilder`]: the host's own parts, plugged into the fairing.
+//! [`UserAccount`], the fairing, and [`UserAccountBuilder`]: the host's own parts plugged into it.
 
 use std::sync::Arc;
 
@@ -6,11 +6,42 @@ use rocket::{Build, Rocket};
 use rocket_db_pools::diesel::PgPool;
 use rocket_db_pools::Database;
 
-use super::UserAccount;
 use crate::accounts::AccountStore;
 use crate::auth::{Authenticator, SessionAuthenticator};
 use crate::mail::SendMail;
 use crate::password::PasswordHasher;
+
+/// The fairing. On ignite it reads and validates `user_account`, compiles the mail templates,
+/// builds the mailer, attaches the `databases.user_account` pool (unless the host handed over
+/// its own with [`UserAccountBuilder::database`], or already attached this one), creates the
+/// crate's schema and runs the embedded migrations in it, manages what the routes need,
+/// mounts the routes at `user_account.mount` and registers JSON catchers there. Any failure
+/// stops ignition with a log line naming the cause. On liftoff it logs one line with the
+/// effective mail transport, public URL, mount and debug routes, and starts the mail worker
+/// (unless `mail.worker` is false), which stops with the server.
+pub struct UserAccount {
+    pub(super) authenticator: Arc<dyn Authenticator>,
+    /// Whether the authenticator is the default one, which reads the default store's `sessions`.
+    pub(super) default_authenticator: bool,
+    pub(super) mail_sender: Option<Arc<dyn SendMail>>,
+    pub(super) store: Option<Arc<dyn AccountStore>>,
+    pub(super) hasher: Option<Arc<dyn PasswordHasher>>,
+    pub(super) database: Option<HostDatabase>,
+}
+
+impl UserAccount {
+    /// The fairing with every default part: the crate's own accounts and sessions, argon2id,
+    /// the configured mail transport, its own pool.
+    #[must_use]
+    pub fn fairing() -> UserAccount {
+        UserAccount::builder().build()
+    }
+
+    /// A builder, to plug in a host's own parts.
+    pub fn builder() -> UserAccountBuilder {
+        UserAccountBuilder::default()
+    }
+}
 
 /// A pool the host attached itself, handed to the fairing: its configuration name and how to
 /// fetch it once Rocket has built it.

@@ -40,33 +40,15 @@ mod templates;
 mod transport;
 pub mod worker;
 
-pub use templates::{MailContext, PasswordChangedMail, RecoveryMail, RenderedMail, Templates};
+pub use crate::message::{MailKind, RenderedMail};
+pub use templates::{MailContext, PasswordChangedMail, RecoveryMail, Templates};
 pub(crate) use transport::Mailer;
 pub use transport::SendMail;
 pub use worker::MailQueue;
+pub(crate) use worker::MailQueueParts;
 
 /// A time as mails show it: `2026-11-26 21:40 UTC`.
 #[must_use]
 pub fn mail_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// The mails this crate sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MailKind {
-    /// The recovery link.
-    Recovery,
-    /// "Your password was changed" (no token).
-    PasswordChanged,
-}
-
-impl MailKind {
-    /// The name stored in `mail_outbox.kind` and the template folder.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailKind::Recovery => "recovery",
-            MailKind::PasswordChanged => "password_changed",
-        }
-    }
 }

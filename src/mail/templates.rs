@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::MailKind;
+use crate::message::{MailKind, RenderedMail};
 use crate::error::error_chain;
 
 /// Every template, by name, with its embedded source.
@@ -73,17 +73,6 @@ pub struct PasswordChangedMail<'a> {
 
 impl MailContext for PasswordChangedMail<'_> {
     const KIND: MailKind = MailKind::PasswordChanged;
-}
-
-/// A mail rendered from its templates. No `Debug`: a recovery mail holds a live token.
-#[derive(Clone)]
-pub struct RenderedMail {
-    /// One line, no CR or LF.
-    pub subject: String,
-    /// The plain-text part.
-    pub text: String,
-    /// The HTML part.
-    pub html: String,
 }
 
 /// The compiled templates.

@@ -13,9 +13,10 @@ use serde_json::json;
 use super::failure::{Failure, FailureClass};
 use super::{MailContext, Mailer, Templates};
 use crate::accounts::Store;
+use crate::config::Schema;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
-use crate::db::{Schema, SessionBounds};
+use crate::db::SessionBounds;
 use crate::error::Error;
 use crate::liveness;
 
@@ -81,6 +82,24 @@ struct Outcome {
     unsent: Vec<OutboxMail>,
 }
 
+/// What a [`MailQueue`] is made of.
+pub(crate) struct MailQueueParts {
+    /// Delivers the mails.
+    pub(crate) mailer: Mailer,
+    /// Asked whether a token's account still matches before the token is sent.
+    pub(crate) store: Store,
+    /// The schema of the outbox.
+    pub(crate) schema: Schema,
+    /// The bounds its statements run under.
+    pub(crate) bounds: SessionBounds,
+    /// A mail is abandoned after this many failed attempts.
+    pub(crate) max_attempts: u32,
+    /// The time each attempt gets in all.
+    pub(crate) attempt_timeout: StdDuration,
+    /// How long the purge keeps audit events.
+    pub(crate) audit_retention_days: u32,
+}
+
 /// The outbox's sending side, managed by the fairing. Clones share one mailer and wake-up.
 #[derive(Clone)]
 pub struct MailQueue {
@@ -95,18 +114,18 @@ pub struct MailQueue {
 }
 
 impl MailQueue {
-    /// A queue over the outbox in `schema`, delivering through `mailer`, giving each attempt
-    /// `attempt_timeout` in all and abandoning a mail after `max_attempts`; its purge keeps
-    /// audit events `audit_retention_days`. It asks `store` whether a token's account still
-    /// matches before it sends the token. Its statements run under `bounds`.
+    /// A queue made of `parts`.
     #[must_use]
-    pub(crate) fn new(
-        mailer: Mailer,
-        (schema, bounds): (Schema, SessionBounds),
-        store: Store,
-        (max_attempts, attempt_timeout): (u32, StdDuration),
-        audit_retention_days: u32,
-    ) -> MailQueue {
+    pub(crate) fn new(parts: MailQueueParts) -> MailQueue {
+        let MailQueueParts {
+            mailer,
+            store,
+            schema,
+            bounds,
+            max_attempts,
+            attempt_timeout,
+            audit_retention_days,
+        } = parts;
         MailQueue {
             mailer: Arc::new(mailer),
             wake: Arc::new(Notify::new()),

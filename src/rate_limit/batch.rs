@@ -18,8 +18,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rocket::tokio::sync::oneshot;
 use rocket_db_pools::diesel::PgPool;
 
+use super::limits;
+use crate::config::Schema;
 use crate::db::rate_limits::{self, Commit, Exceeded, Window};
-use crate::db::{DbConn, Schema, SessionBounds};
+use crate::db::{DbConn, SessionBounds};
 use crate::error::Error;
 use crate::request_context::RequestContext;
 
@@ -83,7 +85,8 @@ struct Waiting {
 impl PublicCounter {
     /// A counter for `windows` that checks connections out of `pool`, bounded by `bounds`.
     pub(crate) fn new(
-        (pool, bounds): (PgPool, SessionBounds),
+        pool: PgPool,
+        bounds: SessionBounds,
         schema: Schema,
         windows: [Window; 2],
     ) -> PublicCounter {
@@ -93,7 +96,7 @@ impl PublicCounter {
 
     /// Whether any of its windows is on (with every window off, nothing is counted).
     pub(crate) fn counts(&self) -> bool {
-        super::any_enabled(&self.inner.windows)
+        limits::any_enabled(&self.inner.windows)
     }
 
     /// Counts one call from `subject` and says which limit it is over, if any. Holds no
@@ -212,7 +215,8 @@ impl Inner {
             .collect();
         for (call, answer) in calls.iter().zip(answers.iter_mut()) {
             if matches!(answer, Ok(Some(Exceeded { first: true, .. }))) {
-                if let Err(e) = super::record(&mut conn, &self.schema, &call.ctx, &self.windows, None).await {
+                if let Err(e) = limits::record(&mut conn, &self.schema, &call.ctx, &self.windows, None).await
+                {
                     *answer = Err(e);
                 }
             }
@@ -243,7 +247,8 @@ mod tests {
 
     use super::{PublicCounter, MOST_PER_STATEMENT, SLOTS};
     use crate::config::Config;
-    use crate::db::{Schema, SessionBounds};
+    use crate::config::Schema;
+    use crate::db::SessionBounds;
     use crate::error::Error;
     use crate::request_context::RequestContext;
 
@@ -262,8 +267,8 @@ mod tests {
         let manager = AsyncDieselConnectionManager::new("postgres://nobody@127.0.0.1:1/none");
         let pool = PgPool::builder(manager).max_size(1).build().expect("a pool, not connected yet");
         let schema = Schema::new(Schema::DEFAULT).expect("schema");
-        let windows = crate::rate_limit::public(&Config::default());
-        let counter = PublicCounter::new((pool, SessionBounds::new(5, 3, false)), schema, windows);
+        let windows = super::limits::public(&Config::default());
+        let counter = PublicCounter::new(pool, SessionBounds::new(5, 3, false), schema, windows);
         let ctx = RequestContext::detached();
         let capacity = SLOTS * MOST_PER_STATEMENT;
         let mut waiting: Vec<_> =

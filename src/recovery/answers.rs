@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::recovery_tokens::{Reason, TokenRecord};
+use crate::db::recovery_tokens::TokenRecord;
+use crate::token::Reason;
 
 /// Whose password to recover.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +30,7 @@ pub(super) const CANCELLED: &str = "cancelled";
 
 /// The schemas of the fields that never vary, for the OpenAPI document.
 mod schema {
-    use crate::openapi::only;
+    use crate::error::responses::only;
     use utoipa::openapi::Object;
 
     pub(super) fn queued() -> Object {

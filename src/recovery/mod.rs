@@ -71,7 +71,7 @@ mod redeeming;
 pub mod routes;
 mod service;
 
-pub use crate::db::recovery_tokens::Reason;
+pub use crate::token::Reason;
 pub use answers::{
     Cancelled, Changed, Delivery, OutstandingToken, OutstandingTokens, Queued, RecoveryStatus, Revoked,
     Target, Verdict,

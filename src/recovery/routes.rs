@@ -18,13 +18,14 @@ use super::answers::{
 use super::idempotency::Idempotency;
 use super::service::RecoveryService;
 use crate::auth::AdminScope;
+use crate::error::responses::{Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests};
 use crate::error::{Error, Result};
 use crate::json::JsonBody;
-use crate::openapi::{
-    Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests, RECOVERY,
-};
 use crate::rate_limit::{PublicLimit, PublicLimitOverlapped};
 use crate::request_context::RequestContext;
+
+/// The OpenAPI tag of these routes.
+pub(crate) const OPENAPI_TAG: &str = "password recovery";
 
 /// The body of `password-recovery`: exactly one of `email` and `user_id`. Nothing else is
 /// accepted; in particular no recipient, token, password or expiry can be chosen by the caller.
@@ -154,7 +155,7 @@ pub struct PasswordReset {
 /// not expired, answers the first answer again and issues no second token and no second mail;
 /// the same key with another body is 422 `idempotency_key_reused`.
 #[utoipa::path(
-    tag = RECOVERY,
+    tag = OPENAPI_TAG,
     request_body = PasswordRecovery,
     security(("bearer" = [])),
     params(
@@ -201,7 +202,7 @@ fn uuid(id: &str) -> Result<uuid::Uuid> {
 /// the last error, never its text), `sent` (with when), `abandoned` or `dropped` (the token
 /// ended before the mail went). An unknown id is 404.
 #[utoipa::path(
-    tag = RECOVERY,
+    tag = OPENAPI_TAG,
     security(("bearer" = [])),
     params(("recovery_id" = uuid::Uuid, Path, description = "From the `password-recovery` answer.")),
     responses(
@@ -226,7 +227,7 @@ pub async fn recovery_status(
 /// Their ids, when they were issued and expire, who asked, and where their mails stand; never
 /// a token or its digest. Audited.
 #[utoipa::path(
-    tag = RECOVERY,
+    tag = OPENAPI_TAG,
     security(("bearer" = [])),
     params(("user_id" = String, Path, description = "The account's id, as the account store names it.")),
     responses(
@@ -252,7 +253,7 @@ pub async fn recovery_tokens(
 /// Its link stops working and its mail, if not sent yet, is dropped. A token that is unknown
 /// or no longer live is 404. Audited.
 #[utoipa::path(
-    tag = RECOVERY,
+    tag = OPENAPI_TAG,
     security(("bearer" = [])),
     params(("token_id" = uuid::Uuid, Path, description = "The token's id (a `recovery_id`).")),
     responses(
@@ -280,7 +281,7 @@ pub async fn revoke_recovery_token(
 /// first. A token that is already cancelled answers the same; any other token that is not live
 /// is a 400 `invalid_token` (the reason in `details.reason`).
 #[utoipa::path(
-    tag = RECOVERY,
+    tag = OPENAPI_TAG,
     request_body = TokenRequest,
     responses(
         (status = 200, description = "The token is cancelled.", body = Cancelled),
@@ -306,7 +307,7 @@ pub async fn cancel_recovery(
 /// A valid token answers its expiry and a masked email; any other answers why not. Either way
 /// the status is 200.
 #[utoipa::path(
-    tag = RECOVERY,
+    tag = OPENAPI_TAG,
     request_body = TokenRequest,
     responses(
         (status = 200, description = "Whether the token can be used, and why not.", body = Verdict),
@@ -335,7 +336,7 @@ pub async fn verify_recovery_token(
 /// Sessions stay valid unless `sign_out_everywhere` (or the server's configuration) says
 /// otherwise; the answer counts them. No cookie or credential is ever returned.
 #[utoipa::path(
-    tag = RECOVERY,
+    tag = OPENAPI_TAG,
     request_body = PasswordReset,
     responses(
         (status = 200, description = "The password is changed.", body = Changed),

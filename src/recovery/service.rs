@@ -21,17 +21,18 @@ use super::IdempotencyKey;
 use crate::accounts::{Account, AccountStore, Store};
 use crate::auth::Principal;
 use crate::config::Config;
+use crate::config::Schema;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Commit};
-use crate::db::recovery_tokens::{self, NewToken, Reason};
-use crate::db::{DbConn, Schema, SessionBounds};
+use crate::db::recovery_tokens::{self, NewToken};
+use crate::db::{DbConn, SessionBounds};
 use crate::error::{Error, Result};
 use crate::liveness::{self, LiveToken};
 use crate::mail::{mail_time, MailQueue, PasswordChangedMail, RecoveryMail, Templates};
 use crate::password::HashingPool;
 use crate::rate_limit;
 use crate::request_context::RequestContext;
-use crate::token::{PlainToken, TokenHash};
+use crate::token::{PlainToken, Reason, TokenHash};
 
 /// Starts and redeems recoveries. Managed by the fairing: take it as `&State<RecoveryService>`.
 #[derive(Clone)]

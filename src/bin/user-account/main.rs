@@ -11,7 +11,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
 use rocket_user_account::config::Config;
-use rocket_user_account::db::{self, Schema};
+use rocket_user_account::config::Schema;
+use rocket_user_account::db;
 use rocket_user_account::debug::debug_routes_enabled;
 use rocket_user_account::dev_db;
 use rocket_user_account::token::PlainToken;
@@ -265,7 +266,7 @@ fn check_password(config: &Config, password: &SecretString, email: &str, name: &
         return Ok(());
     };
     let mut message = format!("the password was refused: {}", weakness.message());
-    if let password::Weakness::TooGuessable { warning, suggestions, .. } = &weakness {
+    if let rocket_user_account::Weakness::TooGuessable { warning, suggestions, .. } = &weakness {
         for hint in warning.iter().chain(suggestions) {
             message.push(' ');
             message.push_str(hint);

@@ -10,8 +10,8 @@ use rocket_user_account::dev_db::{self, PrivateCluster};
 use tokio::sync::OnceCell;
 
 /// The schema the apps under test use (the default).
-pub fn schema() -> rocket_user_account::db::Schema {
-    rocket_user_account::db::Schema::new(rocket_user_account::db::Schema::DEFAULT).expect("schema")
+pub fn schema() -> rocket_user_account::config::Schema {
+    rocket_user_account::config::Schema::new(rocket_user_account::config::Schema::DEFAULT).expect("schema")
 }
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";

@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Utc};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use rocket_user_account::db::Schema;
+use rocket_user_account::config::Schema;
 use rocket_user_account::token::PlainToken;
 use rocket_user_account::{Avatar, DefaultStore};
 use uuid::Uuid;

@@ -1,18 +1,14 @@
 //! The error responses of the document: one reusable response per status, each the
 //! [`ErrorEnvelope`] with the headers its status carries, and the errors each guard can answer.
 
-use std::collections::BTreeMap;
-
 use rocket::http::ContentType;
+use serde_json::Value;
 use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::{ContentBuilder, Object, ObjectBuilder, Ref, RefOr, Response, Type};
-use utoipa::{IntoResponses, ToResponse, ToSchema};
+use utoipa::{ToResponse, ToSchema};
 
-use super::only;
-use crate::error::ErrorEnvelope;
-use crate::json::JsonBody;
-use crate::{AdminScope, PublicLimit};
+use super::ErrorEnvelope;
 
 /// Declares the reusable error responses: one per status, each the error envelope with its
 /// status's headers.
@@ -34,7 +30,7 @@ macro_rules! error_responses {
             #[allow(dead_code)] // only the responses a guard answers are listed by status here
             impl $name {
                 /// This response's status and a reference to it.
-                fn entry() -> (String, RefOr<Response>) {
+                pub(crate) fn entry() -> (String, RefOr<Response>) {
                     ($status.to_string(), Ref::from_response_name(stringify!($name)).into())
                 }
             }
@@ -111,32 +107,26 @@ const RETRY_AFTER: HeaderSpec = ("Retry-After", || {
         .build()
 });
 
-/// The errors of [`AdminScope`]: no or bad credentials, credentials without the scope, a
-/// refused caller over the per-IP limit, an authenticator that cannot reach the database.
-impl IntoResponses for AdminScope {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        [Unauthorized::entry(), Forbidden::entry(), TooManyRequests::entry(), ServiceUnavailable::entry()]
-            .into()
-    }
+/// A schema that admits `value` only (an `enum` of one): a field that never varies.
+#[must_use]
+pub(crate) fn only(value: impl Into<Value>) -> Object {
+    let value = value.into();
+    let ty = match value {
+        Value::Bool(_) => Type::Boolean,
+        Value::Number(_) => Type::Number,
+        _ => Type::String,
+    };
+    ObjectBuilder::new().schema_type(ty).enum_values(Some([value])).build()
 }
 
-/// The errors of [`PublicLimit`]: over the per-IP limit, or the database unreachable.
-impl IntoResponses for PublicLimit {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        [TooManyRequests::entry(), ServiceUnavailable::entry()].into()
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The errors of [`JsonBody`]: not JSON, too slow, too large, not sent as JSON, the wrong shape.
-impl<T> IntoResponses for JsonBody<T> {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        [
-            BadRequest::entry(),
-            RequestTimeout::entry(),
-            PayloadTooLarge::entry(),
-            UnsupportedMediaType::entry(),
-            UnprocessableEntity::entry(),
-        ]
-        .into()
+    #[test]
+    fn a_fixed_value_is_an_enum_of_one() {
+        let json = |o: Object| serde_json::to_value(o).unwrap_or_default();
+        assert_eq!(json(only("queued")), serde_json::json!({"type": "string", "enum": ["queued"]}));
+        assert_eq!(json(only(false)), serde_json::json!({"type": "boolean", "enum": [false]}));
     }
 }

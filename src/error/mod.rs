@@ -15,6 +15,11 @@ use serde::Serialize;
 
 use crate::request_context::RequestContext;
 
+pub(crate) mod responses;
+mod weakness;
+
+pub use weakness::Weakness;
+
 /// Everything that can go wrong in a request to these routes.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -70,7 +75,7 @@ pub enum Error {
     },
     /// A recovery token that is not valid (400 `invalid_token`, the reason in `details`).
     #[error("The recovery token is not valid.")]
-    InvalidToken(crate::db::recovery_tokens::Reason),
+    InvalidToken(crate::token::Reason),
     /// An `Idempotency-Key` header that is not one key of 1 to 255 visible ASCII characters (400).
     #[error("The Idempotency-Key header must be one key of 1 to 255 visible ASCII characters.")]
     InvalidIdempotencyKey,
@@ -79,7 +84,7 @@ pub enum Error {
     IdempotencyKeyReused,
     /// A new password that fails the policy (422 `weak_password`, what to fix in `details`).
     #[error("{}", .0.message())]
-    WeakPassword(crate::password::Weakness),
+    WeakPassword(Weakness),
     /// Too many requests for one client, admin or user (429, with `Retry-After`).
     #[error("Too many requests; try again in {retry_after} seconds.")]
     RateLimited {

@@ -1,0 +1,305 @@
+//! What the fairing does: at ignite it checks the configuration and builds every part
+//! ([`UserAccount::prepare`]), then attaches the pool, the migrations and the routes
+//! ([`UserAccount::install`]); at liftoff it logs the launch line and starts the mail worker;
+//! on every response under the mount point it adds the hardening headers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rocket::fairing::{self, AdHoc, Fairing, Info, Kind};
+use rocket::route::Route;
+use rocket::{Build, Orbit, Request, Response, Rocket};
+use rocket_db_pools::diesel::PgPool;
+use rocket_db_pools::Database as _;
+
+use super::builder::{HostDatabase, UserAccount};
+use crate::accounts::{DefaultStore, Store};
+use crate::attached::Attached;
+use crate::auth::ManagedAuthenticator;
+use crate::config::{total_memory_kib, Config, Schema};
+use crate::db::{run_migrations_of, Db, ManagedPool, Migrations, SessionBounds};
+use crate::debug::debug_routes_enabled;
+use crate::mail::{MailQueue, MailQueueParts, Mailer, Templates};
+use crate::password::{Argon2idHasher, HashingPool};
+use crate::rate_limit::PublicCounter;
+use crate::recovery::{RecoveryService, Redeeming};
+use crate::routes;
+
+/// Logs why ignition stops and hands the rocket back as the error.
+#[allow(clippy::result_large_err)] // Rocket's own fairing result type
+fn refuse(rocket: Rocket<Build>, message: impl std::fmt::Display) -> fairing::Result {
+    log::error!("user_account: {message}");
+    Err(rocket)
+}
+
+#[rocket::async_trait]
+impl Fairing for UserAccount {
+    fn info(&self) -> Info {
+        Info { name: "User Account", kind: Kind::Ignite | Kind::Liftoff | Kind::Response }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        match self.prepare(&rocket) {
+            Ok(prepared) => Ok(self.install(rocket, prepared)),
+            Err(e) => refuse(rocket, e),
+        }
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        if let Some(config) = req.rocket().state::<Config>() {
+            if under(req, &config.mount) {
+                crate::headers::harden(req, res);
+            }
+        }
+        crate::reset_page::finish(req, res);
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let (Some(config), Some(queue), Some(pool)) =
+            (rocket.state::<Config>(), rocket.state::<MailQueue>(), rocket.state::<ManagedPool>())
+        else {
+            return;
+        };
+        log::info!("{}", config.launch_line(debug_routes_enabled(rocket, config)));
+        if !serves_get(rocket, &config.reset_path) {
+            log::warn!(
+                "user_account: nothing serves GET {} (the page recovery links open): turn \
+                 `user_account.reset_page` on, or mount the host's own page there",
+                config.reset_path
+            );
+        }
+        if config.mail.worker {
+            rocket::tokio::spawn(queue.clone().run(pool.0.clone(), rocket.shutdown()));
+        }
+    }
+}
+
+/// Everything ignition built before it touches the rocket.
+struct Prepared {
+    config: Arc<Config>,
+    /// `databases.<pool_name>.url`: the database the crate migrates.
+    url: String,
+    pool_name: &'static str,
+    migrations: Migrations,
+    debug_routes: bool,
+    page_routes: Vec<Route>,
+    asset_routes: Vec<Route>,
+    default_store: DefaultStore,
+    queue: MailQueue,
+    service: PartialService,
+}
+
+impl UserAccount {
+    /// Reads and checks the configuration and builds every part, in the order a host fixes
+    /// them: configuration, schema, pool URL, templates, mailer, reset page, hasher.
+    fn prepare(&self, rocket: &Rocket<Build>) -> Result<Prepared, String> {
+        let debug_profile = rocket.figment().profile() == rocket::Config::DEBUG_PROFILE;
+        let config = Config::from_figment(rocket.figment(), debug_profile).map_err(|e| e.to_string())?;
+        let schema = Schema::new(&config.schema)
+            .map_err(|e| format!("invalid configuration: `user_account.schema`: {e}"))?;
+        let pool_name = self.database.map_or(Db::NAME, |db| db.name);
+        let url = rocket.figment().extract_inner::<String>(&format!("databases.{pool_name}.url")).map_err(
+            |_| {
+                format!("invalid configuration: `databases.{pool_name}.url` must be set to a postgres:// URL")
+            },
+        )?;
+        let templates = Templates::new(config.templates.as_deref())?;
+        let mailer = Mailer::new(&config.mail, self.mail_sender.clone())?;
+        let (page_routes, asset_routes) =
+            crate::reset_page::routes(&config).map_err(|e| format!("reset page: {e}"))?;
+        let debug_routes = debug_routes_enabled(rocket, &config);
+        if debug_routes && !debug_profile {
+            log::warn!("user_account: debug routes (avatar) are live outside the debug profile (`user_account.debug_routes = true`)");
+        }
+        let default_store = DefaultStore::new(schema.clone());
+        let store = match &self.store {
+            Some(host) => Store::Host(Arc::clone(host)),
+            None => Store::Default(default_store.clone()),
+        };
+        let hasher =
+            self.hasher.clone().unwrap_or_else(|| Arc::new(Argon2idHasher::new(config.argon2.clone())));
+        // The bound holds for the hasher in use, at the memory it declares.
+        config.argon2.check_memory(hasher.memory_kib(), total_memory_kib()).map_err(|e| e.to_string())?;
+        let bounds = SessionBounds::new(
+            config.statement_timeout_secs,
+            config.lock_timeout_secs,
+            self.database.is_some(),
+        );
+        let queue = MailQueue::new(MailQueueParts {
+            mailer,
+            store: store.clone(),
+            schema: schema.clone(),
+            bounds: bounds.clone(),
+            max_attempts: config.mail.max_attempts,
+            attempt_timeout: Duration::from_secs(config.mail.smtp_timeout_secs),
+            audit_retention_days: config.audit_retention_days,
+        });
+        // The default store's tables only where a default part reads them.
+        let migrations = if self.store.is_none() || self.default_authenticator {
+            Migrations::WITH_DEFAULT_STORE
+        } else {
+            Migrations::CRATE_ONLY
+        };
+        let config = Arc::new(config);
+        let service = PartialService {
+            schema,
+            bounds,
+            store,
+            hashing: HashingPool::new(hasher, config.argon2.max_concurrent),
+            config: Arc::clone(&config),
+            templates: Arc::new(templates),
+            queue: queue.clone(),
+        };
+        Ok(Prepared {
+            config,
+            url,
+            pool_name,
+            migrations,
+            debug_routes,
+            page_routes,
+            asset_routes,
+            default_store,
+            queue,
+            service,
+        })
+    }
+
+    /// Attaches the pool (unless the host's is used or already attached) and the database
+    /// stage, mounts the routes and catchers, and manages what the routes need.
+    fn install(&self, mut rocket: Rocket<Build>, prepared: Prepared) -> Rocket<Build> {
+        let Prepared {
+            config,
+            url,
+            pool_name,
+            migrations,
+            debug_routes,
+            page_routes,
+            asset_routes,
+            default_store,
+            queue,
+            service,
+        } = prepared;
+        if self.database.is_none() && rocket.state::<Db>().is_none() {
+            rocket = rocket.attach(Db::init());
+        }
+        let schema = service.schema.clone();
+        let database = database_stage(DatabaseStage {
+            url,
+            pool_name,
+            migrations,
+            host_pool: self.database,
+            service,
+        });
+        #[cfg(feature = "bench")]
+        let rocket = {
+            log::warn!("user_account: bench-only routes are mounted under {}/_bench", config.mount);
+            rocket.mount(format!("{}/_bench", config.mount.trim_end_matches('/')), crate::bench::routes())
+        };
+        rocket
+            .attach(database)
+            .mount(config.mount.as_str(), routes::routes(debug_routes))
+            .register(config.mount.as_str(), routes::catchers())
+            .mount("/", page_routes)
+            .mount(config.mount.as_str(), asset_routes)
+            .manage(ManagedAuthenticator(self.authenticator.clone()))
+            .manage(default_store)
+            .manage(schema)
+            .manage(queue)
+            .manage(Config::clone(&config))
+    }
+}
+
+/// What the database stage needs: it runs once the pool exists.
+struct DatabaseStage {
+    url: String,
+    pool_name: &'static str,
+    migrations: Migrations,
+    /// The host's pool, when the host handed one over.
+    host_pool: Option<HostDatabase>,
+    service: PartialService,
+}
+
+/// The stage that migrates the crate's schema, fetches the pool and manages the service. It
+/// runs after every fairing attached so far, the pool's initializer included, whichever order
+/// the host attached them in.
+fn database_stage(stage: DatabaseStage) -> AdHoc {
+    let DatabaseStage { url, pool_name, migrations, host_pool, service } = stage;
+    AdHoc::try_on_ignite("User Account database", move |rocket| async move {
+        if let Err(e) = run_migrations_of(&url, &service.schema, migrations).await {
+            return refuse(rocket, e);
+        }
+        log::info!("user_account: schema {} up to date", service.schema);
+        let pool = match host_pool {
+            Some(host) => (host.fetch)(&rocket),
+            None => Db::fetch(&rocket).map(Db::pool),
+        };
+        let Some(pool) = pool else {
+            return refuse(rocket, format!("the `{pool_name}` pool is not attached"));
+        };
+        let counter = PublicCounter::new(
+            pool.clone(),
+            service.bounds.clone(),
+            service.schema.clone(),
+            crate::rate_limit::public(&service.config),
+        );
+        let bounds = service.bounds.clone();
+        let service = service.with_pool(pool.clone());
+        Ok(rocket.manage(ManagedPool(pool, bounds)).manage(counter).manage(service).manage(Attached))
+    })
+}
+
+/// The service's parts that exist before the pool does.
+struct PartialService {
+    schema: Schema,
+    bounds: SessionBounds,
+    store: Store,
+    hashing: HashingPool,
+    config: Arc<Config>,
+    templates: Arc<Templates>,
+    queue: MailQueue,
+}
+
+impl PartialService {
+    fn with_pool(self, pool: PgPool) -> RecoveryService {
+        let PartialService { schema, bounds, store, hashing, config, templates, queue } = self;
+        RecoveryService {
+            pool,
+            bounds,
+            schema,
+            store,
+            hashing,
+            config,
+            templates,
+            queue,
+            redeeming: Redeeming::default(),
+        }
+    }
+}
+
+/// Whether a GET route of `rocket` (the crate's page or a host's route) answers `path`: its
+/// segments equal the path's, a dynamic segment matching any one and a trailing `<..>` the rest.
+fn serves_get(rocket: &Rocket<Orbit>, path: &str) -> bool {
+    let want: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    rocket.routes().filter(|route| route.method == rocket::http::Method::Get).any(|route| {
+        let have: Vec<&str> = route.uri.path().split('/').filter(|s| !s.is_empty()).collect();
+        let mut i = 0;
+        for segment in &have {
+            if segment.starts_with('<') && segment.ends_with("..>") {
+                return true;
+            }
+            match want.get(i) {
+                Some(w) if segment.starts_with('<') || segment == w => i += 1,
+                _ => return false,
+            }
+        }
+        i == want.len()
+    })
+}
+
+/// Whether the request's path is `mount` or below it, compared as Rocket routes: on the
+/// percent-decoded, non-empty segments (so `/api//users` and `/api/%75sers` count as under
+/// `/api/users`, as Rocket serves them there).
+fn under(req: &Request<'_>, mount: &str) -> bool {
+    let mut path = req.uri().path().segments();
+    mount.split('/').filter(|s| !s.is_empty()).all(|want| path.next() == Some(want))
+}
