@@ -223,7 +223,7 @@ def stalled_bodies(c, args):
     stall after 0, 10 or 600 bytes of a 1,000-byte body; other calls must still be answered at
     once, and a body stalled after Rocket's routing gets its 408 after `body_timeout_secs` (10 s).
     Rocket 0.5 reads the first 14 bytes of every body before routing, with no bound: those stalls
-    are printed, and are what a proxy in front must bound (README, "Deployment")."""
+    are printed, and are what a proxy in front must bound (docs/deployment.md)."""
     host, port = c.host, c.port
     socks = []
     for sent in [0, 10, 600] * 10:
