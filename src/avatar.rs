@@ -28,7 +28,7 @@ pub const MAX_AVATAR_BYTES: usize = 1024 * 1024;
 pub const ALLOWED_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
 /// The real image type of `bytes`, sniffed from their content (not from a file name or a
-/// client's claim), if it is one of [`ALLOWED_TYPES`] and within [`MAX_AVATAR_BYTES`].
+/// client's claim), if it is one of `ALLOWED_TYPES` and within `MAX_AVATAR_BYTES`.
 ///
 /// # Errors
 /// A sentence saying why the bytes are refused.

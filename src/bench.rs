@@ -19,7 +19,8 @@ use uuid::Uuid;
 use crate::db::outbox::OutboxMail;
 use crate::db::{recovery_tokens, DbConn, Prepare as _};
 use crate::error::{Error, Result};
-use crate::mail::{mail_time, MailContext as _, PasswordChangedMail, RenderedMail};
+use crate::mail::{mail_time, MailContext as _, PasswordChangedMail};
+use crate::message::RenderedMail;
 use crate::recovery::RecoveryService;
 use crate::token::PlainToken;
 

@@ -5,9 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use argon2::password_hash::{
-    rand_core::OsRng, Output, PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -21,12 +19,14 @@ fn argon2(config: &Argon2Config) -> Result<Argon2<'static>, Error> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
+#[cfg(feature = "internals")]
 /// An argon2id PHC string for `password`, with a fresh 16-byte salt. CPU- and memory-heavy:
 /// on a server, go through [`HashingPool`] instead.
 ///
 /// # Errors
 /// Only if the parameters are refused (they are validated at ignition).
 pub fn hash(config: &Argon2Config, password: &str) -> Result<String, Error> {
+    use argon2::password_hash::PasswordHasher as _;
     let salt = SaltString::generate(&mut OsRng);
     argon2(config)?
         .hash_password(password.as_bytes(), &salt)
@@ -34,13 +34,15 @@ pub fn hash(config: &Argon2Config, password: &str) -> Result<String, Error> {
         .map_err(|e| Error::Internal(format!("argon2: {e}")))
 }
 
+#[cfg(feature = "internals")]
 /// Whether `password` matches the PHC string `phc` (any argon2 variant and cost).
 #[must_use]
 pub fn verify(phc: &str, password: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier as _;
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-/// How new passwords are stored. The default is [`Argon2idHasher`]; a host whose login
+/// How new passwords are stored. The default is argon2id with `user_account.argon2.*`; a host whose login
 /// verifies another scheme (bcrypt, scrypt, its own argon2 parameters) passes its own to
 /// [`crate::UserAccountBuilder::password_hasher`], so its login keeps verifying what the
 /// crate stores. Whatever the hasher, the crate checks the password policy first and runs
@@ -293,6 +295,7 @@ impl PasswordPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordHasher as _;
 
     fn policy() -> PasswordPolicy {
         PasswordPolicy::default()

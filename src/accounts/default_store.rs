@@ -2,9 +2,8 @@
 //! `sessions` table, both inside the crate's schema. For hosts that have no accounts of their
 //! own, and for the runnable server.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Bytea, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Bytea, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use unicode_normalization::UnicodeNormalization as _;
 use uuid::Uuid;
@@ -24,7 +23,7 @@ pub fn normalize_email(email: &str) -> String {
 }
 
 /// The default store over `<schema>.users` and `<schema>.sessions`. Ids are UUIDs; emails
-/// are compared in [`normalize_email`] form; the fingerprint is
+/// are compared in `normalize_email` form; the fingerprint is
 /// [`Account::fingerprint_of`] the email and the password hash, which the database computes
 /// the same way where one statement checks a token.
 #[derive(Debug, Clone)]
@@ -96,6 +95,7 @@ impl DefaultStore {
         Ok(row.map(Account::from))
     }
 
+    #[cfg(feature = "internals")]
     /// Creates a user with this email, name and (already hashed) password; returns its id.
     ///
     /// # Errors
@@ -126,6 +126,7 @@ impl DefaultStore {
         Ok(id.id)
     }
 
+    #[cfg(feature = "internals")]
     /// Creates a bearer session for `user_id` whose token digests to `hash`.
     ///
     /// # Errors
@@ -136,7 +137,7 @@ impl DefaultStore {
         user_id: Uuid,
         hash: &TokenHash,
         scopes: &[String],
-        expires_at: DateTime<Utc>,
+        expires_at: chrono::DateTime<chrono::Utc>,
     ) -> QueryResult<()> {
         diesel::sql_query(format!(
             "insert into {s}.sessions (user_id, token_hash, scopes, expires_at) values ($1, $2, $3, $4)",
@@ -145,7 +146,7 @@ impl DefaultStore {
         .bind::<SqlUuid, _>(user_id)
         .bind::<Bytea, _>(&hash.0[..])
         .bind::<Array<Text>, _>(scopes)
-        .bind::<Timestamptz, _>(expires_at)
+        .bind::<diesel::sql_types::Timestamptz, _>(expires_at)
         .cached()
         .execute(conn)
         .await
@@ -175,6 +176,7 @@ impl DefaultStore {
         .optional()
     }
 
+    #[cfg(feature = "internals")]
     /// Stores an avatar for user `id` (image bytes already sniffed as `content_type`, or a
     /// validated URL), replacing the other kind. Returns whether the user exists.
     ///

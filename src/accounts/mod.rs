@@ -1,102 +1,10 @@
 //! The account store: the seam between the crate and the host's accounts.
 //!
-//! The crate never reads or writes an account, a session or an avatar but through an
-//! [`AccountStore`]. A host with accounts of its own implements it over its own tables and
-//! hands it to [`crate::UserAccountBuilder::account_store`]; a host without gets
-//! [`DefaultStore`], over the crate's own `users` and `sessions` tables.
-//!
-//! Every method runs on the crate's connection and, where the crate is changing something,
-//! inside the crate's transaction: a store whose tables live in the same database keeps
-//! redemption atomic (the token is claimed and the password stored together or not at all).
-//!
-//! A recovery token is bound to the account's [`Account::fingerprint`] when it is issued, and
-//! the fingerprint is compared again wherever the token is looked at (verify, cancel, redeem,
-//! the mail worker, the admin's status and list: one rule for every store), so a token
-//! dies when the email or the credentials change by any path, the host's own pages and plain
-//! SQL included. A token found so is revoked at once, for good: changing the account back does
-//! not revive it, whatever the store.
-//!
-//! ## Writing a store
-//!
-//! A store is written with the `diesel` and `diesel_async` this crate re-exports
-//! ([`crate::diesel`], [`crate::diesel_async`]), so its queries run on exactly the connection
-//! type the crate hands it. Return `Err` only for a database failure (the crate answers 503 for
-//! a lost connection, 500 otherwise, and logs the cause); an id or email that names no account
-//! is `Ok(None)`, never an error.
-//!
-//! ```
-//! use rocket_user_account::diesel::{self, prelude::*, sql_types::{BigInt, Bool, Text}};
-//! use rocket_user_account::diesel_async::{AsyncPgConnection, RunQueryDsl};
-//! use rocket_user_account::{Account, AccountStore};
-//!
-//! /// The host's `members` table (bigint ids).
-//! struct Members;
-//!
-//! #[derive(QueryableByName)]
-//! struct Member {
-//!     #[diesel(sql_type = BigInt)]
-//!     id: i64,
-//!     #[diesel(sql_type = Text)]
-//!     email: String,
-//!     #[diesel(sql_type = Text)]
-//!     name: String,
-//!     #[diesel(sql_type = Text)]
-//!     pw_hash: String,
-//!     #[diesel(sql_type = Bool)]
-//!     locked: bool,
-//! }
-//!
-//! impl From<Member> for Account {
-//!     fn from(m: Member) -> Account {
-//!         // What a recovery token is bound to: it changes with the email or the password.
-//!         let fingerprint = Account::fingerprint_of(Some(&m.email), Some(&m.pw_hash));
-//!         Account::new(m.id.to_string(), Some(m.email), m.name, fingerprint).recoverable(!m.locked)
-//!     }
-//! }
-//!
-//! async fn member(conn: &mut AsyncPgConnection, id: &str, lock: bool) -> QueryResult<Option<Account>> {
-//!     // An id that is not one of ours names no account: Ok(None), not an error.
-//!     let Ok(id) = id.parse::<i64>() else { return Ok(None) };
-//!     let sql = if lock { "select * from members where id = $1 for update" } else { "select * from members where id = $1" };
-//!     let row: Option<Member> = diesel::sql_query(sql).bind::<BigInt, _>(id).get_result(conn).await.optional()?;
-//!     Ok(row.map(Account::from))
-//! }
-//!
-//! #[rocket::async_trait]
-//! impl AccountStore for Members {
-//!     async fn find_by_id(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
-//!         member(conn, id, false).await
-//!     }
-//!     async fn find_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
-//!         let row: Option<Member> = diesel::sql_query("select * from members where lower(email) = lower($1)")
-//!             .bind::<Text, _>(email).get_result(conn).await.optional()?;
-//!         Ok(row.map(Account::from))
-//!     }
-//!     async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
-//!         member(conn, id, true).await
-//!     }
-//!     async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
-//!         let Ok(id) = id.parse::<i64>() else { return Ok(()) };
-//!         diesel::sql_query("update members set pw_hash = $2 where id = $1")
-//!             .bind::<BigInt, _>(id).bind::<Text, _>(hash).execute(conn).await.map(|_| ())
-//!     }
-//!     async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
-//!         # let _ = (conn, id);
-//!         Ok(0) // count the host's live sessions of `id`
-//!     }
-//!     async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
-//!         # let _ = (conn, id);
-//!         Ok(0) // revoke them; return how many
-//!     }
-//! }
-//! ```
-//!
-//! Plug it in with `UserAccount::builder().account_store(Members)`; the crate then creates
-//! none of the default store's tables (`users`, `sessions`) in its schema.
+//! See [`AccountStore`] for how it works.
 
 mod default_store;
 
-pub use default_store::{normalize_email, DefaultStore};
+pub use default_store::DefaultStore;
 
 use std::sync::Arc;
 
@@ -152,7 +60,7 @@ impl Account {
 
     /// A fingerprint of an email and a stored credential (a password hash, or whatever changes
     /// when the credentials do): SHA-256 of the two joined by a unit separator. What
-    /// [`DefaultStore`] uses; a host may use it too.
+    /// the default store uses; a host may use it too.
     #[must_use]
     pub fn fingerprint_of(email: Option<&str>, credential: Option<&str>) -> Vec<u8> {
         let mut digest = Sha256::new();
@@ -176,6 +84,100 @@ pub enum Avatar {
 /// Where the crate finds accounts, sessions and avatars. Every method gets the crate's
 /// connection; `lock`, `set_password_hash`, `count_sessions` and `revoke_sessions` are called
 /// inside the crate's transaction.
+///
+/// The crate never reads or writes an account, a session or an avatar but through an
+/// [`AccountStore`]. A host with accounts of its own implements it over its own tables and
+/// hands it to [`crate::UserAccountBuilder::account_store`]; a host without gets
+/// the default store, over the crate's own `users` and `sessions` tables.
+///
+/// Every method runs on the crate's connection and, where the crate is changing something,
+/// inside the crate's transaction: a store whose tables live in the same database keeps
+/// redemption atomic (the token is claimed and the password stored together or not at all).
+///
+/// A recovery token is bound to the account's [`Account::fingerprint`] when it is issued, and
+/// the fingerprint is compared again wherever the token is looked at (verify, cancel, redeem,
+/// the mail worker, the admin's status and list: one rule for every store), so a token
+/// dies when the email or the credentials change by any path, the host's own pages and plain
+/// SQL included. A token found so is revoked at once, for good: changing the account back does
+/// not revive it, whatever the store.
+///
+/// ## Writing a store
+///
+/// A store is written with the `diesel` and `diesel_async` this crate re-exports
+/// ([`crate::diesel`], [`crate::diesel_async`]), so its queries run on exactly the connection
+/// type the crate hands it. Return `Err` only for a database failure (the crate answers 503 for
+/// a lost connection, 500 otherwise, and logs the cause); an id or email that names no account
+/// is `Ok(None)`, never an error.
+///
+/// ```
+/// use rocket_user_account::diesel::{self, prelude::*, sql_types::{BigInt, Bool, Text}};
+/// use rocket_user_account::diesel_async::{AsyncPgConnection, RunQueryDsl};
+/// use rocket_user_account::{Account, AccountStore};
+///
+/// /// The host's `members` table (bigint ids).
+/// struct Members;
+///
+/// #[derive(QueryableByName)]
+/// struct Member {
+///     #[diesel(sql_type = BigInt)]
+///     id: i64,
+///     #[diesel(sql_type = Text)]
+///     email: String,
+///     #[diesel(sql_type = Text)]
+///     name: String,
+///     #[diesel(sql_type = Text)]
+///     pw_hash: String,
+///     #[diesel(sql_type = Bool)]
+///     locked: bool,
+/// }
+///
+/// impl From<Member> for Account {
+///     fn from(m: Member) -> Account {
+///         // What a recovery token is bound to: it changes with the email or the password.
+///         let fingerprint = Account::fingerprint_of(Some(&m.email), Some(&m.pw_hash));
+///         Account::new(m.id.to_string(), Some(m.email), m.name, fingerprint).recoverable(!m.locked)
+///     }
+/// }
+///
+/// async fn member(conn: &mut AsyncPgConnection, id: &str, lock: bool) -> QueryResult<Option<Account>> {
+///     // An id that is not one of ours names no account: Ok(None), not an error.
+///     let Ok(id) = id.parse::<i64>() else { return Ok(None) };
+///     let sql = if lock { "select * from members where id = $1 for update" } else { "select * from members where id = $1" };
+///     let row: Option<Member> = diesel::sql_query(sql).bind::<BigInt, _>(id).get_result(conn).await.optional()?;
+///     Ok(row.map(Account::from))
+/// }
+///
+/// #[rocket::async_trait]
+/// impl AccountStore for Members {
+///     async fn find_by_id(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+///         member(conn, id, false).await
+///     }
+///     async fn find_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
+///         let row: Option<Member> = diesel::sql_query("select * from members where lower(email) = lower($1)")
+///             .bind::<Text, _>(email).get_result(conn).await.optional()?;
+///         Ok(row.map(Account::from))
+///     }
+///     async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+///         member(conn, id, true).await
+///     }
+///     async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
+///         let Ok(id) = id.parse::<i64>() else { return Ok(()) };
+///         diesel::sql_query("update members set pw_hash = $2 where id = $1")
+///             .bind::<BigInt, _>(id).bind::<Text, _>(hash).execute(conn).await.map(|_| ())
+///     }
+///     async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
+///         # let _ = (conn, id);
+///         Ok(0) // count the host's live sessions of `id`
+///     }
+///     async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
+///         # let _ = (conn, id);
+///         Ok(0) // revoke them; return how many
+///     }
+/// }
+/// ```
+///
+/// Plug it in with `UserAccount::builder().account_store(Members)`; the crate then creates
+/// none of the default store's tables (`users`, `sessions`) in its schema.
 #[rocket::async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     /// The account with this id, if any. An id that is not of the store's form (not a number,

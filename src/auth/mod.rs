@@ -54,7 +54,7 @@ impl From<AuthError> for Error {
     }
 }
 
-/// Decides who is calling. The default is [`SessionAuthenticator`]; a host passes its own to
+/// Decides who is calling. The default reads bearer tokens from the default store's `sessions`; a host passes its own to
 /// [`crate::UserAccountBuilder::authenticator`].
 ///
 /// [`AdminScope`] calls it, then requires the scope named by `user_account.admin_scope`

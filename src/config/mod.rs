@@ -58,7 +58,7 @@ pub struct Config {
     pub lock_timeout_secs: u64,
     /// Header to read the client IP from, only behind a proxy that sets it: `Forwarded`
     /// (its `for=`), `X-Forwarded-For` (its last entry), `X-Real-IP` or another of
-    /// [`PROXY_HEADERS`]. Default none: the socket's address.
+    /// the proxy headers the crate parses. Default none: the socket's address.
     pub trusted_proxy_header: Option<String>,
     /// Days audit events are kept before the worker purges them. Default 90.
     pub audit_retention_days: u32,
@@ -173,7 +173,7 @@ pub struct PasswordPolicy {
 }
 
 /// `user_account.argon2.*`. `memory_kib`, `iterations` and `parallelism` set the default
-/// hasher ([`crate::Argon2idHasher`]) only; `max_concurrent` bounds whatever hasher is in use,
+/// hasher (argon2id) only; `max_concurrent` bounds whatever hasher is in use,
 /// whose [`crate::PasswordHasher::memory_kib`] the memory check uses.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -265,7 +265,7 @@ mod validate;
 
 pub use schema::Schema;
 pub(crate) use validate::total_memory_kib;
-pub use validate::{argon2_min_memory_kib, ConfigError, PROXY_HEADERS};
+pub use validate::ConfigError;
 
 #[cfg(test)]
 mod tests;

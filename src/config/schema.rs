@@ -34,6 +34,7 @@ impl Schema {
         Ok(Schema(name.into()))
     }
 
+    #[cfg(feature = "internals")]
     /// The bare name.
     #[must_use]
     pub fn name(&self) -> &str {

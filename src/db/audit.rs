@@ -1,21 +1,9 @@
 //! `audit_events`: the append-only trail. Never holds a secret.
-//!
-//! ## What is recorded
-//!
-//! `audit_events` records, each with time, request id and client IP where there is a request:
-//! `recovery_requested` (actor, target, token row), `recovery_token_invalid` (reason; from
-//! change-password, since verify only reads), `authn_password_change`,
-//! `authn_password_change_fail` (reason), `excess_rate_limit_exceeded`, `authz_fail`,
-//! `email_send_failed` and `email_abandoned`; for operators' calls, `recovery_replayed`,
-//! `idempotency_key_refused` (reason), `recovery_tokens_listed`, `recovery_token_revoked` and
-//! `recovery_cancelled`. Never a token, digest or password.
-//!
-//! Which reads are recorded: listing a user's live tokens is (it enumerates what can reset an
-//! account), and so is verify's refusal of a token on change-password. A recovery's status read
-//! is not: it holds no secret, changes nothing, and an admin UI polls it; a caller refused on it
-//! is recorded as `authz_fail` by the guard.
+#![doc = include_str!("../../docs/audit.md")]
 
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -23,6 +11,10 @@ use serde_json::Value;
 use super::Prepare as _;
 use crate::config::Schema;
 use crate::request_context::RequestContext;
+
+/// The columns of `audit_events` an event fills, in the order [`NewAuditEvent::bind_to`] binds
+/// their values.
+pub(super) const COLUMNS: &str = "event, request_id, client_ip, actor_user_id, target_user_id, details";
 
 /// Event names, after the OWASP logging vocabulary.
 pub mod event {
@@ -114,19 +106,22 @@ impl NewAuditEvent {
     /// # Errors
     /// Database errors only.
     pub async fn insert(&self, conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<()> {
-        diesel::sql_query(format!(
-            "insert into {s}.audit_events (event, request_id, client_ip, actor_user_id, target_user_id, details) \
-             values ($1, $2, $3, $4, $5, $6)"
-        ))
-        .bind::<Text, _>(self.event)
-        .bind::<Nullable<Text>, _>(&self.request_id)
-        .bind::<Nullable<Text>, _>(&self.client_ip)
-        .bind::<Nullable<Text>, _>(&self.actor_user_id)
-        .bind::<Nullable<Text>, _>(&self.target_user_id)
-        .bind::<Jsonb, _>(&self.details)
-        .cached().execute(conn)
-        .await
-        .map(|_| ())
+        let insert = diesel::sql_query(format!(
+            "insert into {s}.audit_events ({COLUMNS}) values ($1, $2, $3, $4, $5, $6)"
+        ));
+        self.bind_to(insert.into_boxed()).cached().execute(conn).await.map(|_| ())
+    }
+
+    /// `query` with the event's six values bound after its own binds, in the order of
+    /// [`COLUMNS`]: for a statement that inserts the event from its next six placeholders.
+    pub(super) fn bind_to<'a, Q>(&'a self, query: BoxedSqlQuery<'a, Pg, Q>) -> BoxedSqlQuery<'a, Pg, Q> {
+        query
+            .bind::<Text, _>(self.event)
+            .bind::<Nullable<Text>, _>(&self.request_id)
+            .bind::<Nullable<Text>, _>(&self.client_ip)
+            .bind::<Nullable<Text>, _>(&self.actor_user_id)
+            .bind::<Nullable<Text>, _>(&self.target_user_id)
+            .bind::<Jsonb, _>(&self.details)
     }
 }
 

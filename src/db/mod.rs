@@ -2,37 +2,11 @@
 //! tables with their queries. Every query names its tables through [`Schema`], so the crate
 //! never reads or writes anything outside its schema except through the account store.
 //!
-//! ## Schema
-//!
-//! Migrations live in `migrations/` (embedded in the crate, run at ignition under an advisory
-//! lock, reversible). They name no schema: they run with the crate's schema
-//! (`user_account.schema`, default `user_account`) alone on the `search_path`, so every table,
-//! index, function and diesel's own `__diesel_schema_migrations` land there. The host's tables,
-//! whatever their names, and the host's own diesel bookkeeping are never created, altered or read.
-//!
-//! | table | what |
-//! |---|---|
-//! | `recovery_tokens` | SHA-256 `token_hash`, `user_id` (the store's id, as text), `binding` (the account's fingerprint at issue), `requested_by` (and `requested_by_subject`), `expires_at`, `used_at`, `superseded_at`, `revoked_at`, `cancelled_at` (the user's "this wasn't me"; a cancelled token is revoked too); SHA-256 digests of an `Idempotency-Key` and of its request (unique per admin subject); at most one live token per account (partial unique index) |
-//! | `mail_outbox` | durable mail queue: recipient, rendered bodies (wiped after sending), stable `message_id`, `status`, `attempts`, `next_attempt_at`, `last_error` (text, for the log reader) and `last_error_class` (what a status may show) |
-//! | `audit_events` | append-only trail: event, time, request id, client IP, actor, target, details |
-//! | `rate_limit_counters` | fixed-window counters, one row per (limit's longer window, subject, window start) with the shorter window's count in it |
-//! | `users` | default store only (created only when it is in use): id (uuid), `email`, `email_normalized` (NFKC + lowercase, unique), `display_name`, `password_hash` (argon2id PHC), `password_changed_at`, `disabled`, `avatar_bytes` + `avatar_content_type` (png/jpeg/gif/webp, at most 1 MiB) or `avatar_url`, timestamps |
-//! | `sessions` | default store only (likewise, or when the default authenticator is): bearer sessions by SHA-256 `token_hash` (unique), `user_id`, `scopes`, `expires_at`, `revoked_at` |
-//!
-//! No row references an account with a foreign key: ids are the account store's, opaque text.
-//! The default store's tables and trigger are a migration set of their own
-//! (`migrations_default_store/`), run only when the default store or the default authenticator
-//! is in use; a host with its own store and authenticator gets only the crate's tables.
-//! A trigger on the default store's `users` revokes an account's live recovery tokens when it is
-//! disabled or its email or password hash changes, by any path, so re-enabling it or changing an
-//! email back does not revive an old link (a second line of defence: the rule in the crate's
-//! `liveness` module revokes such a token itself, for every store); its function pins its `search_path` to the crate's
-//! schema. Every query is plain SQL naming its tables through [`Schema`], which is why the crate
-//! carries no `diesel print-schema` file: the schema's name is configuration. The test suite
-//! reverts and re-applies every migration.
+#![doc = include_str!("../../docs/schema.md")]
 
 pub mod audit;
 pub(crate) mod outbox;
+pub(crate) mod purge;
 pub(crate) mod rate_limits;
 pub(crate) mod recovery_tokens;
 mod sql;
@@ -147,6 +121,7 @@ impl diesel::migration::MigrationSource<diesel::pg::Pg> for Migrations {
     }
 }
 
+#[cfg(feature = "internals")]
 /// Every embedded migration, the default store's included (what [`run_migrations`] runs).
 pub const MIGRATIONS: Migrations = Migrations::WITH_DEFAULT_STORE;
 
@@ -154,6 +129,7 @@ pub const MIGRATIONS: Migrations = Migrations::WITH_DEFAULT_STORE;
 /// same moment migrate one after the other ("rua-migr" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7275_612d_6d69_6772;
 
+#[cfg(feature = "internals")]
 /// Creates `schema` if needed and applies every pending migration inside it (the default
 /// store's included: [`MIGRATIONS`]), on the database at `url`; returns how many ran. See
 /// [`run_migrations_of`].
@@ -231,7 +207,7 @@ const RESET_BOUNDS: &str = "reset statement_timeout; reset lock_timeout";
 /// A pooled connection, as a request guard: a pool that cannot hand one out within its
 /// `connect_timeout` (default 5 s) fails the request with a JSON 503. Take it only in routes
 /// without a body, or after the body is read: a guard runs before the body arrives. Its
-/// statements run under the crate's [`SessionBounds`].
+/// statements run under the crate's `SessionBounds`.
 pub struct DbConn {
     conn: Option<Object<AsyncPgConnection>>,
     /// A host's connection: reset when given back.
@@ -276,6 +252,7 @@ impl DbConn {
         Ok(DbConn { conn: Some(conn), reset: bounds.host_pool })
     }
 
+    #[cfg(feature = "internals")]
     /// Checks a connection out of `pool` as it is, without the crate's bounds (for a pool
     /// outside the fairing, such as a test's).
     ///

@@ -8,7 +8,7 @@ use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Uuid as 
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::audit::NewAuditEvent;
+use super::audit::{NewAuditEvent, COLUMNS};
 use super::Prepare as _;
 use crate::config::Schema;
 use crate::message::{MailKind, RenderedMail};
@@ -109,11 +109,12 @@ impl NewOutboxMail {
         event: &NewAuditEvent,
     ) -> QueryResult<Uuid> {
         // Both rows in one statement: one round trip fewer in the transaction that queues a mail.
-        diesel::sql_query(format!(
+        // The mail's values are $1 to $9, the event's the six after them.
+        let mail = diesel::sql_query(format!(
             "with mail as (insert into {s}.mail_outbox \
                (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id) \
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning 1) \
-             insert into {s}.audit_events (event, request_id, client_ip, actor_user_id, target_user_id, details) \
+             insert into {s}.audit_events ({COLUMNS}) \
              select $10, $11, $12, $13, $14, $15 from mail"
         ))
         .bind::<SqlUuid, _>(self.id)
@@ -125,15 +126,8 @@ impl NewOutboxMail {
         .bind::<Text, _>(&self.mail.text)
         .bind::<Text, _>(&self.mail.html)
         .bind::<Text, _>(&self.message_id)
-        .bind::<Text, _>(event.event)
-        .bind::<Nullable<Text>, _>(&event.request_id)
-        .bind::<Nullable<Text>, _>(&event.client_ip)
-        .bind::<Nullable<Text>, _>(&event.actor_user_id)
-        .bind::<Nullable<Text>, _>(&event.target_user_id)
-        .bind::<diesel::sql_types::Jsonb, _>(&event.details)
-        .cached()
-        .execute(conn)
-        .await?;
+        .into_boxed();
+        event.bind_to(mail).cached().execute(conn).await?;
         Ok(self.id)
     }
 }
@@ -291,6 +285,19 @@ impl OutboxMail {
         .cached().execute(conn)
         .await
     }
+}
+
+/// Deletes the finished mails (sent, dropped or abandoned) last changed more than a week ago;
+/// returns how many.
+///
+/// # Errors
+/// Database errors only.
+pub(crate) async fn purge(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<usize> {
+    diesel::sql_query(format!(
+        "delete from {s}.mail_outbox where status <> 'queued' and updated_at < now() - interval '7 days'"
+    ))
+    .execute(conn)
+    .await
 }
 
 impl Finished {

@@ -456,3 +456,14 @@ pub async fn revoke_unbound(conn: &mut AsyncPgConnection, s: &Schema, ids: &[Uui
     .execute(conn)
     .await
 }
+
+/// Deletes the tokens a week past their expiry, used or not (their mails go with them, by the
+/// foreign key's cascade); returns how many tokens.
+///
+/// # Errors
+/// Database errors only.
+pub(crate) async fn purge(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<usize> {
+    diesel::sql_query(format!("delete from {s}.recovery_tokens where expires_at < now() - interval '7 days'"))
+        .execute(conn)
+        .await
+}

@@ -64,14 +64,14 @@ pub struct UserAccountBuilder {
 
 impl UserAccountBuilder {
     /// Uses `authenticator` to decide who is calling (for [`crate::AdminScope`]). Default:
-    /// [`SessionAuthenticator`], over the default store's sessions.
+    /// bearer tokens looked up in the default store's `sessions`.
     pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
         self.authenticator = Some(Arc::new(authenticator));
         self
     }
 
     /// Reaches accounts, sessions and avatars through `store` (the host's own tables) instead
-    /// of the crate's [`crate::accounts::DefaultStore`]. With a store and an authenticator of
+    /// of the crate's default store (its own `users` table). With a store and an authenticator of
     /// the host's, the crate creates none of the default store's tables (`users`, `sessions`).
     pub fn account_store(mut self, store: impl AccountStore) -> Self {
         self.store = Some(Arc::new(store));

@@ -111,6 +111,37 @@ impl UserAccount {
         if debug_routes && !debug_profile {
             log::warn!("user_account: debug routes (avatar) are live outside the debug profile (`user_account.debug_routes = true`)");
         }
+        // The default store's tables only where a default part reads them.
+        let migrations = if self.store.is_none() || self.default_authenticator {
+            Migrations::WITH_DEFAULT_STORE
+        } else {
+            Migrations::CRATE_ONLY
+        };
+        let config = Arc::new(config);
+        let (default_store, queue, service) = self.services(&config, schema, templates, mailer)?;
+        Ok(Prepared {
+            config,
+            url,
+            pool_name,
+            migrations,
+            debug_routes,
+            page_routes,
+            asset_routes,
+            default_store,
+            queue,
+            service,
+        })
+    }
+
+    /// The parts the routes use: the store, the hasher (whose memory the machine must hold),
+    /// the mail queue and the service waiting for its pool.
+    fn services(
+        &self,
+        config: &Arc<Config>,
+        schema: Schema,
+        templates: Templates,
+        mailer: Mailer,
+    ) -> Result<(DefaultStore, MailQueue, PartialService), String> {
         let default_store = DefaultStore::new(schema.clone());
         let store = match &self.store {
             Some(host) => Store::Host(Arc::clone(host)),
@@ -134,34 +165,16 @@ impl UserAccount {
             attempt_timeout: Duration::from_secs(config.mail.smtp_timeout_secs),
             audit_retention_days: config.audit_retention_days,
         });
-        // The default store's tables only where a default part reads them.
-        let migrations = if self.store.is_none() || self.default_authenticator {
-            Migrations::WITH_DEFAULT_STORE
-        } else {
-            Migrations::CRATE_ONLY
-        };
-        let config = Arc::new(config);
         let service = PartialService {
             schema,
             bounds,
             store,
             hashing: HashingPool::new(hasher, config.argon2.max_concurrent),
-            config: Arc::clone(&config),
+            config: Arc::clone(config),
             templates: Arc::new(templates),
             queue: queue.clone(),
         };
-        Ok(Prepared {
-            config,
-            url,
-            pool_name,
-            migrations,
-            debug_routes,
-            page_routes,
-            asset_routes,
-            default_store,
-            queue,
-            service,
-        })
+        Ok((default_store, queue, service))
     }
 
     /// Attaches the pool (unless the host's is used or already attached) and the database
@@ -183,13 +196,8 @@ impl UserAccount {
             rocket = rocket.attach(Db::init());
         }
         let schema = service.schema.clone();
-        let database = database_stage(DatabaseStage {
-            url,
-            pool_name,
-            migrations,
-            host_pool: self.database,
-            service,
-        });
+        let database =
+            database_stage(DatabaseStage { url, pool_name, migrations, host_pool: self.database, service });
         #[cfg(feature = "bench")]
         let rocket = {
             log::warn!("user_account: bench-only routes are mounted under {}/_bench", config.mount);

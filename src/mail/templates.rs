@@ -7,8 +7,8 @@ use std::path::Path;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::message::{MailKind, RenderedMail};
 use crate::error::error_chain;
+use crate::message::{MailKind, RenderedMail};
 
 /// Every template, by name, with its embedded source.
 const EMBEDDED: [(&str, &str); 8] = [

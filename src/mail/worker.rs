@@ -422,17 +422,7 @@ impl MailQueue {
     /// Database errors only.
     pub async fn purge(&self, pool: &PgPool) -> Result<usize, Error> {
         let mut conn = connect(pool, &self.bounds).await?;
-        let s = &self.schema;
-        let mut purged = 0;
-        for sql in [
-            format!("delete from {s}.recovery_tokens where expires_at < now() - interval '7 days'"),
-            format!("delete from {s}.mail_outbox where status <> 'queued' and updated_at < now() - interval '7 days'"),
-        ] {
-            purged += diesel_async::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn).await?;
-        }
-        purged += crate::db::rate_limits::purge(&mut conn, s).await?;
-        purged += crate::db::audit::purge(&mut conn, s, self.audit_retention_days).await?;
-        Ok(purged)
+        crate::db::purge::purge(&mut conn, &self.schema, self.audit_retention_days).await
     }
 
     /// Delivers until `shutdown` resolves: at once when woken, otherwise every few seconds;

@@ -35,6 +35,70 @@ use crate::request_context::RequestContext;
 use crate::token::{PlainToken, Reason, TokenHash};
 
 /// Starts and redeems recoveries. Managed by the fairing: take it as `&State<RecoveryService>`.
+///
+/// | method | path | guard | body |
+/// |---|---|---|---|
+/// | POST | `/password-recovery` | [`crate::AdminScope`] | `PasswordRecovery` |
+/// | POST | `/verify-recovery-token` | none | `TokenRequest` |
+/// | POST | `/change-password` | none | `PasswordReset` |
+/// | GET | `/password-recovery/<recovery_id>` | [`crate::AdminScope`] | none |
+/// | GET | `/<user_id>/recovery-tokens` | [`crate::AdminScope`] | none |
+/// | DELETE | `/recovery-tokens/<token_id>` | [`crate::AdminScope`] | none |
+/// | POST | `/cancel-recovery` | none | `TokenRequest` |
+///
+/// The routes are thin: [`RecoveryService`] does the work, and a host's own admin UI, job or
+/// CLI can call it without HTTP (take it as `&State<RecoveryService>`).
+///
+/// ## How recovery works
+///
+/// - **Tokens** are 32 bytes from the OS CSPRNG, base64url (43 characters). Only their SHA-256
+///   digest is stored. A token lives `token_ttl_secs` (Postgres `now()` decides), is single use,
+///   and a new one supersedes the account's older ones (a partial unique index keeps at most one
+///   live token per account). It is bound to the account's fingerprint (see
+///   [`crate::accounts::Account::fingerprint`]) as it was at issue. One rule, the same for every
+///   store, decides whether it is live wherever it is looked at (verify, cancel, redeem, the mail
+///   worker, the admin's status and list): it dies when the email or the credentials change by
+///   any path, the host's own pages and plain SQL included, or when the account stops being
+///   recoverable, and the first path that finds it so revokes it for good, so changing the
+///   account back does not revive it. With the default store a trigger also revokes it (a second
+///   line of defence).
+/// - **The mail** goes only to the address stored for the user (never one from the request; email
+///   lookups compare an NFKC + lowercase form). The link is `public_url + reset_path +
+///   "#token=" + token`: built from configuration, never from `Host` or `X-Forwarded-Host`, with
+///   the token in the fragment so it never reaches a server log or a `Referer`.
+/// - **Changing the password** checks the token first (an invalid one never costs an argon2 hash),
+///   then the policy (15 to 128 code points, zxcvbn score at least 3 with the user's email and name
+///   as context; no composition rules, no truncation), waits for a hashing slot with no database
+///   connection held, checks the token again once the slot is granted, hashes on the blocking
+///   pool with no connection or transaction held, and then, in one transaction, locks the
+///   account through the store, compares its fingerprint, claims the token with one atomic
+///   `UPDATE` (so concurrent redemptions, on one instance or several, give exactly one success),
+///   stores the new hash through the store, kills the account's other tokens, revokes sessions if asked or configured, queues a "your password was
+///   changed" mail (no token in it) and records an audit event. Sessions survive otherwise, and the
+///   answer counts them so a UI can offer to sign out everywhere.
+///
+/// ## What operators and users can steer
+///
+/// - **Retries are safe.** `password-recovery` takes an `Idempotency-Key` header (see
+///   [`IdempotencyKey`]): a repeat by the same admin with the same key and body, while the first
+///   token lives, answers the first answer again and issues no second token and no second mail,
+///   so a retry after a timeout never voids the mail the user already has. Once that token is
+///   no longer live the key is released and starts a new recovery. The same key with another
+///   body is 422 `idempotency_key_reused`; refusals are audited.
+/// - **Where a recovery stands.** Its answer carries a `recovery_id`;
+///   `GET <mount>/password-recovery/<recovery_id>` answers the token's state (`live`,
+///   `redeemed`, `expired`, `superseded`, `cancelled`, `revoked`) and the mail's (`queued`,
+///   `retrying` with the attempts and the last error's class, `sent` with when, `abandoned`,
+///   `dropped`), never an error's text, the token or its digest.
+/// - **Outstanding links.** `GET <mount>/<user_id>/recovery-tokens` lists a user's live tokens
+///   and `DELETE <mount>/recovery-tokens/<token_id>` revokes one (its queued mail is then
+///   dropped); both are audited. A status read is not (it holds no secret, changes nothing and
+///   is polled).
+/// - **"This wasn't me".** The mail carries a second link, `public_url + reset_path +
+///   "#cancel=" + token`. The reset page asks before it acts (a link scanner that opens the link
+///   cancels nothing), then posts `<mount>/cancel-recovery`, which revokes the token without
+///   touching the account and records a `recovery_cancelled` event. The token then verifies as
+///   `{"valid": false, "reason": "cancelled"}`.
 #[derive(Clone)]
 pub struct RecoveryService {
     pub(crate) pool: PgPool,
@@ -65,7 +129,7 @@ impl RecoveryService {
     ///
     /// # Errors
     /// [`Error::Unavailable`] when the pool is exhausted or the database is away.
-    pub async fn conn(&self) -> Result<DbConn> {
+    pub(crate) async fn conn(&self) -> Result<DbConn> {
         DbConn::checkout(&self.pool, &self.bounds).await
     }
 
@@ -95,112 +159,174 @@ impl RecoveryService {
         rate_limit::enforce(&mut conn, &self.schema, ctx, &admin.subject, &rate_limit::admin(&self.config))
             .await?;
         let token = PlainToken::generate();
-        let idempotency = key.map(|key| (key.digest(), target.digest()));
+        let request = StartRequest {
+            target: &target,
+            admin,
+            ctx,
+            token: &token,
+            idempotency: key.map(|key| (key.digest(), target.digest())),
+        };
         let started = conn
             .transaction::<_, Error, _>(|conn| {
-                async move {
-                    if let Some((key, request)) = &idempotency {
-                        if let Some(first) =
-                            recovery_tokens::keyed(conn, &self.schema, &admin.subject, key).await?
-                        {
-                            let id = first.token.id;
-                            // The key replays only while its token is live (the one rule): a
-                            // key whose token ended or came unbound is released, and this
-                            // request starts a new recovery, with a new mail.
-                            let live =
-                                liveness::inspect(conn, &self.schema, &self.store, first.token).await?;
-                            match live {
-                                Ok(_) if first.request_hash != request[..] => {
-                                    return Err(Error::IdempotencyKeyReused);
-                                }
-                                Ok(live) => {
-                                    NewAuditEvent::new(event::RECOVERY_REPLAYED)
-                                        .request(ctx)
-                                        .actor(admin.user_id.as_deref())
-                                        .target(Some(&live.user_id))
-                                        .details(json!({ "token_id": id, "admin": admin.subject }))
-                                        .insert(conn, &self.schema)
-                                        .await?;
-                                    let queued = Queued {
-                                        status: QUEUED,
-                                        user_id: live.user_id,
-                                        expires_at: live.expires_at,
-                                        recovery_id: id,
-                                    };
-                                    return Ok(Ok((queued, false)));
-                                }
-                                Err(_) => recovery_tokens::release_key(conn, &self.schema, id).await?,
-                            }
-                        }
-                    }
-                    let account = match &target {
-                        Target::Id(id) => self.store().lock(conn, id).await?,
-                        Target::Email(email) => self.store().lock_by_email(conn, email).await?,
-                    }
-                    .ok_or(Error::UserNotFound)?;
-                    let email = recoverable_email(&account)?;
-                    // Counted in this transaction, under the account's lock: concurrent
-                    // requests for one account, on any instance, see each other's counts.
-                    let windows = rate_limit::target_user(&self.config);
-                    if let Some(exceeded) =
-                        rate_limits::hit(conn, &self.schema, &account.id, &windows, Commit::WithCaller)
-                            .await?
-                    {
-                        if exceeded.first {
-                            rate_limit::record(conn, &self.schema, ctx, &windows, Some(&account.id)).await?;
-                        }
-                        return Ok(Err(exceeded.retry_after));
-                    }
-                    let new = NewToken {
-                        user_id: &account.id,
-                        binding: &account.fingerprint,
-                        hash: &token.hash(),
-                        requested_by: admin.user_id.as_deref(),
-                        requested_by_subject: &admin.subject,
-                        idempotency,
-                        ttl_secs: self.config.token_ttl_secs,
-                    };
-                    let (token_id, expires_at) = recovery_tokens::issue(conn, &self.schema, &new).await?;
-                    let mail = RecoveryMail {
-                        product_name: &self.config.mail.product_name,
-                        display_name: &account.display_name,
-                        link: &self.link(&token, "token"),
-                        cancel_link: &self.link(&token, "cancel"),
-                        expires_at: mail_time(expires_at),
-                        ttl_minutes: self.config.token_ttl_secs.div_ceil(60),
-                    };
-                    let requested = NewAuditEvent::new(event::RECOVERY_REQUESTED)
-                        .request(ctx)
-                        .actor(admin.user_id.as_deref())
-                        .target(Some(&account.id))
-                        .details(json!({ "token_id": token_id, "admin": admin.subject }));
-                    self.queue
-                        .enqueue(
-                            conn,
-                            (&self.templates, &mail),
-                            (&account.id, Some(token_id)),
-                            &email,
-                            &requested,
-                        )
-                        .await?;
-                    let queued =
-                        Queued { status: QUEUED, user_id: account.id, expires_at, recovery_id: token_id };
-                    Ok(Ok((queued, true)))
-                }
-                .scope_boxed()
+                async move { self.start_in_transaction(conn, &request).await }.scope_boxed()
             })
             .await;
-        let (queued, issued) = match started {
+        match started {
             // Rolled back with the transaction: recorded on its own.
             Err(Error::IdempotencyKeyReused) => {
-                return Err(self.refuse_key(&mut conn, admin, ctx, Error::IdempotencyKeyReused).await);
+                Err(self.refuse_key(&mut conn, admin, ctx, Error::IdempotencyKeyReused).await)
             }
-            started => started?.map_err(|retry_after| Error::RateLimited { retry_after })?,
-        };
-        if issued {
-            self.queue.wake();
+            Err(e) => Err(e),
+            Ok(Started::Replayed(queued)) => Ok(queued),
+            Ok(Started::Issued(queued)) => {
+                self.queue.wake();
+                Ok(queued)
+            }
+            Ok(Started::Limited { retry_after }) => Err(Error::RateLimited { retry_after }),
         }
-        Ok(queued)
+    }
+
+    /// The transaction of [`RecoveryService::start`]: replays a repeat of a keyed request, or
+    /// locks the target account, counts its per-user limits, issues its token and queues the
+    /// mail. Every outcome but an error commits (an exceeded limit's count with it).
+    async fn start_in_transaction(
+        &self,
+        conn: &mut AsyncPgConnection,
+        request: &StartRequest<'_>,
+    ) -> Result<Started> {
+        if let Some(queued) = self.replay(conn, request).await? {
+            return Ok(Started::Replayed(queued));
+        }
+        let account = self.lock_target(conn, request.target).await?;
+        let email = recoverable_email(&account)?;
+        // Counted in this transaction, under the account's lock: concurrent
+        // requests for one account, on any instance, see each other's counts.
+        if let Some(retry_after) = self.limit_target(conn, request.ctx, &account.id).await? {
+            return Ok(Started::Limited { retry_after });
+        }
+        let queued = self.issue_and_enqueue(conn, request, account, &email).await?;
+        Ok(Started::Issued(queued))
+    }
+
+    /// The first answer again, recorded as replayed, when the admin already used the request's
+    /// `Idempotency-Key` and its token is live. `None` when the request has no key, the key is
+    /// new, or its token is no longer live (the key is then released).
+    ///
+    /// # Errors
+    /// [`Error::IdempotencyKeyReused`] when the key came with another target, or a database error.
+    async fn replay(
+        &self,
+        conn: &mut AsyncPgConnection,
+        request: &StartRequest<'_>,
+    ) -> Result<Option<Queued>> {
+        let Some((key, digest)) = &request.idempotency else {
+            return Ok(None);
+        };
+        let admin = request.admin;
+        let Some(first) = recovery_tokens::keyed(conn, &self.schema, &admin.subject, key).await? else {
+            return Ok(None);
+        };
+        let id = first.token.id;
+        // The key replays only while its token is live (the one rule): a
+        // key whose token ended or came unbound is released, and this
+        // request starts a new recovery, with a new mail.
+        let live = liveness::inspect(conn, &self.schema, &self.store, first.token).await?;
+        match live {
+            Ok(_) if first.request_hash != digest[..] => Err(Error::IdempotencyKeyReused),
+            Ok(live) => {
+                NewAuditEvent::new(event::RECOVERY_REPLAYED)
+                    .request(request.ctx)
+                    .actor(admin.user_id.as_deref())
+                    .target(Some(&live.user_id))
+                    .details(json!({ "token_id": id, "admin": admin.subject }))
+                    .insert(conn, &self.schema)
+                    .await?;
+                let queued = Queued {
+                    status: QUEUED,
+                    user_id: live.user_id,
+                    expires_at: live.expires_at,
+                    recovery_id: id,
+                };
+                Ok(Some(queued))
+            }
+            Err(_) => {
+                recovery_tokens::release_key(conn, &self.schema, id).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The account `target` names, locked until the transaction ends.
+    ///
+    /// # Errors
+    /// [`Error::UserNotFound`], or a database error.
+    async fn lock_target(&self, conn: &mut AsyncPgConnection, target: &Target) -> Result<Account> {
+        match target {
+            Target::Id(id) => self.store().lock(conn, id).await?,
+            Target::Email(email) => self.store().lock_by_email(conn, email).await?,
+        }
+        .ok_or(Error::UserNotFound)
+    }
+
+    /// Counts a recovery of the account `user_id` against its per-user limits, in the caller's
+    /// transaction; when one is exceeded, the seconds until it allows another (the first hit
+    /// over it in its window is recorded).
+    async fn limit_target(
+        &self,
+        conn: &mut AsyncPgConnection,
+        ctx: &RequestContext,
+        user_id: &str,
+    ) -> Result<Option<u64>> {
+        let windows = rate_limit::target_user(&self.config);
+        let Some(exceeded) =
+            rate_limits::hit(conn, &self.schema, user_id, &windows, Commit::WithCaller).await?
+        else {
+            return Ok(None);
+        };
+        if exceeded.first {
+            rate_limit::record(conn, &self.schema, ctx, &windows, Some(user_id)).await?;
+        }
+        Ok(Some(exceeded.retry_after))
+    }
+
+    /// Issues the request's token for `account`, bound to its fingerprint (superseding its live
+    /// tokens), and queues its mail to `email` with the event recording who asked, in the
+    /// caller's transaction.
+    async fn issue_and_enqueue(
+        &self,
+        conn: &mut AsyncPgConnection,
+        request: &StartRequest<'_>,
+        account: Account,
+        email: &str,
+    ) -> Result<Queued> {
+        let admin = request.admin;
+        let new = NewToken {
+            user_id: &account.id,
+            binding: &account.fingerprint,
+            hash: &request.token.hash(),
+            requested_by: admin.user_id.as_deref(),
+            requested_by_subject: &admin.subject,
+            idempotency: request.idempotency,
+            ttl_secs: self.config.token_ttl_secs,
+        };
+        let (token_id, expires_at) = recovery_tokens::issue(conn, &self.schema, &new).await?;
+        let mail = RecoveryMail {
+            product_name: &self.config.mail.product_name,
+            display_name: &account.display_name,
+            link: &self.link(request.token, "token"),
+            cancel_link: &self.link(request.token, "cancel"),
+            expires_at: mail_time(expires_at),
+            ttl_minutes: self.config.token_ttl_secs.div_ceil(60),
+        };
+        let requested = NewAuditEvent::new(event::RECOVERY_REQUESTED)
+            .request(request.ctx)
+            .actor(admin.user_id.as_deref())
+            .target(Some(&account.id))
+            .details(json!({ "token_id": token_id, "admin": admin.subject }));
+        self.queue
+            .enqueue(conn, (&self.templates, &mail), (&account.id, Some(token_id)), email, &requested)
+            .await?;
+        Ok(Queued { status: QUEUED, user_id: account.id, expires_at, recovery_id: token_id })
     }
 
     /// Records that `admin`'s `Idempotency-Key` was refused with `refusal`
@@ -230,7 +356,7 @@ impl RecoveryService {
     ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown id, or a database error.
-    pub async fn status(&self, recovery_id: Uuid) -> Result<RecoveryStatus> {
+    pub(crate) async fn status(&self, recovery_id: Uuid) -> Result<RecoveryStatus> {
         let mut conn = self.conn().await?;
         let Some(record) = recovery_tokens::record(&mut conn, &self.schema, recovery_id).await? else {
             return Err(Error::NotFound);
@@ -252,7 +378,7 @@ impl RecoveryService {
     ///
     /// # Errors
     /// [`Error::UserNotFound`] when the store knows no such account, or a database error.
-    pub async fn outstanding(
+    pub(crate) async fn outstanding(
         &self,
         user_id: &str,
         admin: &Principal,
@@ -286,7 +412,12 @@ impl RecoveryService {
     ///
     /// # Errors
     /// [`Error::NotFound`] when no live token has that id, or a database error.
-    pub async fn revoke(&self, token_id: Uuid, admin: &Principal, ctx: &RequestContext) -> Result<Revoked> {
+    pub(crate) async fn revoke(
+        &self,
+        token_id: Uuid,
+        admin: &Principal,
+        ctx: &RequestContext,
+    ) -> Result<Revoked> {
         let mut conn = self.conn().await?;
         conn.transaction::<_, Error, _>(|conn| {
             async move {
@@ -311,7 +442,7 @@ impl RecoveryService {
     ///
     /// # Errors
     /// [`Error::InvalidToken`] for a token that is not live (the reason in it), or a database error.
-    pub async fn cancel(&self, token: &str, ctx: &RequestContext) -> Result<Cancelled> {
+    pub(crate) async fn cancel(&self, token: &str, ctx: &RequestContext) -> Result<Cancelled> {
         let Some(token) = PlainToken::parse(token) else {
             return Err(self.refuse(&mut *self.conn().await?, ctx, None, Reason::Invalid).await);
         };
@@ -415,16 +546,9 @@ impl RecoveryService {
         sign_out_everywhere: bool,
         ctx: &RequestContext,
     ) -> Result<Changed> {
-        let Some(token) = PlainToken::parse(token) else {
-            return Err(self.refuse(&mut *self.conn().await?, ctx, None, Reason::Invalid).await);
-        };
+        let token = self.parse_or_refuse(token, ctx).await?;
         let hash = token.hash();
-        let live = {
-            let mut conn = self.conn().await?;
-            let live = self.live_or_refuse(&mut conn, ctx, &hash).await?;
-            self.check_policy(&mut conn, ctx, &live, &new_password).await?;
-            live
-        };
+        let live = self.precheck(ctx, &hash, &new_password).await?;
         // The token's turn, held until the transaction below ends: a racer with this token
         // waits here, and then finds it used without computing a hash.
         let turn = self.redeeming.turn(&hash).await;
@@ -434,56 +558,18 @@ impl RecoveryService {
         if turn.waited {
             self.live_or_refuse(&mut *self.conn().await?, ctx, &hash).await?;
         }
-        let slot = self.hashing.slot().await?;
-        let phc = slot.hash(new_password).await?;
-        // The slot is free for other tokens while this one's transaction runs.
-        drop(slot);
-        let revoke = sign_out_everywhere || self.config.revoke_sessions_on_reset;
+        let phc = self.hash_password(new_password).await?;
+        let redemption = Redemption {
+            live: &live,
+            hash: &hash,
+            phc: &phc,
+            revoke_sessions: sign_out_everywhere || self.config.revoke_sessions_on_reset,
+            ctx,
+        };
         let mut conn = self.conn().await?;
-        let live = &live;
         let changed = conn
             .transaction::<_, Error, _>(|conn| {
-                async move {
-                    // The account first, then the token: the order issuing a token takes too.
-                    let Some(account) = self.store().lock(conn, &live.user_id).await? else {
-                        return Ok(None);
-                    };
-                    let Some(token) = recovery_tokens::find(conn, &self.schema, &hash).await? else {
-                        return Ok(None);
-                    };
-                    // The one rule, on the account as locked: an unbound token is revoked here,
-                    // in this transaction, for good.
-                    if liveness::settle(conn, &self.schema, token, Some(account)).await?.is_err()
-                        || !recovery_tokens::claim(conn, &self.schema, &hash, &live.user_id).await?
-                    {
-                        return Ok(None);
-                    }
-                    self.store().set_password_hash(conn, &live.user_id, &phc).await?;
-                    recovery_tokens::revoke_live(conn, &self.schema, &live.user_id).await?;
-                    let revoked =
-                        if revoke { self.store().revoke_sessions(conn, &live.user_id).await? } else { 0 };
-                    let active = self.store().count_sessions(conn, &live.user_id).await?;
-                    let mail = PasswordChangedMail {
-                        product_name: &self.config.mail.product_name,
-                        display_name: &live.display_name,
-                        changed_at: mail_time(Utc::now()),
-                    };
-                    let changed = NewAuditEvent::new(event::PASSWORD_CHANGED)
-                        .request(ctx)
-                        .actor(Some(&live.user_id))
-                        .target(Some(&live.user_id))
-                        .details(json!({ "sessions_revoked": revoked }));
-                    self.queue
-                        .enqueue(conn, (&self.templates, &mail), (&live.user_id, None), &live.email, &changed)
-                        .await?;
-                    Ok(Some(Changed {
-                        status: PASSWORD_CHANGED,
-                        user_id: live.user_id.clone(),
-                        active_sessions: active,
-                        sessions_revoked: revoked,
-                    }))
-                }
-                .scope_boxed()
+                async move { self.set_password(conn, &redemption).await }.scope_boxed()
             })
             .await?;
         drop(turn);
@@ -501,6 +587,112 @@ impl RecoveryService {
                 Err(self.refuse(&mut conn, ctx, Some(&live.user_id), reason).await)
             }
         }
+    }
+
+    /// `token` parsed, or the recorded refusal of a malformed one.
+    async fn parse_or_refuse(&self, token: &str, ctx: &RequestContext) -> Result<PlainToken> {
+        let Some(token) = PlainToken::parse(token) else {
+            return Err(self.refuse(&mut *self.conn().await?, ctx, None, Reason::Invalid).await);
+        };
+        Ok(token)
+    }
+
+    /// The live token whose digest is `hash`, with `password` checked against the policy, on
+    /// one connection given back before the redemption waits for anything; or the recorded
+    /// refusal to answer with.
+    async fn precheck(
+        &self,
+        ctx: &RequestContext,
+        hash: &TokenHash,
+        password: &SecretString,
+    ) -> Result<LiveToken> {
+        let mut conn = self.conn().await?;
+        let live = self.live_or_refuse(&mut conn, ctx, hash).await?;
+        self.check_policy(&mut conn, ctx, &live, password).await?;
+        Ok(live)
+    }
+
+    /// The PHC string of `password`, hashed in a slot of the hashing pool (waited for with no
+    /// connection held); the slot is given back as soon as the hash is done.
+    async fn hash_password(&self, password: SecretString) -> Result<String> {
+        let slot = self.hashing.slot().await?;
+        let phc = slot.hash(password).await?;
+        // The slot is free for other tokens while this one's transaction runs.
+        drop(slot);
+        Ok(phc)
+    }
+
+    /// The transaction of [`RecoveryService::redeem`]: claims the token, stores the hash,
+    /// revokes the account's other tokens (and its sessions when asked), and queues the
+    /// notification with the event recording the change. `None` when the token could not be
+    /// claimed: another request redeemed it, or the account changed.
+    async fn set_password(
+        &self,
+        conn: &mut AsyncPgConnection,
+        redemption: &Redemption<'_>,
+    ) -> Result<Option<Changed>> {
+        let Redemption { live, hash, phc, revoke_sessions, ctx } = *redemption;
+        if !self.claim_token(conn, live, hash).await? {
+            return Ok(None);
+        }
+        self.store().set_password_hash(conn, &live.user_id, phc).await?;
+        recovery_tokens::revoke_live(conn, &self.schema, &live.user_id).await?;
+        let revoked =
+            if revoke_sessions { self.store().revoke_sessions(conn, &live.user_id).await? } else { 0 };
+        let active = self.store().count_sessions(conn, &live.user_id).await?;
+        self.notify_changed(conn, ctx, live, revoked).await?;
+        Ok(Some(Changed {
+            status: PASSWORD_CHANGED,
+            user_id: live.user_id.clone(),
+            active_sessions: active,
+            sessions_revoked: revoked,
+        }))
+    }
+
+    /// Claims the token whose digest is `hash` for `live`'s account, in the caller's
+    /// transaction, if it is still live on the account as locked; whether it did.
+    async fn claim_token(
+        &self,
+        conn: &mut AsyncPgConnection,
+        live: &LiveToken,
+        hash: &TokenHash,
+    ) -> Result<bool> {
+        // The account first, then the token: the order issuing a token takes too.
+        let Some(account) = self.store().lock(conn, &live.user_id).await? else {
+            return Ok(false);
+        };
+        let Some(token) = recovery_tokens::find(conn, &self.schema, hash).await? else {
+            return Ok(false);
+        };
+        // The one rule, on the account as locked: an unbound token is revoked here,
+        // in this transaction, for good.
+        Ok(liveness::settle(conn, &self.schema, token, Some(account)).await?.is_ok()
+            && recovery_tokens::claim(conn, &self.schema, hash, &live.user_id).await?)
+    }
+
+    /// Queues the password-changed mail to `live`'s stored address, with the event recording
+    /// the change (`revoked` sessions with it), in the caller's transaction.
+    async fn notify_changed(
+        &self,
+        conn: &mut AsyncPgConnection,
+        ctx: &RequestContext,
+        live: &LiveToken,
+        revoked: u64,
+    ) -> Result<()> {
+        let mail = PasswordChangedMail {
+            product_name: &self.config.mail.product_name,
+            display_name: &live.display_name,
+            changed_at: mail_time(Utc::now()),
+        };
+        let changed = NewAuditEvent::new(event::PASSWORD_CHANGED)
+            .request(ctx)
+            .actor(Some(&live.user_id))
+            .target(Some(&live.user_id))
+            .details(json!({ "sessions_revoked": revoked }));
+        self.queue
+            .enqueue(conn, (&self.templates, &mail), (&live.user_id, None), &live.email, &changed)
+            .await?;
+        Ok(())
     }
 
     /// The live token whose digest is `hash`, or the recorded refusal to answer with.
@@ -562,6 +754,49 @@ impl RecoveryService {
             Err(e) => e.into(),
         }
     }
+}
+
+/// One call of [`RecoveryService::start`], as its steps read it.
+struct StartRequest<'a> {
+    /// The account to recover.
+    target: &'a Target,
+    /// Who asks.
+    admin: &'a Principal,
+    /// The request it came with.
+    ctx: &'a RequestContext,
+    /// The token to issue (only its digest is stored; the mail carries it).
+    token: &'a PlainToken,
+    /// Digests of the request's `Idempotency-Key` and of the request, if it had a key.
+    idempotency: Option<([u8; 32], [u8; 32])>,
+}
+
+/// How the transaction of [`RecoveryService::start`] ended; each of these commits.
+enum Started {
+    /// A repeat of a keyed request: its first answer again, nothing issued.
+    Replayed(Queued),
+    /// A token was issued and its mail queued.
+    Issued(Queued),
+    /// The account's per-user limit was exceeded (the count is kept): another recovery is
+    /// allowed in `retry_after` seconds.
+    Limited {
+        /// Seconds until the exceeded window ends.
+        retry_after: u64,
+    },
+}
+
+/// What the transaction of [`RecoveryService::redeem`] works with.
+#[derive(Clone, Copy)]
+struct Redemption<'a> {
+    /// The token as checked before hashing.
+    live: &'a LiveToken,
+    /// The token's digest.
+    hash: &'a TokenHash,
+    /// The new password's hash (PHC string).
+    phc: &'a str,
+    /// Whether the account's sessions are revoked too.
+    revoke_sessions: bool,
+    /// The request it came with.
+    ctx: &'a RequestContext,
 }
 
 /// The stored address of an account that may be recovered.

@@ -39,7 +39,7 @@ async fn admin_scope_refuses_missing_and_bad_credentials_with_401() {
     fixtures::expire_session(&mut conn, &expired).await;
     let revoked = fixtures::session(&mut conn, user, &["admin"]).await;
     fixtures::revoke_session(&mut conn, &revoked).await;
-    let unknown = rocket_user_account::token::PlainToken::generate();
+    let unknown = rocket_user_account::internals::PlainToken::generate();
 
     assert_401(get_probe(&app, None).await).await;
     assert_401(get_probe(&app, Some(Header::new("Authorization", "Basic YTpi"))).await).await;

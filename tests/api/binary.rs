@@ -180,7 +180,7 @@ async fn user_add_reads_the_password_from_stdin() {
     let mut conn = db.conn().await;
     let hash = fixtures::password_hash(&mut conn, id).await.expect("a password hash");
     assert!(hash.starts_with("$argon2id$"), "{hash}");
-    assert!(rocket_user_account::password::verify(&hash, password), "the line ending is not part of it");
+    assert!(rocket_user_account::internals::verify(&hash, password), "the line ending is not part of it");
 
     let out = cli(&dir, &env, &["user", "add", "--email", "q@example.org", "--password-stdin"], Some(""));
     assert!(!out.status.success());

@@ -13,7 +13,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket_db_pools::Database as _;
-use rocket_user_account::mail::MailQueue;
+use rocket_user_account::internals::MailQueue;
 use serde_json::{json, Value};
 
 use crate::helpers::{fixtures, SmtpServer, TestDb, MOUNT};

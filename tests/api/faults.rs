@@ -123,7 +123,7 @@ async fn two_instances_racing_a_hundred_redemptions_of_one_token_give_one_succes
     assert_eq!(winners.len(), 1, "{:?}", results.iter().map(|r| r.0).collect::<Vec<_>>());
     assert!(results.iter().all(|(s, _)| matches!(s, 200 | 400)));
     let hash = fixtures::password_hash(&mut conn, ann).await.unwrap_or_default();
-    assert!(rocket_user_account::password::verify(&hash, winners[0]));
+    assert!(rocket_user_account::internals::verify(&hash, winners[0]));
     assert_eq!(fixtures::count(&mut conn, "mail_outbox where kind = 'password_changed'").await, 1);
 }
 
@@ -169,11 +169,13 @@ async fn with_the_pool_exhausted_requests_get_a_503_within_the_checkout_timeout(
         .set("databases.user_account.connect_timeout", 1)
         .spawn()
         .await;
-    let db = rocket_db_pools::Database::fetch(app.client.rocket()).map(rocket_user_account::db::Db::pool);
-    let held =
-        rocket_user_account::db::DbConn::from_pool(&db.expect("pool")).await.expect("the one connection");
+    let db =
+        rocket_db_pools::Database::fetch(app.client.rocket()).map(rocket_user_account::internals::Db::pool);
+    let held = rocket_user_account::internals::DbConn::from_pool(&db.expect("pool"))
+        .await
+        .expect("the one connection");
     // A well-formed token: a malformed one is answered without the database.
-    let token = json!({"token": rocket_user_account::token::PlainToken::generate().expose()});
+    let token = json!({"token": rocket_user_account::internals::PlainToken::generate().expose()});
     let started = Instant::now();
     let response = app.post("/verify-recovery-token", &token, None).await;
     assert_quiet_503(started, response, "exhausted pool").await;

@@ -14,7 +14,7 @@ async fn every_response_under_the_mount_point_carries_the_security_headers() {
     let admin = fixtures::admin(&mut conn).await;
     let ann = fixtures::user(&mut conn, "ann@example.org").await;
     fixtures::png_avatar(&mut conn, ann).await;
-    let token = rocket_user_account::token::PlainToken::generate();
+    let token = rocket_user_account::internals::PlainToken::generate();
 
     let cases: Vec<(&str, LocalResponse<'_>, u16)> = vec![
         (
@@ -134,9 +134,9 @@ async fn old_tokens_finished_mails_and_rate_windows_are_purged() {
         "update recovery_tokens set created_at = now() - interval '9 days', expires_at = now() - interval '8 days' where user_id = '{old}'"
     )).await;
     fixtures::execute(&mut conn, "insert into rate_limit_counters values ('public_ip_hour', '192.0.2.1', now() - interval '3 days', 5)").await;
-    let queue = app.client.rocket().state::<rocket_user_account::mail::MailQueue>().expect("queue");
+    let queue = app.client.rocket().state::<rocket_user_account::internals::MailQueue>().expect("queue");
     let pool = rocket_db_pools::Database::fetch(app.client.rocket())
-        .map(rocket_user_account::db::Db::pool)
+        .map(rocket_user_account::internals::Db::pool)
         .expect("pool");
     let purged = queue.purge(&pool).await.expect("purge");
     assert!(purged >= 2, "{purged}");
@@ -150,7 +150,7 @@ async fn paths_that_rocket_routes_under_the_mount_get_the_same_headers_whatever_
     // Rocket routes on percent-decoded, non-empty segments: these reach the crate's routes and
     // catchers, so they must be hardened like the plain spelling.
     let live = crate::helpers::app().launch().await;
-    let token = rocket_user_account::token::PlainToken::generate();
+    let token = rocket_user_account::internals::PlainToken::generate();
     let body = json!({"token": token.expose()}).to_string();
     for path in [
         "/api/users/verify-recovery-token",
@@ -193,9 +193,9 @@ async fn audit_events_are_kept_for_the_retention_period_then_purged() {
         )
         .await;
     }
-    let queue = app.client.rocket().state::<rocket_user_account::mail::MailQueue>().expect("queue");
+    let queue = app.client.rocket().state::<rocket_user_account::internals::MailQueue>().expect("queue");
     let pool = rocket_db_pools::Database::fetch(app.client.rocket())
-        .map(rocket_user_account::db::Db::pool)
+        .map(rocket_user_account::internals::Db::pool)
         .expect("pool");
     queue.purge(&pool).await.expect("purge");
     let kept = fixtures::count(&mut conn, "audit_events where (details->>'age')::int in (1, 29)").await;

@@ -70,7 +70,7 @@ async fn the_fairing_works_on_a_pool_the_host_attached_before_or_after_it() {
             rocket::custom(figment).attach(fairing).attach(HostDb::init())
         };
         let client = Client::tracked(rocket).await.expect("ignites with the host's pool");
-        assert!(rocket_user_account::db::Db::fetch(client.rocket()).is_none(), "no second pool");
+        assert!(rocket_user_account::internals::Db::fetch(client.rocket()).is_none(), "no second pool");
         let mut conn = db.conn().await;
         let admin = fixtures::admin(&mut conn).await;
         fixtures::user(&mut conn, "ann@example.org").await;
@@ -117,8 +117,8 @@ async fn the_recovery_service_works_without_http() {
         user_id: Some("42".into()),
         scopes: vec!["admin".into()],
     };
-    let ctx = rocket_user_account::request_context::RequestContext::detached();
-    let target = rocket_user_account::recovery::Target::Email("ann@example.org".into());
+    let ctx = rocket_user_account::RequestContext::detached();
+    let target = rocket_user_account::Target::Email("ann@example.org".into());
     let queued = service.start(target, &admin, None, &ctx).await.expect("started");
     assert_eq!(queued.user_id, ann.to_string());
     app.deliver_mail().await;

@@ -63,7 +63,7 @@ async fn the_host_tables_are_untouched_by_ignition_and_a_whole_recovery() {
     assert_eq!(r.status().code, 200);
     assert_eq!(app.deliver_mail().await.sent, 1, "the notification");
     let hash = fixtures::password_hash(&mut conn, ann).await.unwrap_or_default();
-    assert!(rocket_user_account::password::verify(&hash, "violet tugboat quarry lantern"));
+    assert!(rocket_user_account::internals::verify(&hash, "violet tugboat quarry lantern"));
 
     assert_eq!(host_state(&mut host).await, before, "the host's tables and schema are as they were");
     // The crate's own bookkeeping is in its schema, beside its tables.

@@ -3,7 +3,7 @@
 
 use rocket::http::{ContentType, Header, Method};
 use rocket::{get, post, routes};
-use rocket_user_account::json::JsonBody;
+use rocket_user_account::internals::JsonBody;
 use rocket_user_account::Error;
 use serde::Deserialize;
 use serde_json::json;

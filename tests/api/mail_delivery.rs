@@ -186,7 +186,7 @@ struct PanicsOnce {
 }
 
 #[rocket::async_trait]
-impl rocket_user_account::mail::SendMail for PanicsOnce {
+impl rocket_user_account::SendMail for PanicsOnce {
     async fn send(&self, message: lettre::Message) -> Result<(), String> {
         let first = {
             let mut calls = self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -227,7 +227,7 @@ struct Slow {
 }
 
 #[rocket::async_trait]
-impl rocket_user_account::mail::SendMail for Slow {
+impl rocket_user_account::SendMail for Slow {
     async fn send(&self, message: lettre::Message) -> Result<(), String> {
         let to = message.envelope().to().iter().map(ToString::to_string);
         self.recipients.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(to);

@@ -2,7 +2,7 @@ use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::AsyncPgConnection;
 use diesel_migrations::MigrationHarness;
 use rocket::local::asynchronous::Client;
-use rocket_user_account::db::{run_migrations, MIGRATIONS};
+use rocket_user_account::internals::{run_migrations, MIGRATIONS};
 
 use crate::helpers::db::schema;
 use crate::helpers::{app, TestDb};
@@ -66,7 +66,7 @@ async fn two_instances_igniting_at_once_on_an_empty_database_both_come_up() {
 /// the crate's own set never needs them, and running the full set afterwards adds them.
 #[rocket::async_test]
 async fn the_default_stores_tables_come_only_with_its_migrations() {
-    use rocket_user_account::db::{run_migrations_of, Migrations};
+    use rocket_user_account::internals::{run_migrations_of, Migrations};
     let db = TestDb::empty().await;
     let tables = "information_schema.tables where table_schema = 'user_account' and table_name in ('users', 'sessions')";
     let crate_only = run_migrations_of(&db.url, &schema(), Migrations::CRATE_ONLY).await.expect("crate only");

@@ -2,7 +2,7 @@
 //! arrived over SMTP.
 
 use rocket::http::{Method, Status};
-use rocket_user_account::password;
+use rocket_user_account::internals::verify as verify_password;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -71,8 +71,8 @@ async fn the_whole_flow_from_the_admin_to_a_new_password() {
 
     let hash = fixtures::password_hash(&mut conn, user).await.expect("a hash");
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
-    assert!(password::verify(&hash, GOOD));
-    assert!(!password::verify(&hash, "the old password, long enough"));
+    assert!(verify_password(&hash, GOOD));
+    assert!(!verify_password(&hash, "the old password, long enough"));
 
     // The notification arrives at the stored address and carries no token.
     assert_eq!(app.deliver_mail().await.sent, 1);
@@ -87,7 +87,7 @@ async fn the_whole_flow_from_the_admin_to_a_new_password() {
     // The token is spent: verify says so, and a second change is refused.
     assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "used"}));
     assert_refused(&app, &token, "used").await;
-    assert!(password::verify(&fixtures::password_hash(&mut conn, user).await.unwrap_or_default(), GOOD));
+    assert!(verify_password(&fixtures::password_hash(&mut conn, user).await.unwrap_or_default(), GOOD));
 }
 
 #[rocket::async_test]
@@ -95,7 +95,7 @@ async fn unknown_and_malformed_tokens_get_the_same_invalid_answer() {
     // About 30 public calls from the app's one address: above the per-minute limit of 10, which
     // is not what this test is about.
     let app = crate::helpers::app().set("user_account.rate_limits.public_per_ip_minute", 100).spawn().await;
-    let unknown = rocket_user_account::token::PlainToken::generate();
+    let unknown = rocket_user_account::internals::PlainToken::generate();
     let well_formed = unknown.expose();
     let malformed = [
         String::new(),
@@ -217,7 +217,7 @@ async fn weak_passwords_are_refused_and_leave_the_token_usable() {
     // 128 code points is the most, and emoji count as one each.
     let longest: String = "🦀 violet tugboat quarry ".chars().cycle().take(128).collect();
     assert_eq!(change(&app, &token, &longest).await.status(), Status::Ok);
-    assert!(password::verify(&fixtures::password_hash(&mut conn, user).await.unwrap_or_default(), &longest));
+    assert!(verify_password(&fixtures::password_hash(&mut conn, user).await.unwrap_or_default(), &longest));
 }
 
 #[rocket::async_test]
@@ -257,7 +257,7 @@ async fn twenty_concurrent_redemptions_give_exactly_one_success() {
     assert!(results.iter().all(|(s, _)| *s == 200 || *s == 400), "{results:?}");
     let mut conn = app.db.conn().await;
     let hash = fixtures::password_hash(&mut conn, user).await.unwrap_or_default();
-    assert!(password::verify(&hash, winners[0]), "the stored hash is the winner's");
+    assert!(verify_password(&hash, winners[0]), "the stored hash is the winner's");
     assert_eq!(fixtures::count(&mut conn, "mail_outbox where kind = 'password_changed'").await, 1);
 }
 
@@ -305,7 +305,7 @@ async fn invalid_tokens_and_weak_passwords_never_cost_an_argon2_hash() {
     let hasher =
         app.client.rocket().state::<rocket_user_account::RecoveryService>().expect("service").hashing();
     for _ in 0..30 {
-        let random = rocket_user_account::token::PlainToken::generate();
+        let random = rocket_user_account::internals::PlainToken::generate();
         assert_refused(&app, random.expose(), "invalid").await;
     }
     assert_refused(&app, "garbage", "invalid").await;

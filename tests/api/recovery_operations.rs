@@ -6,8 +6,8 @@
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::LocalResponse;
-use rocket_user_account::password;
-use rocket_user_account::token::PlainToken;
+use rocket_user_account::internals::verify as verify_password;
+use rocket_user_account::internals::PlainToken;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -606,8 +606,8 @@ async fn cancelling_kills_the_token_without_touching_the_account() {
     assert_ne!(newer, token);
     assert_eq!(change(&app, &newer, GOOD).await.status(), Status::Ok);
     let after = fixtures::password_hash(&mut conn, ann).await.unwrap_or_default();
-    assert!(password::verify(&after, GOOD));
-    assert!(!password::verify(&after, OLD));
+    assert!(verify_password(&after, GOOD));
+    assert!(!verify_password(&after, OLD));
     // A used token cannot be cancelled, and the cancelled one stays cancelled.
     assert_invalid_token(cancel(&app, &newer).await, "used").await;
     assert_eq!(verify(&app, &token).await, json!({"valid": false, "reason": "cancelled"}));

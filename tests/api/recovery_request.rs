@@ -78,7 +78,7 @@ async fn the_recovery_mail_goes_to_the_stored_address_with_the_token_in_the_link
     // Requesting recovery changes nothing on the account.
     assert!(fixtures::password_hash(&mut conn, user)
         .await
-        .is_some_and(|h| rocket_user_account::password::verify(&h, "old password here")));
+        .is_some_and(|h| rocket_user_account::internals::verify(&h, "old password here")));
 }
 
 #[rocket::async_test]

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use rocket_user_account::token::PlainToken;
+use rocket_user_account::internals::PlainToken;
 use serde_json::json;
 
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};

@@ -10,13 +10,9 @@ use clap::{Args, Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
-use rocket_user_account::config::Config;
-use rocket_user_account::config::Schema;
-use rocket_user_account::db;
-use rocket_user_account::debug::debug_routes_enabled;
 use rocket_user_account::dev_db;
-use rocket_user_account::token::PlainToken;
-use rocket_user_account::{avatar, password, Account, AccountStore as _, Avatar, DefaultStore, UserAccount};
+use rocket_user_account::internals::{self, debug_routes_enabled, DefaultStore, PlainToken, Schema};
+use rocket_user_account::{Account, AccountStore as _, Avatar, Config, UserAccount};
 
 use crate::logger::PlainLogger;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -134,23 +130,12 @@ async fn run(command: Command) -> Result<(), String> {
     }
     let url = dev_db::database_url(&figment, "user_account").await?;
     if let Command::Serve = command {
-        let figment = figment.merge(("databases.user_account.url", &url));
-        // The fairing logs its launch line at info, which `critical` (the release level) hides;
-        // print it then, so that every level but `off` shows it once.
-        let launch_line = AdHoc::on_liftoff("User Account launch line", move |rocket| {
-            Box::pin(async move {
-                if let (LogLevel::Critical, Some(config)) = (level, rocket.state::<Config>()) {
-                    eprintln!("{}", config.launch_line(debug_routes_enabled(rocket, config)));
-                }
-            })
-        });
-        let rocket = rocket::custom(figment).attach(UserAccount::fairing()).attach(launch_line);
-        return rocket.launch().await.map(|_| ()).map_err(|e| format!("the server stopped: {e}"));
+        return serve(figment.merge(("databases.user_account.url", &url)), level).await;
     }
     let debug_profile = figment.profile() == rocket::Config::DEBUG_PROFILE;
     let config = Config::from_figment(&figment, debug_profile).map_err(|e| e.to_string())?;
     let schema = Schema::new(&config.schema)?;
-    let ran = db::run_migrations(&url, &schema).await?;
+    let ran = internals::run_migrations(&url, &schema).await?;
     if let Command::Migrate = command {
         eprintln!("user-account: {ran} migrations applied in schema {schema}");
         return Ok(());
@@ -159,56 +144,94 @@ async fn run(command: Command) -> Result<(), String> {
     let mut conn = AsyncPgConnection::establish(&url).await.map_err(|e| format!("cannot connect: {e}"))?;
     match command {
         Command::User(UserCommand::Add { email, name, password_stdin }) => {
-            let hash = if password_stdin {
-                let password = read_password()?;
-                check_password(&config, &password, &email, &name)?;
-                Some(password::hash(&config.argon2, password.expose_secret()).map_err(|e| e.to_string())?)
-            } else {
-                None
-            };
-            let id = store.create_user(&mut conn, Some(&email), &name, hash.as_deref()).await.map_err(
-                |e| match e {
-                    diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        _,
-                    ) => format!("a user with email {email} already exists"),
-                    e => e.to_string(),
-                },
-            )?;
-            println!("{id}");
+            add_user(&config, &store, &mut conn, &email, &name, password_stdin).await
         }
         Command::Token(TokenCommand::Issue { email, scopes, hours }) => {
-            let user = find_user(&store, &mut conn, &email).await?;
-            let token = PlainToken::generate();
-            // `hours` is at most MAX_TOKEN_HOURS (clap checks), so this cannot overflow.
-            let expires_at = Utc::now() + Duration::hours(hours);
-            store
-                .create_session(&mut conn, user, &token.hash(), &scopes, expires_at)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("{}", token.expose());
+            issue_token(&store, &mut conn, &email, &scopes, hours).await
         }
-        Command::Avatar(AvatarCommand::Set(AvatarSet { email, source })) => {
-            let user = find_user(&store, &mut conn, &email).await?;
-            if let Some(path) = source.file {
-                let bytes =
-                    std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                let content_type = avatar::sniff_image(&bytes)?;
-                store
-                    .set_avatar(&mut conn, user, &Avatar::Image(bytes), Some(content_type))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                eprintln!("user-account: stored a {content_type} avatar for {email}");
-            } else if let Some(url) = source.url {
-                let url = avatar::validate_url(&url)?;
-                store
-                    .set_avatar(&mut conn, user, &Avatar::Url(url), None)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                eprintln!("user-account: stored an avatar URL for {email}");
-            }
-        }
+        Command::Avatar(AvatarCommand::Set(set)) => set_avatar(&store, &mut conn, set).await,
         Command::Serve | Command::Migrate => unreachable!("handled above"),
+    }
+}
+
+/// `serve`: the server, with the fairing and the launch line at every log level but `off`.
+async fn serve(figment: rocket::figment::Figment, level: LogLevel) -> Result<(), String> {
+    // The fairing logs its launch line at info, which `critical` (the release level) hides;
+    // print it then, so that every level but `off` shows it once.
+    let launch_line = AdHoc::on_liftoff("User Account launch line", move |rocket| {
+        Box::pin(async move {
+            if let (LogLevel::Critical, Some(config)) = (level, rocket.state::<Config>()) {
+                eprintln!("{}", config.launch_line(debug_routes_enabled(rocket, config)));
+            }
+        })
+    });
+    let rocket = rocket::custom(figment).attach(UserAccount::fairing()).attach(launch_line);
+    rocket.launch().await.map(|_| ()).map_err(|e| format!("the server stopped: {e}"))
+}
+
+/// `user add`: creates a user, with a password read from standard input if asked; prints its id.
+async fn add_user(
+    config: &Config,
+    store: &DefaultStore,
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    name: &str,
+    password_stdin: bool,
+) -> Result<(), String> {
+    let hash = if password_stdin {
+        let password = read_password()?;
+        check_password(config, &password, email, name)?;
+        Some(internals::hash(&config.argon2, password.expose_secret()).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let id = store.create_user(conn, Some(email), name, hash.as_deref()).await.map_err(|e| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+            format!("a user with email {email} already exists")
+        }
+        e => e.to_string(),
+    })?;
+    println!("{id}");
+    Ok(())
+}
+
+/// `token issue`: a bearer session for the user, valid `hours`; prints the token once.
+async fn issue_token(
+    store: &DefaultStore,
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    scopes: &[String],
+    hours: i64,
+) -> Result<(), String> {
+    let user = find_user(store, conn, email).await?;
+    let token = PlainToken::generate();
+    // `hours` is at most MAX_TOKEN_HOURS (clap checks), so this cannot overflow.
+    let expires_at = Utc::now() + Duration::hours(hours);
+    store.create_session(conn, user, &token.hash(), scopes, expires_at).await.map_err(|e| e.to_string())?;
+    println!("{}", token.expose());
+    Ok(())
+}
+
+/// `avatar set`: stores image bytes (their type sniffed) or an http(s) URL for the user.
+async fn set_avatar(
+    store: &DefaultStore,
+    conn: &mut AsyncPgConnection,
+    set: AvatarSet,
+) -> Result<(), String> {
+    let AvatarSet { email, source } = set;
+    let user = find_user(store, conn, &email).await?;
+    if let Some(path) = source.file {
+        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let content_type = internals::sniff_image(&bytes)?;
+        store
+            .set_avatar(conn, user, &Avatar::Image(bytes), Some(content_type))
+            .await
+            .map_err(|e| e.to_string())?;
+        eprintln!("user-account: stored a {content_type} avatar for {email}");
+    } else if let Some(url) = source.url {
+        let url = internals::validate_url(&url)?;
+        store.set_avatar(conn, user, &Avatar::Url(url), None).await.map_err(|e| e.to_string())?;
+        eprintln!("user-account: stored an avatar URL for {email}");
     }
     Ok(())
 }

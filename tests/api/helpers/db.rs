@@ -10,8 +10,9 @@ use rocket_user_account::dev_db::{self, PrivateCluster};
 use tokio::sync::OnceCell;
 
 /// The schema the apps under test use (the default).
-pub fn schema() -> rocket_user_account::config::Schema {
-    rocket_user_account::config::Schema::new(rocket_user_account::config::Schema::DEFAULT).expect("schema")
+pub fn schema() -> rocket_user_account::internals::Schema {
+    rocket_user_account::internals::Schema::new(rocket_user_account::internals::Schema::DEFAULT)
+        .expect("schema")
 }
 
 const DEFAULT_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -57,7 +58,9 @@ async fn template() -> &'static str {
             admin_execute(&format!("drop database if exists {name} with (force)")).await;
             admin_execute(&format!("create database {name}")).await;
             let url = dev_db::with_database(admin_url(), &name).expect("url");
-            rocket_user_account::db::run_migrations(&url, &schema()).await.expect("migrate the template");
+            rocket_user_account::internals::run_migrations(&url, &schema())
+                .await
+                .expect("migrate the template");
             name
         })
         .await

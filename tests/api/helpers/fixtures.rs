@@ -2,9 +2,10 @@
 
 use chrono::{Duration, Utc};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use rocket_user_account::config::Schema;
-use rocket_user_account::token::PlainToken;
-use rocket_user_account::{Avatar, DefaultStore};
+use rocket_user_account::internals::DefaultStore;
+use rocket_user_account::internals::PlainToken;
+use rocket_user_account::internals::Schema;
+use rocket_user_account::Avatar;
 use uuid::Uuid;
 
 /// A 1x1 PNG.
@@ -84,13 +85,13 @@ pub async fn admin(conn: &mut AsyncPgConnection) -> PlainToken {
 
 /// Inserts a user with a name and a password (hashed cheaply; only the fact of a hash matters).
 pub async fn user_with(conn: &mut AsyncPgConnection, email: &str, name: &str, password: &str) -> Uuid {
-    let cheap = rocket_user_account::config::Argon2Config {
+    let cheap = rocket_user_account::Argon2Config {
         memory_kib: 1024,
         iterations: 1,
         parallelism: 1,
         max_concurrent: 1,
     };
-    let hash = rocket_user_account::password::hash(&cheap, password).expect("hash");
+    let hash = rocket_user_account::internals::hash(&cheap, password).expect("hash");
     store().create_user(conn, Some(email), name, Some(&hash)).await.expect("insert user")
 }
 

@@ -19,7 +19,7 @@ pub struct LiveApp {
     /// Its SMTP server.
     pub smtp: SmtpServer,
     /// The ignited rocket's managed state, for metrics.
-    pub hasher: rocket_user_account::password::HashingPool,
+    pub hasher: rocket_user_account::HashingPool,
     shutdown: rocket::Shutdown,
 }
 

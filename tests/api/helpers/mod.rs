@@ -12,7 +12,7 @@ use rocket::http::uri::Origin;
 use rocket::http::Method;
 use rocket::local::asynchronous::{Client, LocalRequest, LocalResponse};
 use rocket::{Build, Rocket, Route};
-use rocket_user_account::mail::SendMail;
+use rocket_user_account::SendMail;
 use rocket_user_account::{Authenticator, UserAccount, UserAccountBuilder};
 use serde_json::Value;
 
@@ -21,9 +21,9 @@ pub use smtp::{Mode, SmtpServer};
 
 use rocket::http::{ContentType, Header};
 use rocket_db_pools::Database as _;
-use rocket_user_account::db::Db;
-use rocket_user_account::mail::worker::DeliveryReport;
-use rocket_user_account::mail::MailQueue;
+use rocket_user_account::internals::Db;
+use rocket_user_account::internals::DeliveryReport;
+use rocket_user_account::internals::MailQueue;
 
 /// Where the tests mount the crate (the default).
 pub const MOUNT: &str = "/api/users";
