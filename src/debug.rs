@@ -15,7 +15,7 @@ pub struct DebugMode;
 
 /// Whether debug-only routes are live for this Rocket and configuration.
 #[must_use]
-pub fn debug_routes_enabled<P: rocket::Phase>(rocket: &rocket::Rocket<P>, config: &Config) -> bool {
+pub(crate) fn debug_routes_enabled<P: rocket::Phase>(rocket: &rocket::Rocket<P>, config: &Config) -> bool {
     rocket.figment().profile() == rocket::Config::DEBUG_PROFILE || config.debug_routes
 }
 

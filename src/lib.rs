@@ -59,31 +59,31 @@
 //! With the database away, every route answers a JSON 503 within the pool's `connect_timeout`
 //! (5 s) and recovers by itself when the database is back.
 
-mod accounts;
+pub mod accounts;
 mod attached;
-mod auth;
+pub mod auth;
 mod avatar;
 #[cfg(feature = "bench")]
 mod bench;
-mod config;
+pub mod config;
 mod db;
-mod debug;
+pub mod debug;
 #[cfg(feature = "cli")]
 pub mod dev_db;
-mod error;
-mod fairing;
+pub mod error;
+pub mod fairing;
 mod headers;
 #[cfg(feature = "internals")]
 pub mod internals;
 mod json;
 mod liveness;
-mod mail;
+pub mod mail;
 mod message;
 mod openapi;
-mod password;
-mod rate_limit;
-mod recovery;
-mod request_context;
+pub mod password;
+pub mod rate_limit;
+pub mod recovery;
+pub mod request_context;
 mod reset_page;
 mod routes;
 mod token;
@@ -100,11 +100,12 @@ pub use accounts::{Account, AccountStore, Avatar};
 pub use auth::{AdminScope, AuthError, Authenticator, Principal};
 pub use config::{Argon2Config, Config, ConfigError, Mail, MailTransport, PasswordPolicy, RateLimits};
 pub use debug::DebugMode;
-pub use error::{Error, Weakness};
+pub use error::{Error, Reason, Weakness};
 pub use fairing::{UserAccount, UserAccountBuilder};
 pub use mail::SendMail;
 pub use password::{HashSlot, HashingPool, PasswordHasher};
 pub use rate_limit::PublicLimit;
-pub use recovery::{Changed, IdempotencyKey, Queued, RecoveryService, Target, Verdict};
+pub use recovery::answers::{Changed, Queued, Target, Verdict};
+pub use recovery::idempotency::IdempotencyKey;
+pub use recovery::RecoveryService;
 pub use request_context::RequestContext;
-pub use token::Reason;

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::accounts::{Account, Store};
 use crate::config::Schema;
 use crate::db::recovery_tokens::{self, StoredToken};
-use crate::token::Reason;
+use crate::error::Reason;
 use crate::token::TokenHash;
 
 /// A live token's account, as the verify answer, the policy and the redemption need it.
@@ -191,7 +191,7 @@ mod tests {
     use super::{judge, Judgement};
     use crate::accounts::Account;
     use crate::db::recovery_tokens::StoredToken;
-    use crate::token::Reason;
+    use crate::error::Reason;
 
     fn token(binding: &[u8]) -> StoredToken {
         StoredToken::for_tests("7", binding.to_vec())

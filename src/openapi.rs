@@ -36,9 +36,9 @@ use crate::error::responses::{
     RequestTimeout, ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity,
     UnsupportedMediaType,
 };
+use crate::error::Reason;
 use crate::error::{Error, ErrorEnvelope};
 use crate::recovery::routes::OPENAPI_TAG as RECOVERY;
-use crate::token::Reason;
 use crate::{avatar, recovery};
 
 /// The document's path, under the mount point.

@@ -97,7 +97,7 @@ const DEFAULT_MEMORY_KIB: u64 = 19_456;
 /// freeing it every time: freed blocks of that size stay in the allocator's per-thread arenas,
 /// so with many blocking threads the server's memory grew far past `max_concurrent` hashes.
 #[derive(Debug, Clone)]
-pub struct Argon2idHasher {
+pub(crate) struct Argon2idHasher {
     config: Argon2Config,
     spare: Arc<Mutex<Vec<Vec<Block>>>>,
 }

@@ -8,7 +8,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use rand::rngs::OsRng;
 use rand::RngCore as _;
-use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 /// Bytes of entropy in a token.
@@ -23,24 +22,6 @@ pub struct PlainToken(String);
 /// The SHA-256 digest of a token: what the database stores and looks up.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct TokenHash(pub [u8; 32]);
-
-/// Why a token is not valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Reason {
-    /// Unknown, malformed, or dead because its account was disabled or its email or
-    /// credentials changed.
-    Invalid,
-    /// Past its lifetime.
-    Expired,
-    /// Already redeemed.
-    Used,
-    /// A newer token was issued for the same account.
-    Superseded,
-    /// The user cancelled it with the mail's "this wasn't me" link.
-    Cancelled,
-}
 
 impl PlainToken {
     /// A fresh token from the OS CSPRNG.

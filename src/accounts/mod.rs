@@ -2,9 +2,9 @@
 //!
 //! See [`AccountStore`] for how it works.
 
-mod default_store;
+pub(crate) mod default_store;
 
-pub use default_store::DefaultStore;
+pub(crate) use default_store::DefaultStore;
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@ use utoipa::IntoResponses;
 
 use rocket::request::{FromRequest, Outcome, Request};
 
-use super::{ManagedAuthenticator, Principal};
+use super::{AdminScope, ManagedAuthenticator};
 use crate::config::Config;
 use crate::config::Schema;
 use crate::db::audit::{event, NewAuditEvent};
@@ -16,15 +16,6 @@ use crate::db::DbConn;
 use crate::error::Error;
 use crate::rate_limit;
 use crate::request_context::RequestContext;
-
-/// A caller holding the configured admin scope (`user_account.admin_scope`, default `admin`).
-///
-/// Fails with 401 (and `WWW-Authenticate: Bearer`) when credentials are missing or not valid,
-/// 403 when they are valid but lack the scope, and 503 when the authenticator cannot decide.
-/// Hosts can put it on their own routes; under this crate's mount point the failure is the
-/// JSON error envelope, elsewhere take `Result<AdminScope, Error>` to render it yourself.
-#[derive(Debug, Clone)]
-pub struct AdminScope(pub Principal);
 
 async fn admin(req: &Request<'_>) -> Result<AdminScope, Error> {
     let (Some(authn), Some(config)) =

@@ -2,15 +2,23 @@
 //! the [`AdminScope`] request guard built on it.
 
 mod guard;
-mod session;
+pub(crate) mod session;
 
-pub use guard::AdminScope;
-pub use session::SessionAuthenticator;
+pub(crate) use session::SessionAuthenticator;
 
 use std::sync::Arc;
 
 use crate::error::Error;
 use rocket::request::Request;
+
+/// A caller holding the configured admin scope (`user_account.admin_scope`, default `admin`).
+///
+/// Fails with 401 (and `WWW-Authenticate: Bearer`) when credentials are missing or not valid,
+/// 403 when they are valid but lack the scope, and 503 when the authenticator cannot decide.
+/// Hosts can put it on their own routes; under this crate's mount point the failure is the
+/// JSON error envelope, elsewhere take `Result<AdminScope, Error>` to render it yourself.
+#[derive(Debug, Clone)]
+pub struct AdminScope(pub Principal);
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]

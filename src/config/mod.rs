@@ -7,11 +7,21 @@ use rocket::data::ByteUnit;
 use serde::Deserialize;
 use url::Url;
 
+/// Why the configuration was refused; the message always names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: `{key}`: {reason}")]
+pub struct ConfigError {
+    /// The full key, such as `user_account.mount`.
+    pub key: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
 /// The figment key this crate reads its configuration from.
-pub const NAMESPACE: &str = "user_account";
+pub(crate) const NAMESPACE: &str = "user_account";
 
 /// The longest recovery-token lifetime accepted (NIST SP 800-63B-4 §4.2.1.2: 24 hours).
-pub const MAX_TOKEN_TTL_SECS: u64 = 24 * 60 * 60;
+pub(crate) const MAX_TOKEN_TTL_SECS: u64 = 24 * 60 * 60;
 
 /// Settings under `user_account` (Rocket.toml, `ROCKET_USER_ACCOUNT_*` environment variables).
 ///
@@ -149,7 +159,7 @@ impl std::fmt::Debug for Mail {
 
 /// `url` with any password replaced by `***`, for messages and `Debug`.
 #[must_use]
-pub fn redact_url(url: &str) -> String {
+pub(crate) fn redact_url(url: &str) -> String {
     match Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             let _ = parsed.set_password(Some("***"));
@@ -260,12 +270,11 @@ impl Default for Argon2Config {
     }
 }
 
-mod schema;
+pub(crate) mod schema;
 mod validate;
 
-pub use schema::Schema;
+pub(crate) use schema::Schema;
 pub(crate) use validate::total_memory_kib;
-pub use validate::ConfigError;
 
 #[cfg(test)]
 mod tests;

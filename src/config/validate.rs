@@ -4,17 +4,9 @@ use rocket::data::ByteUnit;
 use rocket::figment::Figment;
 use url::Url;
 
-use super::{Argon2Config, Config, Mail, MailTransport, PasswordPolicy, MAX_TOKEN_TTL_SECS, NAMESPACE};
-
-/// Why the configuration was refused; the message always names the key.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid configuration: `{key}`: {reason}")]
-pub struct ConfigError {
-    /// The full key, such as `user_account.mount`.
-    pub key: String,
-    /// What is wrong with it.
-    pub reason: String,
-}
+use super::{
+    Argon2Config, Config, ConfigError, Mail, MailTransport, PasswordPolicy, MAX_TOKEN_TTL_SECS, NAMESPACE,
+};
 
 fn bad(key: &str, reason: impl Into<String>) -> ConfigError {
     ConfigError { key: format!("{NAMESPACE}.{key}"), reason: reason.into() }

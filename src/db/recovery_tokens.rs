@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use super::Prepare as _;
 use crate::config::Schema;
-use crate::token::{Reason, TokenHash};
+use crate::error::Reason;
+use crate::token::TokenHash;
 
 /// When a token (aliased `t`) has not ended by itself: unused, not superseded, not revoked
 /// (a cancelled token is revoked too), not expired. Every query shares this one definition.

@@ -12,13 +12,11 @@ use rocket::request::Request;
 use rocket::response::{self, Responder, Response};
 use rocket::serde::json::Value;
 use serde::Serialize;
+use serde_json::json;
 
 use crate::request_context::RequestContext;
 
 pub(crate) mod responses;
-mod weakness;
-
-pub use weakness::Weakness;
 
 /// Everything that can go wrong in a request to these routes.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +73,7 @@ pub enum Error {
     },
     /// A recovery token that is not valid (400 `invalid_token`, the reason in `details`).
     #[error("The recovery token is not valid.")]
-    InvalidToken(crate::token::Reason),
+    InvalidToken(Reason),
     /// An `Idempotency-Key` header that is not one key of 1 to 255 visible ASCII characters (400).
     #[error("The Idempotency-Key header must be one key of 1 to 255 visible ASCII characters.")]
     InvalidIdempotencyKey,
@@ -105,7 +103,7 @@ pub enum Error {
 /// The envelope every error response is: `{"error": {...}}`, and nothing else at the top.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
-pub struct ErrorEnvelope {
+pub(crate) struct ErrorEnvelope {
     /// What went wrong.
     pub error: ErrorBody,
 }
@@ -113,7 +111,7 @@ pub struct ErrorEnvelope {
 /// The `error` object of the envelope.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     /// A stable, machine-readable code such as `invalid_token` (the README's Errors table lists
     /// them all, with their statuses).
     #[schema(value_type = String, example = "invalid_token")]
@@ -134,7 +132,7 @@ pub struct ErrorBody {
 
 /// A rendered error: status, envelope and the headers that go with the status.
 #[derive(Debug, Clone)]
-pub struct ErrorResponse {
+pub(crate) struct ErrorResponse {
     /// The HTTP status.
     pub status: Status,
     /// The envelope's `error` object.
@@ -180,7 +178,7 @@ impl Error {
 
     /// The response for this error. Internal details never enter it.
     #[must_use]
-    pub fn render(&self) -> ErrorResponse {
+    pub(crate) fn render(&self) -> ErrorResponse {
         let status = self.status();
         if self.is_internal() {
             return ErrorResponse::for_status(status);
@@ -265,7 +263,7 @@ fn connection_lost(e: &diesel::result::Error) -> bool {
 }
 
 /// The `Retry-After` of every 503: the database's statement and lock bounds are a few seconds.
-pub const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 5;
+pub(crate) const RETRY_AFTER_UNAVAILABLE_SECS: u64 = 5;
 
 impl ErrorResponse {
     /// The generic response for a status, used by catchers and for internal errors.
@@ -347,7 +345,86 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// What this crate's routes return.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a token is not valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Reason {
+    /// Unknown, malformed, or dead because its account was disabled or its email or
+    /// credentials changed.
+    Invalid,
+    /// Past its lifetime.
+    Expired,
+    /// Already redeemed.
+    Used,
+    /// A newer token was issued for the same account.
+    Superseded,
+    /// The user cancelled it with the mail's "this wasn't me" link.
+    Cancelled,
+}
+
+/// Why a new password is refused; rendered as 422 `weak_password` with these details.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weakness {
+    /// Fewer code points than `password.min_length`.
+    TooShort {
+        /// The minimum.
+        min_length: usize,
+    },
+    /// More code points than `password.max_length`.
+    TooLong {
+        /// The maximum.
+        max_length: usize,
+    },
+    /// zxcvbn scores it below `password.min_score`, e.g. because it is common or built from
+    /// the user's own email or name.
+    TooGuessable {
+        /// zxcvbn's score (0 to 4).
+        score: u8,
+        /// The minimum.
+        min_score: u8,
+        /// zxcvbn's warning, if any.
+        warning: Option<String>,
+        /// zxcvbn's suggestions.
+        suggestions: Vec<String>,
+    },
+}
+
+impl Weakness {
+    /// A sentence for the error message.
+    #[must_use]
+    pub fn message(&self) -> String {
+        match self {
+            Weakness::TooShort { min_length } => {
+                format!("The new password must be at least {min_length} characters long.")
+            }
+            Weakness::TooLong { max_length } => {
+                format!("The new password must be at most {max_length} characters long.")
+            }
+            Weakness::TooGuessable { .. } => {
+                "The new password is too easy to guess; a few unrelated words make a strong one.".into()
+            }
+        }
+    }
+
+    /// Machine-readable details (never the password).
+    #[must_use]
+    pub fn details(&self) -> Value {
+        match self {
+            Weakness::TooShort { min_length } => json!({"reason": "too_short", "min_length": min_length}),
+            Weakness::TooLong { max_length } => json!({"reason": "too_long", "max_length": max_length}),
+            Weakness::TooGuessable { score, min_score, warning, suggestions } => json!({
+                "reason": "too_guessable",
+                "score": score,
+                "min_score": min_score,
+                "warning": warning,
+                "suggestions": suggestions,
+            }),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,7 @@ use rocket::{Build, Orbit, Request, Response, Rocket};
 use rocket_db_pools::diesel::PgPool;
 use rocket_db_pools::Database as _;
 
-use super::builder::{HostDatabase, UserAccount};
+use super::{HostDatabase, UserAccount};
 use crate::accounts::{DefaultStore, Store};
 use crate::attached::Attached;
 use crate::auth::ManagedAuthenticator;

@@ -1,13 +1,13 @@
 //! What the recovery operations take and answer: [`Target`], [`Queued`], [`Verdict`],
-//! [`Changed`], and for operators [`RecoveryStatus`], [`OutstandingTokens`], [`Revoked`] and
-//! [`Cancelled`], with their OpenAPI schemas.
+//! [`Changed`], and for the operators' routes a recovery's status, a user's outstanding tokens,
+//! a revocation and a cancellation, with their OpenAPI schemas.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::db::recovery_tokens::TokenRecord;
-use crate::token::Reason;
+use crate::error::Reason;
 
 /// Whose password to recover.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +115,7 @@ pub struct Changed {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 #[non_exhaustive]
-pub struct Delivery {
+pub(crate) struct Delivery {
     /// `queued` (not tried yet, or being sent), `retrying` (an attempt failed, another is
     /// due), `sent`, `abandoned` (every attempt failed) or `dropped` (the token ended first,
     /// so it was not sent late).
@@ -155,7 +155,7 @@ impl Delivery {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 #[non_exhaustive]
-pub struct RecoveryStatus {
+pub(crate) struct RecoveryStatus {
     /// The recovery's id.
     pub recovery_id: Uuid,
     /// Whose password it recovers.
@@ -194,7 +194,7 @@ impl From<TokenRecord> for RecoveryStatus {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 #[non_exhaustive]
-pub struct OutstandingToken {
+pub(crate) struct OutstandingToken {
     /// The token's id (the `recovery_id` of the request that issued it).
     pub token_id: Uuid,
     /// When it was issued.
@@ -211,7 +211,7 @@ pub struct OutstandingToken {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 #[non_exhaustive]
-pub struct OutstandingTokens {
+pub(crate) struct OutstandingTokens {
     /// Whose tokens.
     pub user_id: String,
     /// The live ones (at most one: a new recovery supersedes the older token).
@@ -234,7 +234,7 @@ impl From<TokenRecord> for OutstandingToken {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 #[non_exhaustive]
-pub struct Revoked {
+pub(crate) struct Revoked {
     /// Always `revoked`.
     #[schema(schema_with = schema::revoked)]
     pub status: &'static str,
@@ -246,7 +246,7 @@ pub struct Revoked {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
 #[non_exhaustive]
-pub struct Cancelled {
+pub(crate) struct Cancelled {
     /// Always `cancelled`.
     #[schema(schema_with = schema::cancelled)]
     pub status: &'static str,

@@ -17,11 +17,11 @@
 use rocket::request::{FromRequest, Outcome, Request};
 use sha2::{Digest as _, Sha256};
 
-use super::Target;
+use super::answers::Target;
 use crate::error::Error;
 
 /// The header's name.
-pub const HEADER: &str = "Idempotency-Key";
+pub(crate) const HEADER: &str = "Idempotency-Key";
 /// Longest key accepted.
 const MAX_LEN: usize = 255;
 
@@ -80,7 +80,7 @@ impl Target {
 /// malformed one (two of them, or one that is not 1 to 255 visible ASCII characters), which
 /// the route answers with 400 `invalid_idempotency_key` once the refusal is recorded.
 #[derive(Debug, Clone)]
-pub struct Idempotency(pub(crate) Result<Option<IdempotencyKey>, ()>);
+pub(crate) struct Idempotency(pub(crate) Result<Option<IdempotencyKey>, ()>);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Idempotency {

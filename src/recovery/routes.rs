@@ -16,7 +16,7 @@ use super::answers::{
     Cancelled, Changed, OutstandingTokens, Queued, RecoveryStatus, Revoked, Target, Verdict,
 };
 use super::idempotency::Idempotency;
-use super::service::RecoveryService;
+use super::RecoveryService;
 use crate::auth::AdminScope;
 use crate::error::responses::{Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests};
 use crate::error::{Error, Result};

@@ -1,12 +1,9 @@
 //! [`RecoveryService`]: the two operations of recovery, start and redeem, callable without
 //! HTTP (the routes are thin wrappers; a host's own admin UI or job can call them too).
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use diesel_async::scoped_futures::ScopedFutureExt as _;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection};
-use rocket_db_pools::diesel::PgPool;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 use uuid::Uuid;
@@ -16,101 +13,22 @@ use super::answers::{
     Verdict, CANCELLED, PASSWORD_CHANGED, QUEUED, REVOKED,
 };
 use super::email_hint;
-use super::redeeming::Redeeming;
-use super::IdempotencyKey;
-use crate::accounts::{Account, AccountStore, Store};
+use super::idempotency::IdempotencyKey;
+use super::RecoveryService;
+use crate::accounts::{Account, AccountStore};
 use crate::auth::Principal;
-use crate::config::Config;
-use crate::config::Schema;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Commit};
 use crate::db::recovery_tokens::{self, NewToken};
-use crate::db::{DbConn, SessionBounds};
+use crate::db::DbConn;
+use crate::error::Reason;
 use crate::error::{Error, Result};
 use crate::liveness::{self, LiveToken};
-use crate::mail::{mail_time, MailQueue, PasswordChangedMail, RecoveryMail, Templates};
+use crate::mail::{mail_time, PasswordChangedMail, RecoveryMail};
 use crate::password::HashingPool;
 use crate::rate_limit;
 use crate::request_context::RequestContext;
-use crate::token::{PlainToken, Reason, TokenHash};
-
-/// Starts and redeems recoveries. Managed by the fairing: take it as `&State<RecoveryService>`.
-///
-/// | method | path | guard | body |
-/// |---|---|---|---|
-/// | POST | `/password-recovery` | [`crate::AdminScope`] | `PasswordRecovery` |
-/// | POST | `/verify-recovery-token` | none | `TokenRequest` |
-/// | POST | `/change-password` | none | `PasswordReset` |
-/// | GET | `/password-recovery/<recovery_id>` | [`crate::AdminScope`] | none |
-/// | GET | `/<user_id>/recovery-tokens` | [`crate::AdminScope`] | none |
-/// | DELETE | `/recovery-tokens/<token_id>` | [`crate::AdminScope`] | none |
-/// | POST | `/cancel-recovery` | none | `TokenRequest` |
-///
-/// The routes are thin: [`RecoveryService`] does the work, and a host's own admin UI, job or
-/// CLI can call it without HTTP (take it as `&State<RecoveryService>`).
-///
-/// ## How recovery works
-///
-/// - **Tokens** are 32 bytes from the OS CSPRNG, base64url (43 characters). Only their SHA-256
-///   digest is stored. A token lives `token_ttl_secs` (Postgres `now()` decides), is single use,
-///   and a new one supersedes the account's older ones (a partial unique index keeps at most one
-///   live token per account). It is bound to the account's fingerprint (see
-///   [`crate::accounts::Account::fingerprint`]) as it was at issue. One rule, the same for every
-///   store, decides whether it is live wherever it is looked at (verify, cancel, redeem, the mail
-///   worker, the admin's status and list): it dies when the email or the credentials change by
-///   any path, the host's own pages and plain SQL included, or when the account stops being
-///   recoverable, and the first path that finds it so revokes it for good, so changing the
-///   account back does not revive it. With the default store a trigger also revokes it (a second
-///   line of defence).
-/// - **The mail** goes only to the address stored for the user (never one from the request; email
-///   lookups compare an NFKC + lowercase form). The link is `public_url + reset_path +
-///   "#token=" + token`: built from configuration, never from `Host` or `X-Forwarded-Host`, with
-///   the token in the fragment so it never reaches a server log or a `Referer`.
-/// - **Changing the password** checks the token first (an invalid one never costs an argon2 hash),
-///   then the policy (15 to 128 code points, zxcvbn score at least 3 with the user's email and name
-///   as context; no composition rules, no truncation), waits for a hashing slot with no database
-///   connection held, checks the token again once the slot is granted, hashes on the blocking
-///   pool with no connection or transaction held, and then, in one transaction, locks the
-///   account through the store, compares its fingerprint, claims the token with one atomic
-///   `UPDATE` (so concurrent redemptions, on one instance or several, give exactly one success),
-///   stores the new hash through the store, kills the account's other tokens, revokes sessions if asked or configured, queues a "your password was
-///   changed" mail (no token in it) and records an audit event. Sessions survive otherwise, and the
-///   answer counts them so a UI can offer to sign out everywhere.
-///
-/// ## What operators and users can steer
-///
-/// - **Retries are safe.** `password-recovery` takes an `Idempotency-Key` header (see
-///   [`IdempotencyKey`]): a repeat by the same admin with the same key and body, while the first
-///   token lives, answers the first answer again and issues no second token and no second mail,
-///   so a retry after a timeout never voids the mail the user already has. Once that token is
-///   no longer live the key is released and starts a new recovery. The same key with another
-///   body is 422 `idempotency_key_reused`; refusals are audited.
-/// - **Where a recovery stands.** Its answer carries a `recovery_id`;
-///   `GET <mount>/password-recovery/<recovery_id>` answers the token's state (`live`,
-///   `redeemed`, `expired`, `superseded`, `cancelled`, `revoked`) and the mail's (`queued`,
-///   `retrying` with the attempts and the last error's class, `sent` with when, `abandoned`,
-///   `dropped`), never an error's text, the token or its digest.
-/// - **Outstanding links.** `GET <mount>/<user_id>/recovery-tokens` lists a user's live tokens
-///   and `DELETE <mount>/recovery-tokens/<token_id>` revokes one (its queued mail is then
-///   dropped); both are audited. A status read is not (it holds no secret, changes nothing and
-///   is polled).
-/// - **"This wasn't me".** The mail carries a second link, `public_url + reset_path +
-///   "#cancel=" + token`. The reset page asks before it acts (a link scanner that opens the link
-///   cancels nothing), then posts `<mount>/cancel-recovery`, which revokes the token without
-///   touching the account and records a `recovery_cancelled` event. The token then verifies as
-///   `{"valid": false, "reason": "cancelled"}`.
-#[derive(Clone)]
-pub struct RecoveryService {
-    pub(crate) pool: PgPool,
-    pub(crate) bounds: SessionBounds,
-    pub(crate) schema: Schema,
-    pub(crate) store: Store,
-    pub(crate) hashing: HashingPool,
-    pub(crate) config: Arc<Config>,
-    pub(crate) templates: Arc<Templates>,
-    pub(crate) queue: MailQueue,
-    pub(crate) redeeming: Redeeming,
-}
+use crate::token::{PlainToken, TokenHash};
 
 impl RecoveryService {
     /// The account store in use.
