@@ -233,3 +233,115 @@ async fn the_launch_says_where_links_point_and_warns_when_nothing_serves_them() 
         }
     }
 }
+
+/// Sends `bytes` on a fresh connection and returns what the server answers and when, within
+/// `wait` (`None` if it answered nothing and kept the connection open).
+fn stall(port: u16, bytes: &[u8], wait: Duration) -> Option<(String, Duration)> {
+    use std::io::{Read as _, Write as _};
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.write_all(bytes).expect("send");
+    stream.set_read_timeout(Some(wait)).expect("read timeout");
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => Some((String::from_utf8_lossy(&answer).into_owned(), started.elapsed())),
+        Err(_) if !answer.is_empty() => {
+            Some((String::from_utf8_lossy(&answer).into_owned(), started.elapsed()))
+        }
+        Err(_) => None,
+    }
+}
+
+/// Rocket reads a head and the first 14 bytes of a body before any route runs, with no
+/// deadline; the server's front gives both `body_timeout_secs`: a request stalled silent, in
+/// its head, or after 0 or 10 bytes of its body gets a JSON 408 and loses its connection.
+/// Whole requests, chunked ones included, pass through; a head the front cannot frame without
+/// doubt is a JSON 400; and the per-IP limit counts the socket's address whatever `X-Real-IP`
+/// a client sends.
+#[rocket::async_test]
+async fn the_front_bounds_what_rocket_reads_before_routing_and_names_the_client_itself() {
+    let db = TestDb::migrated().await;
+    let port = free_port().port();
+    let dir = binary::work_dir("front");
+    let env = [
+        ("ROCKET_PORT", port.to_string()),
+        ("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url)),
+        ("ROCKET_USER_ACCOUNT", "{body_timeout_secs=2,rate_limits={public_per_ip_minute=3}}".to_owned()),
+    ];
+    let server = Server::start(&dir, &env, port);
+    let chunked = "POST /api/users/verify-recovery-token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+                   Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n\
+                   6\r\n{\"toke\r\n9\r\nn\":\"abc\"}\r\n0\r\n\r\n";
+    let (answer, _) = stall(server.port, chunked.as_bytes(), Duration::from_secs(6)).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "a chunked body passes through: {answer}");
+    let doubtful = "POST /api/users/verify-recovery-token HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\
+                    Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    let (answer, _) = stall(server.port, doubtful.as_bytes(), Duration::from_secs(6)).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains(r#""code":"malformed_request""#), "{answer}");
+    // The chunked call was the first of three a minute: two more, whatever they claim, and the
+    // limit holds for the socket's address.
+    let body = json!({ "token": "x" }).to_string();
+    for claimed in ["198.51.100.1", "198.51.100.2"] {
+        let within = server.request(
+            "POST",
+            "/api/users/verify-recovery-token",
+            &[("X-Real-IP", claimed)],
+            Some(&body),
+        );
+        assert_eq!(within.status, 200, "{}", within.body);
+    }
+    for spoofed in ["198.51.100.3", "203.0.113.9"] {
+        let over = server.request(
+            "POST",
+            "/api/users/verify-recovery-token",
+            &[("X-Real-IP", spoofed)],
+            Some(&body),
+        );
+        assert_eq!(over.status, 429, "a client claiming {spoofed} is still the socket's: {}", over.body);
+    }
+    let head = "POST /api/users/verify-recovery-token HTTP/1.1\r\nHost: x\r\n\
+                Content-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+    let stalls: [(&str, Vec<u8>); 4] = [
+        ("silent", Vec::new()),
+        ("mid-head", head.as_bytes()[..20].to_vec()),
+        ("after 0 body bytes", head.as_bytes().to_vec()),
+        ("after 10 body bytes", [head.as_bytes(), b"{\"token\":\""].concat()),
+    ];
+    for (name, bytes) in &stalls {
+        let (answer, after) = stall(server.port, bytes, Duration::from_secs(6)).unwrap_or_else(|| {
+            panic!("a request stalled {name} still holds its connection:\n{}", server.log())
+        });
+        assert!(answer.starts_with("HTTP/1.1 408"), "stalled {name}: {answer}");
+        assert!(answer.contains(r#""code":"request_timeout""#), "stalled {name}: {answer}");
+        assert!(after < Duration::from_secs(4), "stalled {name}: answered after {after:?}");
+    }
+}
+
+/// Behind a proxy that bounds requests itself, `front = false` leaves Rocket on the operator's
+/// port with no front; a `front` that is not a boolean stops the start with a message.
+#[rocket::async_test]
+async fn the_front_can_be_turned_off_and_a_bad_value_is_refused() {
+    let db = TestDb::migrated().await;
+    let port = free_port().port();
+    let dir = binary::work_dir("front-off");
+    let env = [
+        ("ROCKET_PORT", port.to_string()),
+        ("ROCKET_FRONT", "false".to_owned()),
+        ("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url)),
+    ];
+    let server = Server::start(&dir, &env, port);
+    let body = json!({ "token": "x" }).to_string();
+    let answer = server.request("POST", "/api/users/verify-recovery-token", &[], Some(&body));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(!server.log().contains("user-account: listening on"), "{}", server.log());
+    drop(server);
+    let env = [
+        ("ROCKET_PORT", port.to_string()),
+        ("ROCKET_FRONT", "sometimes".to_owned()),
+        ("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url)),
+    ];
+    let out = cli(&dir, &env, &["serve"], None);
+    assert!(!out.status.success());
+    assert!(out.stderr.contains("`front` must be true or false"), "{}", out.stderr);
+}

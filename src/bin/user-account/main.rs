@@ -1,15 +1,20 @@
 //! `user-account`: a runnable server with the fairing attached, and the operator CLI.
 
+mod front;
 mod logger;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
 use clap::{Args, Parser, Subcommand};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
 use rocket_user_account::dev_db;
 use rocket_user_account::internals::{self, debug_routes_enabled, DefaultStore, PlainToken, Schema};
 use rocket_user_account::{Account, AccountStore as _, Avatar, Config, UserAccount};
@@ -154,8 +159,14 @@ async fn run(command: Command) -> Result<(), String> {
     }
 }
 
-/// `serve`: the server, with the fairing and the launch line at every log level but `off`.
-async fn serve(figment: rocket::figment::Figment, level: LogLevel) -> Result<(), String> {
+/// `serve`: the server, behind its front door (`front`) unless `front = false`, with the
+/// fairing and the launch line at every log level but `off`.
+async fn serve(figment: Figment, level: LogLevel) -> Result<(), String> {
+    let (figment, front) = match figment.find_value("front").map(|v| v.to_bool()) {
+        Err(_) | Ok(Some(true)) => front_door(figment, level).map(|(f, front)| (f, Some(front)))?,
+        Ok(Some(false)) => (figment, None),
+        Ok(None) => return Err("invalid configuration: `front` must be true or false".into()),
+    };
     // The fairing logs its launch line at info, which `critical` (the release level) hides;
     // print it then, so that every level but `off` shows it once.
     let launch_line = AdHoc::on_liftoff("User Account launch line", move |rocket| {
@@ -165,8 +176,63 @@ async fn serve(figment: rocket::figment::Figment, level: LogLevel) -> Result<(),
             }
         })
     });
-    let rocket = rocket::custom(figment).attach(UserAccount::fairing()).attach(launch_line);
+    let mut rocket = rocket::custom(figment).attach(UserAccount::fairing()).attach(launch_line);
+    if let Some(front) = front {
+        rocket = rocket.attach(front);
+    }
     rocket.launch().await.map(|_| ()).map_err(|e| format!("the server stopped: {e}"))
+}
+
+/// The front door: binds the operator's address now (so a port in use stops the start), moves
+/// Rocket to a loopback port behind it, and returns that figment with the fairing that starts
+/// relaying once Rocket listens.
+fn front_door(figment: Figment, level: LogLevel) -> Result<(Figment, AdHoc), String> {
+    // The operator's address and port are the front's; Rocket listens on loopback behind it.
+    let rocket_config =
+        rocket::Config::try_from(&figment).map_err(|e| format!("invalid configuration: {e}"))?;
+    let debug_profile = figment.profile() == rocket::Config::DEBUG_PROFILE;
+    let config = Config::from_figment(&figment, debug_profile).map_err(|e| e.to_string())?;
+    let public = SocketAddr::new(rocket_config.address, rocket_config.port);
+    let listener = std::net::TcpListener::bind(public)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| format!("cannot listen on {public}: {e}"))?;
+    let public = listener.local_addr().unwrap_or(public);
+    let request = StdDuration::from_secs(config.body_timeout_secs);
+    let bounds = front::Bounds {
+        request,
+        idle: match rocket_config.keep_alive {
+            0 => request,
+            secs => StdDuration::from_secs(secs.into()),
+        },
+        // The operator's own proxy names the client in the header they configured.
+        name_client: config.trusted_proxy_header.is_none(),
+    };
+    let mut figment = figment.merge(("address", "127.0.0.1")).merge(("port", 0));
+    if bounds.name_client {
+        figment = figment.merge(("user_account.trusted_proxy_header", front::CLIENT_HEADER));
+    }
+    let listener = Mutex::new(Some(listener));
+    let front = AdHoc::on_liftoff("User Account front", move |rocket| {
+        let listener = listener.lock().map(|mut l| l.take()).unwrap_or_default();
+        Box::pin(async move {
+            let upstream = SocketAddr::new(rocket.config().address, rocket.config().port);
+            match listener.map(rocket::tokio::net::TcpListener::from_std) {
+                Some(Ok(listener)) => {
+                    rocket::tokio::spawn(front::serve(listener, upstream, bounds));
+                    log::info!("user-account: listening on http://{public}");
+                    if let LogLevel::Critical = level {
+                        eprintln!("user-account: listening on http://{public}");
+                    }
+                }
+                Some(Err(e)) => {
+                    log::error!("user-account: cannot listen on {public}: {e}");
+                    rocket.shutdown().notify();
+                }
+                None => {}
+            }
+        })
+    });
+    Ok((figment, front))
 }
 
 /// `user add`: creates a user, with a password read from standard input if asked; prints its id.
