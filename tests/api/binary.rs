@@ -345,3 +345,111 @@ async fn the_front_can_be_turned_off_and_a_bad_value_is_refused() {
     assert!(!out.status.success());
     assert!(out.stderr.contains("`front` must be true or false"), "{}", out.stderr);
 }
+
+/// Reads one answer off a kept-alive connection: its head, then as many body bytes as its
+/// `content-length` says. `None` if the connection closed first.
+fn read_answer(stream: &mut std::net::TcpStream) -> Option<String> {
+    use std::io::Read as _;
+    let mut got = Vec::new();
+    let mut byte = [0u8; 1];
+    while !got.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => got.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&got).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned()))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).ok()?;
+    Some(head + &String::from_utf8_lossy(&body))
+}
+
+/// The front's clocks: a stalled request gets its 408 at the deadline, not before; a kept-alive
+/// connection on which answers keep moving outlives the idle limit; pipelined requests are all
+/// answered; a stall after a first whole request loses the connection without a 408 (the server
+/// may be mid-answer); an idle connection closes after `keep_alive`; a client that closes its
+/// side without a word gets nothing, and one that closes it mid-head gets a JSON 400.
+#[rocket::async_test]
+async fn the_front_keeps_what_moves_and_drops_what_stalls_or_idles() {
+    use std::io::{Read as _, Write as _};
+    use std::net::{Shutdown, TcpStream};
+    use std::time::Instant;
+    let db = TestDb::migrated().await;
+    let port = free_port().port();
+    let dir = binary::work_dir("front-clocks");
+    let env = [
+        ("ROCKET_PORT", port.to_string()),
+        ("ROCKET_KEEP_ALIVE", "2".to_owned()),
+        ("ROCKET_DATABASES", format!("{{user_account={{url=\"{}\"}}}}", db.url)),
+        ("ROCKET_USER_ACCOUNT", "{body_timeout_secs=2}".to_owned()),
+    ];
+    let server = Server::start(&dir, &env, port);
+    let verify =
+        "POST /api/users/verify-recovery-token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                  Content-Length: 13\r\n\r\n{\"token\":\"x\"}";
+    let open = || {
+        let stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(8))).expect("read timeout");
+        stream
+    };
+    // The deadline is waited for: the 408 comes at about 2 s, not at once.
+    let (answer, after) = stall(server.port, &verify.as_bytes()[..40], Duration::from_secs(6))
+        .expect("a stalled head is answered");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(after >= Duration::from_millis(1900), "the 408 came after {after:?}, before the deadline");
+    // Requests 1.2 s apart on one connection: 3.6 s in all, past the 2 s idle limit.
+    let mut kept = open();
+    let started = Instant::now();
+    for i in 0..4 {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(1200));
+        }
+        kept.write_all(verify.as_bytes()).expect("send");
+        let answer = read_answer(&mut kept).unwrap_or_else(|| panic!("request {i} lost its connection"));
+        assert!(answer.starts_with("HTTP/1.1 200"), "request {i}: {answer}");
+    }
+    assert!(started.elapsed() > Duration::from_secs(3));
+    // Three requests in one write: three answers.
+    let mut pipelined = open();
+    pipelined.write_all(verify.repeat(3).as_bytes()).expect("send");
+    for i in 0..3 {
+        let answer =
+            read_answer(&mut pipelined).unwrap_or_else(|| panic!("pipelined request {i} unanswered"));
+        assert!(answer.starts_with("HTTP/1.1 200"), "pipelined request {i}: {answer}");
+    }
+    // Idle after an answer: closed after the idle limit, with nothing more said.
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    assert!(pipelined.read_to_end(&mut rest).is_ok() && rest.is_empty(), "an idle connection closes quietly");
+    let idle = started.elapsed();
+    assert!(idle >= Duration::from_millis(1500) && idle < Duration::from_secs(5), "closed after {idle:?}");
+    // A stall after a whole first request: the connection goes, with no 408 after the 200.
+    let mut later = open();
+    later.write_all(verify.as_bytes()).expect("send");
+    assert!(read_answer(&mut later).is_some_and(|a| a.starts_with("HTTP/1.1 200")));
+    later.write_all(&verify.as_bytes()[..40]).expect("send a part");
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let _ = later.read_to_end(&mut rest);
+    assert!(rest.is_empty(), "nothing follows the first answer: {}", String::from_utf8_lossy(&rest));
+    let dropped = started.elapsed();
+    assert!(dropped >= Duration::from_millis(1900), "dropped after {dropped:?}, before its deadline");
+    // Closing without a word gets nothing; closing mid-head gets a JSON 400.
+    let mut quiet = open();
+    quiet.shutdown(Shutdown::Write).expect("shut");
+    let mut rest = Vec::new();
+    let _ = quiet.read_to_end(&mut rest);
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    let mut cut = open();
+    cut.write_all(&verify.as_bytes()[..40]).expect("send a part");
+    cut.shutdown(Shutdown::Write).expect("shut");
+    let mut rest = Vec::new();
+    let _ = cut.read_to_end(&mut rest);
+    let rest = String::from_utf8_lossy(&rest);
+    assert!(rest.starts_with("HTTP/1.1 400") && rest.contains("malformed_request"), "{rest}");
+}

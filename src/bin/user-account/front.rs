@@ -115,7 +115,7 @@ async fn relay(client: TcpStream, peer: SocketAddr, upstream: SocketAddr, bounds
     let activity = Arc::new(Activity::new());
     let (stop, stopped) = oneshot::channel();
     let mut answers = rocket::tokio::spawn(answers(server_r, client_w, Arc::clone(&activity), stopped));
-    let requests = Requests {
+    let mut requests = Requests {
         client: client_r,
         server: server_w,
         peer,
@@ -129,10 +129,13 @@ async fn relay(client: TcpStream, peer: SocketAddr, upstream: SocketAddr, bounds
     };
     match ended {
         Ended::Closed => {
+            // The server sees the client's end only now, and finishes its answers.
+            drop(requests);
             let _ = answers.await;
         }
         Ended::Dropped => answers.abort(),
         Ended::Refused(answer) => {
+            // Stopped before the server's side is closed, so the client's is not closed first.
             let _ = stop.send(());
             // Only where the server answered nothing on this connection: no answer of its can
             // be cut in two.
@@ -206,7 +209,7 @@ struct Requests {
 }
 
 impl Requests {
-    async fn run(mut self) -> Ended {
+    async fn run(&mut self) -> Ended {
         let mut buf: Vec<u8> = Vec::with_capacity(4096);
         loop {
             let deadline = if self.first {
@@ -630,5 +633,35 @@ mod tests {
         let named = String::from_utf8(rewrite(raw, &head, client, true)).expect("utf-8");
         assert_eq!(named, "GET /x HTTP/1.1\r\nHost: a\r\nAccept: */*\r\nX-Real-IP: 203.0.113.7\r\n\r\n");
         assert_eq!(rewrite(raw, &head, client, false), raw.to_vec(), "the operator's proxy names it");
+    }
+
+    #[test]
+    fn a_sized_body_takes_its_own_bytes_and_leaves_the_next_request_alone() {
+        let mut body = Body::new(Framing::Length(12));
+        assert_eq!(body.advance(b"0123456789").expect("length"), 10);
+        assert_eq!(body.advance(b"abGET /next HTTP/1.1").expect("length"), 2, "two bytes were left");
+        assert!(body.done());
+    }
+
+    #[test]
+    fn a_chunk_size_line_or_a_trailer_section_is_held_to_its_bound() {
+        let line = |len: usize| [b"1;".as_slice(), &vec![b'a'; len - 2]].concat();
+        // A size line still open: taken while shorter than the bound, refused at it.
+        assert_eq!(Body::new(Framing::Chunked).advance(&line(MAX_CHUNK_LINE - 1)).expect("open"), 0);
+        assert!(Body::new(Framing::Chunked).advance(&line(MAX_CHUNK_LINE)).is_err());
+        assert!(Body::new(Framing::Chunked).advance(&line(MAX_CHUNK_LINE * 2)).is_err());
+        // Trailers: a whole line shorter than the bound passes, one at it is refused, and an
+        // open section is taken while shorter than the bound and refused at it.
+        let trailer = |len: usize| [b"0\r\n".as_slice(), &vec![b't'; len], b"\r\n"].concat();
+        let mut ok = Body::new(Framing::Chunked);
+        assert_eq!(
+            ok.advance(&[trailer(MAX_CHUNK_LINE - 1), b"\r\n".to_vec()].concat()).expect("trailer"),
+            MAX_CHUNK_LINE + 6
+        );
+        assert!(ok.done());
+        assert!(Body::new(Framing::Chunked).advance(&trailer(MAX_CHUNK_LINE)).is_err());
+        let open = |len: usize| [b"0\r\n".as_slice(), &vec![b't'; len]].concat();
+        assert_eq!(Body::new(Framing::Chunked).advance(&open(MAX_CHUNK_LINE - 1)).expect("open"), 3);
+        assert!(Body::new(Framing::Chunked).advance(&open(MAX_CHUNK_LINE)).is_err());
     }
 }
