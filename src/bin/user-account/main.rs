@@ -219,9 +219,12 @@ fn front_door(figment: Figment, level: LogLevel) -> Result<(Figment, AdHoc), Str
             match listener.map(rocket::tokio::net::TcpListener::from_std) {
                 Some(Ok(listener)) => {
                     rocket::tokio::spawn(front::serve(listener, upstream, bounds));
-                    log::info!("user-account: listening on http://{public}");
+                    let line = format!(
+                        "user-account: listening on http://{public} (its front door; Rocket serves behind it on {upstream})"
+                    );
+                    log::info!("{line}");
                     if let LogLevel::Critical = level {
-                        eprintln!("user-account: listening on http://{public}");
+                        eprintln!("{line}");
                     }
                 }
                 Some(Err(e)) => {
