@@ -290,9 +290,9 @@ impl Requests {
         // The first bytes of the body are due by the deadline; the rest comes as it will.
         loop {
             let consumed = body.advance(buf)?;
-            let chunk: Vec<u8> = buf.drain(..consumed).collect();
-            if !chunk.is_empty() {
-                self.send(&chunk).await?;
+            if consumed > 0 {
+                self.send(&buf[..consumed]).await?;
+                buf.drain(..consumed);
             }
             if body.done() {
                 return Ok(true);
