@@ -69,11 +69,12 @@ export ROCKET_USER_ACCOUNT="{public_url=\"$base\",reset_page=true,trusted_proxy_
 
 "$bin" migrate >/dev/null 2>"$work/migrate.log" || { cat "$work/migrate.log" >&2; exit 1; }
 old_password="amber walrus juggles teacups"
-add_user() { # KEY EMAIL NAME: prints `"KEY":{...}` for BROWSER_USERS
-  local id
-  id="$(printf '%s\n' "$old_password" | "$bin" user add --email "$2" --name "$3" --password-stdin 2>/dev/null)" \
+add_user() { # KEY EMAIL NAME [LOCALE]: prints `"KEY":{...}` for BROWSER_USERS
+  local id locale=()
+  [ -z "${4:-}" ] || locale=(--locale "$4")
+  id="$(printf '%s\n' "$old_password" | "$bin" user add --email "$2" --name "$3" "${locale[@]}" --password-stdin 2>/dev/null)" \
     || { echo "browser: \`user add --email $2\` failed" >&2; exit 1; }
-  printf '"%s":{"id":"%s","email":"%s","name":"%s"}' "$1" "$id" "$2" "$3"
+  printf '"%s":{"id":"%s","email":"%s","name":"%s"%s}' "$1" "$id" "$2" "$3" "${4:+,\"locale\":\"$4\"}"
 }
 users="{$(add_user flow fiona.hart@example.org 'Fiona Hart')"
 users+=",$(add_user keyboard kenji.ito@example.org 'Kenji Ito')"
@@ -83,7 +84,10 @@ users+=",$(add_user expired elena.ruiz@example.org 'Elena Ruiz')"
 users+=",$(add_user used umar.sheikh@example.org 'Umar Sheikh')"
 users+=",$(add_user superseded sofia.berg@example.org 'Sofia Berg')"
 users+=",$(add_user stopped tomas.novak@example.org 'Tomas Novak')"
-users+=",$(add_user limited lena.meyer@example.org 'Lena Meyer')}"
+users+=",$(add_user limited lena.meyer@example.org 'Lena Meyer')"
+users+=",$(add_user german lukas.brandt@example.org 'Lukas Brandt' de)"
+users+=",$(add_user arabic layla.haddad@example.org 'ليلى حداد' ar)"
+users+=",$(add_user japanese yui.tanaka@example.org '田中 結衣' ja)}"
 "$bin" user add --email ada@example.org --name 'Ada Admin' >/dev/null 2>&1
 admin_token="$("$bin" token issue --email ada@example.org --scope admin 2>/dev/null)"
 # A session each for the users whose success page counts sessions.

@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 use crate::db::outbox::OutboxMail;
 use crate::db::{recovery_tokens, DbConn, Prepare as _};
-use crate::error::{Error, Result};
-use crate::mail::{mail_time, MailContext as _, PasswordChangedMail};
+use crate::error::{Error, Invalid, Result};
+use crate::mail::{MailContext as _, PasswordChangedMail};
 use crate::message::RenderedMail;
 use crate::recovery::RecoveryService;
 use crate::token::PlainToken;
@@ -145,10 +145,15 @@ struct MailsRequest {
 impl MailsRequest {
     fn count(&self) -> Result<usize> {
         if (1..=MAX_MAILS).contains(&self.count) {
-            usize::try_from(self.count)
-                .map_err(|_| Error::Validation { field: "count", reason: "is too large".into() })
+            usize::try_from(self.count).map_err(|_| Error::Validation {
+                field: "count",
+                problem: Invalid::OutOfRange { min: 1, max: MAX_MAILS.unsigned_abs() },
+            })
         } else {
-            Err(Error::Validation { field: "count", reason: format!("must be 1 to {MAX_MAILS}") })
+            Err(Error::Validation {
+                field: "count",
+                problem: Invalid::OutOfRange { min: 1, max: MAX_MAILS.unsigned_abs() },
+            })
         }
     }
 }
@@ -185,7 +190,8 @@ async fn recipients(service: &RecoveryService, count: usize) -> Result<Vec<(Stri
     .load(&mut *conn)
     .await?;
     if rows.is_empty() {
-        return Err(Error::Validation { field: "count", reason: "needs seeded users with an email".into() });
+        // No seeded user with an email: nobody to mail.
+        return Err(Error::UserNotFound);
     }
     Ok(rows.into_iter().map(|r| (r.id, r.email)).collect())
 }
@@ -195,9 +201,10 @@ fn password_changed_mail(service: &RecoveryService) -> Result<RenderedMail> {
     let context = PasswordChangedMail {
         product_name: &service.config.mail.product_name,
         display_name: "Bench User",
-        changed_at: mail_time(chrono::Utc::now()),
+        changed_at: chrono::Utc::now(),
     };
-    service.templates.render(&context).map_err(Error::Internal)
+    let templates = &service.templates;
+    templates.render(&context, templates.locales().default_lang()).map_err(Error::Internal)
 }
 
 /// The ceiling of mail delivery: `count` mails sent straight through the service's own mailer,
@@ -228,6 +235,7 @@ async fn mail_direct(
             body_html: Some(mail.html.clone()),
             message_id: format!("{}@{domain}", id.simple()),
             attempts: 1,
+            language: Some(mail.language.clone()),
         };
         match queue.attempt(&row).await {
             Ok(()) => sent += 1,

@@ -11,6 +11,7 @@ pub use crate::avatar::{sniff_image, validate_url};
 pub use crate::config::schema::Schema;
 pub use crate::db::{run_migrations, run_migrations_of, Db, DbConn, Migrations, MIGRATIONS};
 pub use crate::json::JsonBody;
+pub use crate::locale::Locales;
 pub use crate::mail::worker::{DeliveryReport, MailQueue};
 pub use crate::password::{hash, verify};
 pub use crate::token::PlainToken;

@@ -32,7 +32,7 @@
 //! Each module imports only from the layers below its own, so no import cycle exists
 //! (`python3 scripts/module_cycles.py` checks it, by file and by folder). From the bottom:
 //! *domain* values that need nothing of the crate (`token`, `message`, `attached`, `config`,
-//! `request_context`, `error`); *parts* with no storage (`password`); *storage*: the crate's
+//! `locale` (the languages every sentence for a person comes from), `request_context`, `error`); *parts* with no storage (`password`); *storage*: the crate's
 //! tables and queries (`db`), the account store (`accounts`) and the one liveness rule
 //! (`liveness`); *services* over storage (`mail`, `rate_limit`, `auth`, `recovery`'s
 //! `RecoveryService`); *HTTP*: guards, routes, catchers, the OpenAPI document and the reset page
@@ -77,6 +77,7 @@ mod headers;
 pub mod internals;
 mod json;
 mod liveness;
+pub(crate) mod locale;
 pub mod mail;
 mod message;
 mod openapi;
@@ -100,7 +101,7 @@ pub use accounts::{Account, AccountStore, Avatar};
 pub use auth::{AdminScope, AuthError, Authenticator, Principal};
 pub use config::{Argon2Config, Config, ConfigError, Mail, MailTransport, PasswordPolicy, RateLimits};
 pub use debug::DebugMode;
-pub use error::{Error, Reason, Weakness};
+pub use error::{Error, Feedback, Hint, Invalid, Reason, Weakness};
 pub use fairing::{UserAccount, UserAccountBuilder};
 pub use mail::SendMail;
 pub use password::{HashSlot, HashingPool, PasswordHasher};

@@ -37,6 +37,8 @@ pub struct LiveToken {
     pub email: String,
     /// The account's name.
     pub display_name: String,
+    /// The account's language, if it has one.
+    pub locale: Option<String>,
 }
 
 /// What the rule decides about a token and its account as they are now.
@@ -88,7 +90,8 @@ pub(crate) async fn settle(
             user_id: token.user_id,
             expires_at: token.expires_at,
             email,
-            display_name: account.map(|a| a.display_name).unwrap_or_default(),
+            display_name: account.as_ref().map(|a| a.display_name.clone()).unwrap_or_default(),
+            locale: account.and_then(|a| a.locale),
         })),
     }
 }

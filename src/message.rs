@@ -29,4 +29,6 @@ pub struct RenderedMail {
     pub text: String,
     /// The HTML part.
     pub html: String,
+    /// The language it is written in (a BCP 47 tag), for `Content-Language`.
+    pub language: String,
 }

@@ -11,7 +11,7 @@ use rocket::tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::config::{Argon2Config, PasswordPolicy};
-use crate::error::{Error, Weakness};
+use crate::error::{Error, Hint, Weakness};
 
 fn argon2(config: &Argon2Config) -> Result<Argon2<'static>, Error> {
     let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
@@ -280,16 +280,58 @@ impl PasswordPolicy {
             return Err(Weakness::TooGuessable {
                 score: if contains_context { score.min(1) } else { score },
                 min_score: self.min_score,
-                warning: feedback.and_then(|f| f.warning()).map(|w| w.to_string()).or_else(|| {
-                    contains_context.then(|| "Avoid your own name or email address.".to_string())
-                }),
+                warning: feedback
+                    .and_then(|f| f.warning())
+                    .map(warning_hint)
+                    .or_else(|| contains_context.then_some(Hint("password-warning-personal"))),
                 suggestions: feedback
-                    .map(|f| f.suggestions().iter().map(ToString::to_string).collect())
+                    .map(|f| f.suggestions().iter().copied().map(suggestion_hint).collect())
                     .unwrap_or_default(),
             });
         }
         Ok(())
     }
+}
+
+/// The sentence of zxcvbn's `warning` (a message of `api.ftl`).
+fn warning_hint(warning: zxcvbn::feedback::Warning) -> Hint {
+    use zxcvbn::feedback::Warning as W;
+    Hint(match warning {
+        W::StraightRowsOfKeysAreEasyToGuess => "password-warning-straight-rows",
+        W::ShortKeyboardPatternsAreEasyToGuess => "password-warning-short-keyboard-patterns",
+        W::RepeatsLikeAaaAreEasyToGuess => "password-warning-repeats",
+        W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => "password-warning-repeated-patterns",
+        W::ThisIsATop10Password => "password-warning-top-10",
+        W::ThisIsATop100Password => "password-warning-top-100",
+        W::ThisIsACommonPassword => "password-warning-common",
+        W::ThisIsSimilarToACommonlyUsedPassword => "password-warning-similar-to-common",
+        W::SequencesLikeAbcAreEasyToGuess => "password-warning-sequences",
+        W::RecentYearsAreEasyToGuess => "password-warning-recent-years",
+        W::AWordByItselfIsEasyToGuess => "password-warning-single-word",
+        W::DatesAreOftenEasyToGuess => "password-warning-dates",
+        W::NamesAndSurnamesByThemselvesAreEasyToGuess => "password-warning-names",
+        W::CommonNamesAndSurnamesAreEasyToGuess => "password-warning-common-names",
+    })
+}
+
+/// The sentence of one of zxcvbn's `suggestions` (a message of `api.ftl`).
+fn suggestion_hint(suggestion: zxcvbn::feedback::Suggestion) -> Hint {
+    use zxcvbn::feedback::Suggestion as S;
+    Hint(match suggestion {
+        S::UseAFewWordsAvoidCommonPhrases => "password-suggestion-few-words",
+        S::NoNeedForSymbolsDigitsOrUppercaseLetters => "password-suggestion-no-symbols-needed",
+        S::AddAnotherWordOrTwo => "password-suggestion-add-words",
+        S::CapitalizationDoesntHelpVeryMuch => "password-suggestion-capitalization",
+        S::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => "password-suggestion-all-uppercase",
+        S::ReversedWordsArentMuchHarderToGuess => "password-suggestion-reversed-words",
+        S::PredictableSubstitutionsDontHelpVeryMuch => "password-suggestion-substitutions",
+        S::UseALongerKeyboardPatternWithMoreTurns => "password-suggestion-longer-keyboard-pattern",
+        S::AvoidRepeatedWordsAndCharacters => "password-suggestion-avoid-repeats",
+        S::AvoidSequences => "password-suggestion-avoid-sequences",
+        S::AvoidRecentYears => "password-suggestion-avoid-recent-years",
+        S::AvoidYearsThatAreAssociatedWithYou => "password-suggestion-avoid-your-years",
+        S::AvoidDatesAndYearsThatAreAssociatedWithYou => "password-suggestion-avoid-your-dates",
+    })
 }
 
 #[cfg(test)]
@@ -369,7 +411,56 @@ mod tests {
         let Err(weak) = policy().check(secret, &["hunter2hunter2hunter2"], &[]) else {
             panic!("must be weak")
         };
-        assert!(!weak.details().to_string().contains("hunter2"));
+        assert!(!weak.details(|hint| hint.id().to_owned()).to_string().contains("hunter2"));
         assert!(!weak.message().contains("hunter2"));
+    }
+
+    #[test]
+    fn every_hint_zxcvbn_can_give_has_a_sentence() {
+        use zxcvbn::feedback::{Suggestion as S, Warning as W};
+        let locales = crate::locale::Locales::load(None, "en").expect("shipped languages");
+        let ids: Vec<&str> = locales.ids(crate::locale::Area::Api).collect();
+        let warnings = [
+            W::StraightRowsOfKeysAreEasyToGuess,
+            W::ShortKeyboardPatternsAreEasyToGuess,
+            W::RepeatsLikeAaaAreEasyToGuess,
+            W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+            W::ThisIsATop10Password,
+            W::ThisIsATop100Password,
+            W::ThisIsACommonPassword,
+            W::ThisIsSimilarToACommonlyUsedPassword,
+            W::SequencesLikeAbcAreEasyToGuess,
+            W::RecentYearsAreEasyToGuess,
+            W::AWordByItselfIsEasyToGuess,
+            W::DatesAreOftenEasyToGuess,
+            W::NamesAndSurnamesByThemselvesAreEasyToGuess,
+            W::CommonNamesAndSurnamesAreEasyToGuess,
+        ];
+        let suggestions = [
+            S::UseAFewWordsAvoidCommonPhrases,
+            S::NoNeedForSymbolsDigitsOrUppercaseLetters,
+            S::AddAnotherWordOrTwo,
+            S::CapitalizationDoesntHelpVeryMuch,
+            S::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase,
+            S::ReversedWordsArentMuchHarderToGuess,
+            S::PredictableSubstitutionsDontHelpVeryMuch,
+            S::UseALongerKeyboardPatternWithMoreTurns,
+            S::AvoidRepeatedWordsAndCharacters,
+            S::AvoidSequences,
+            S::AvoidRecentYears,
+            S::AvoidYearsThatAreAssociatedWithYou,
+            S::AvoidDatesAndYearsThatAreAssociatedWithYou,
+        ];
+        let hints: Vec<Hint> = warnings
+            .into_iter()
+            .map(warning_hint)
+            .chain(suggestions.into_iter().map(suggestion_hint))
+            .chain([Hint("password-warning-personal")])
+            .collect();
+        let distinct: std::collections::HashSet<_> = hints.iter().map(|h| h.id()).collect();
+        assert_eq!(distinct.len(), hints.len(), "each hint has a sentence of its own");
+        for hint in hints {
+            assert!(ids.contains(&hint.id()), "{} has no sentence", hint.id());
+        }
     }
 }

@@ -2,11 +2,10 @@
 
 use rocket::data::{self, ByteUnit, Data, FromData};
 use rocket::http::{ContentType, Header, Status};
-use rocket::request::Request;
+use rocket::request::{self as request, FromRequest, Request};
 use rocket::response::{self, Responder, Response};
 use rocket::{catch, catchers, get, post, routes, Catcher, Route, State};
-use rocket_user_account::Weakness;
-use rocket_user_account::{Config, Error, RecoveryService};
+use rocket_user_account::{Config, Error, Feedback, RecoveryService};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -163,6 +162,7 @@ async fn signup(
     db: &State<HostDb>,
     config: &State<Config>,
     service: &State<RecoveryService>,
+    language: AcceptLanguage<'_>,
 ) -> Result<Reply, HostError> {
     let Signup { email, password, name, admin } = body.0;
     let email = email.trim().to_owned();
@@ -177,7 +177,7 @@ async fn signup(
     if let Err(weakness) =
         policy.check_for(password.expose_secret(), &email, &name, &config.mail.product_name)
     {
-        return Err(weak_password(&weakness));
+        return Err(weak_password(service.explain(&weakness, language.0)));
     }
     if accounts::by_email(&mut *db.get().await.map_err(unavailable)?, &email).await?.is_some() {
         return Err(email_taken());
@@ -216,10 +216,24 @@ fn email_taken() -> HostError {
     HostError::new(Status::Conflict, "email_taken", "An account with this email already exists.")
 }
 
-fn weak_password(weakness: &Weakness) -> HostError {
+/// The request's `Accept-Language`: the crate's sentences (a weak password's feedback) come in
+/// the language it names.
+struct AcceptLanguage<'r>(Option<&'r str>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AcceptLanguage<'r> {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        request::Outcome::Success(AcceptLanguage(req.headers().get_one("Accept-Language")))
+    }
+}
+
+/// The crate's own answer to a weak password, in the request's language.
+fn weak_password(feedback: Feedback) -> HostError {
     HostError {
-        details: Some(weakness.details()),
-        ..HostError::new(Status::UnprocessableEntity, "weak_password", weakness.message())
+        details: Some(feedback.details),
+        ..HostError::new(Status::UnprocessableEntity, "weak_password", feedback.message)
     }
 }
 

@@ -43,12 +43,16 @@ struct UserRow {
     disabled: bool,
     #[diesel(sql_type = Nullable<Text>)]
     password_hash: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    locale: Option<String>,
 }
 
 impl From<UserRow> for Account {
     fn from(row: UserRow) -> Account {
         let fingerprint = Account::fingerprint_of(row.email.as_deref(), row.password_hash.as_deref());
-        Account::new(row.id.to_string(), row.email, row.display_name, fingerprint).recoverable(!row.disabled)
+        Account::new(row.id.to_string(), row.email, row.display_name, fingerprint)
+            .recoverable(!row.disabled)
+            .locale(row.locale)
     }
 }
 
@@ -69,7 +73,7 @@ pub struct LiveSession {
     pub scopes: Vec<String>,
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, disabled, password_hash";
+const USER_COLUMNS: &str = "id, email, display_name, disabled, password_hash, locale";
 
 impl DefaultStore {
     /// The store over the tables in `schema`.
@@ -96,15 +100,15 @@ impl DefaultStore {
     }
 
     #[cfg(feature = "internals")]
-    /// Creates a user with this email, name and (already hashed) password; returns its id.
+    /// Creates a user with this email, name, language (a BCP 47 tag) and (already hashed)
+    /// password; returns its id.
     ///
     /// # Errors
     /// A unique violation when the normalized email is taken, or any database error.
     pub async fn create_user(
         &self,
         conn: &mut AsyncPgConnection,
-        email: Option<&str>,
-        display_name: &str,
+        (email, display_name, locale): (Option<&str>, &str, Option<&str>),
         password_hash: Option<&str>,
     ) -> QueryResult<Uuid> {
         #[derive(QueryableByName)]
@@ -113,14 +117,15 @@ impl DefaultStore {
             id: Uuid,
         }
         let id: Id = diesel::sql_query(format!(
-            "insert into {s}.users (email, email_normalized, display_name, password_hash, password_changed_at) \
-             values ($1, $2, $3, $4, case when $4 is null then null else now() end) returning id",
+            "insert into {s}.users (email, email_normalized, display_name, password_hash, password_changed_at, locale) \
+             values ($1, $2, $3, $4, case when $4 is null then null else now() end, $5) returning id",
             s = self.schema
         ))
         .bind::<Nullable<Text>, _>(email.map(str::trim))
         .bind::<Nullable<Text>, _>(email.map(normalize_email))
         .bind::<Text, _>(display_name)
         .bind::<Nullable<Text>, _>(password_hash)
+        .bind::<Nullable<Text>, _>(locale)
         .cached().get_result(conn)
         .await?;
         Ok(id.id)
@@ -224,6 +229,8 @@ struct TokenAndUser {
     account_disabled: Option<bool>,
     #[diesel(sql_type = Nullable<Text>)]
     account_password_hash: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    account_locale: Option<String>,
 }
 
 impl TokenAndUser {
@@ -235,6 +242,7 @@ impl TokenAndUser {
                 display_name: self.account_name.unwrap_or_default(),
                 disabled: self.account_disabled.unwrap_or(true),
                 password_hash: self.account_password_hash,
+                locale: self.account_locale,
             })
         });
         (self.token, account)
@@ -247,7 +255,7 @@ impl DefaultStore {
     /// (whose ids it wrote itself): the guard keeps such a row from failing the cast.
     fn tokens_sql(&self) -> String {
         format!(
-            "select {STORED_COLUMNS}, u.id as account_id, u.email as account_email,                     u.display_name as account_name, u.disabled as account_disabled,                     u.password_hash as account_password_hash              from {s}.recovery_tokens t left join {s}.users u on u.id = case when t.user_id ~                  '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$' then t.user_id::uuid end",
+            "select {STORED_COLUMNS}, u.id as account_id, u.email as account_email,                     u.display_name as account_name, u.disabled as account_disabled,                     u.password_hash as account_password_hash, u.locale as account_locale              from {s}.recovery_tokens t left join {s}.users u on u.id = case when t.user_id ~                  '^[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$' then t.user_id::uuid end",
             s = self.schema
         )
     }

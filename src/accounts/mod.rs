@@ -25,6 +25,10 @@ pub struct Account {
     pub display_name: String,
     /// Whether the account may be recovered at all (false for a disabled or locked account).
     pub recoverable: bool,
+    /// The account's language, a BCP 47 tag such as `de` or `pt-BR`: its mails, and the reset
+    /// page their links open, speak it. `None`, or a language the crate does not speak, means
+    /// `user_account.default_locale` (after the usual fallback: `pt-PT` → `pt-BR`).
+    pub locale: Option<String>,
     /// A value that changes whenever the account's email or credentials change; a recovery
     /// token is bound to it. See [`Account::fingerprint_of`]. An empty one matches nothing:
     /// no token is issued for such an account (the admin gets a 500, the log says why).
@@ -47,8 +51,16 @@ impl Account {
             email,
             display_name: display_name.into(),
             recoverable: true,
+            locale: None,
             fingerprint: fingerprint.into(),
         }
+    }
+
+    /// The account's language (a BCP 47 tag), if it has one.
+    #[must_use]
+    pub fn locale(mut self, locale: Option<String>) -> Account {
+        self.locale = locale;
+        self
     }
 
     /// Whether the account may be recovered.

@@ -76,8 +76,13 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Mail delivery.
     pub mail: Mail,
-    /// Folder whose templates override the embedded ones. Default none.
+    /// Folder whose templates override the embedded ones, and whose `locales/<tag>/*.ftl`
+    /// add languages or reword messages. Default none.
     pub templates: Option<PathBuf>,
+    /// The language (a BCP 47 tag) when the account, the request and the browser name none
+    /// the crate speaks. Default `en`; it must be a shipped language or one the `templates`
+    /// folder adds.
+    pub default_locale: String,
     /// Password policy.
     pub password: PasswordPolicy,
     /// Argon2id cost and concurrency bound.
@@ -219,6 +224,7 @@ impl Default for Config {
             rate_limits: RateLimits::default(),
             mail: Mail::default(),
             templates: None,
+            default_locale: "en".into(),
             password: PasswordPolicy::default(),
             argon2: Argon2Config::default(),
         }

@@ -61,6 +61,9 @@ pub struct OutboxMail {
     /// Attempts so far, this one included.
     #[diesel(sql_type = Integer)]
     pub attempts: i32,
+    /// The language it was written in, for `Content-Language` (none for older rows).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub language: Option<String>,
 }
 
 /// How a mail ended.
@@ -109,13 +112,13 @@ impl NewOutboxMail {
         event: &NewAuditEvent,
     ) -> QueryResult<Uuid> {
         // Both rows in one statement: one round trip fewer in the transaction that queues a mail.
-        // The mail's values are $1 to $9, the event's the six after them.
+        // The mail's values are $1 to $10, the event's the six after them.
         let mail = diesel::sql_query(format!(
             "with mail as (insert into {s}.mail_outbox \
-               (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning 1) \
+               (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id, language) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning 1) \
              insert into {s}.audit_events ({COLUMNS}) \
-             select $10, $11, $12, $13, $14, $15 from mail"
+             select $11, $12, $13, $14, $15, $16 from mail"
         ))
         .bind::<SqlUuid, _>(self.id)
         .bind::<Text, _>(self.kind)
@@ -126,6 +129,7 @@ impl NewOutboxMail {
         .bind::<Text, _>(&self.mail.text)
         .bind::<Text, _>(&self.mail.html)
         .bind::<Text, _>(&self.message_id)
+        .bind::<Text, _>(&self.mail.language)
         .into_boxed();
         event.bind_to(mail).cached().execute(conn).await?;
         Ok(self.id)
@@ -157,8 +161,9 @@ impl OutboxMail {
                              next_attempt_at = now() + make_interval(secs => $1) \
                          from due where m.id = due.id \
                          returning m.id, m.kind, m.token_id, m.recipient, m.subject, m.body_text, m.body_html, \
-                                   m.message_id, m.attempts, due.next_attempt_at as due_at, due.created_at){RELAX} \
-             select id, kind, token_id, recipient, subject, body_text, body_html, message_id, attempts \
+                                   m.message_id, m.attempts, m.language, due.next_attempt_at as due_at, \
+                                   due.created_at){RELAX} \
+             select id, kind, token_id, recipient, subject, body_text, body_html, message_id, attempts, language \
              from claimed cross join relax order by due_at, created_at",
         ))
         .bind::<Double, _>(seconds(lease))

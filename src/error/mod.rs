@@ -14,6 +14,11 @@ use rocket::serde::json::Value;
 use serde::Serialize;
 use serde_json::json;
 
+use std::sync::Arc;
+
+use fluent_bundle::FluentValue;
+
+use crate::locale::{Area, Lang, Locales};
 use crate::request_context::RequestContext;
 
 pub(crate) mod responses;
@@ -29,12 +34,12 @@ pub enum Error {
     #[error("The request body does not match what this endpoint takes: {0}.")]
     InvalidBody(String),
     /// A field has the right type but an unacceptable value (422).
-    #[error("`{field}` {reason}.")]
+    #[error("`{field}` {problem}.")]
     Validation {
         /// The offending field.
         field: &'static str,
         /// What is wrong with it.
-        reason: String,
+        problem: Invalid,
     },
     /// The body is larger than `json_limit` (413).
     #[error("The request body is larger than {0}.")]
@@ -100,6 +105,38 @@ pub enum Error {
     Internal(String),
 }
 
+/// What is wrong with a field's value ([`Error::Validation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Invalid {
+    /// Empty, or only white space.
+    #[error("must not be empty")]
+    Empty,
+    /// Holds a control character.
+    #[error("must not contain control characters")]
+    ControlCharacters,
+    /// Longer than `max` characters.
+    #[error("must be at most {max} characters")]
+    TooLong {
+        /// The most allowed.
+        max: usize,
+    },
+    /// A number outside `min..=max`.
+    #[error("must be a number from {min} to {max}")]
+    OutOfRange {
+        /// The least allowed.
+        min: u64,
+        /// The most allowed.
+        max: u64,
+    },
+    /// Given together with `other`, or neither was given: exactly one of the two is needed.
+    #[error("or `{other}`: give exactly one of the two")]
+    OneOf {
+        /// The field it goes with.
+        other: &'static str,
+    },
+}
+
 /// The envelope every error response is: `{"error": {...}}`, and nothing else at the top.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
@@ -130,17 +167,113 @@ pub(crate) struct ErrorBody {
     pub request_id: Option<String>,
 }
 
-/// A rendered error: status, envelope and the headers that go with the status.
+/// A rendered error: status, code, what the sentence and the details will say (in the
+/// language of the request's `Accept-Language`, when it answers) and the headers that go with
+/// the status.
 #[derive(Debug, Clone)]
 pub(crate) struct ErrorResponse {
     /// The HTTP status.
     pub status: Status,
-    /// The envelope's `error` object.
-    pub body: ErrorBody,
+    /// The stable code.
+    pub code: &'static str,
+    /// The sentence: a message of `api.ftl` and its values.
+    pub message: Sentence,
+    /// Machine-readable specifics.
+    pub details: Option<Details>,
     /// `Allow` for 405.
     pub allow: Option<String>,
     /// `Retry-After` (seconds) for 429 and 503.
     pub retry_after: Option<u64>,
+}
+
+/// An error's sentence before it has a language: the id of its message in `api.ftl`, the
+/// values it takes, and the English the log (and an answer outside the fairing) reads.
+#[derive(Debug, Clone)]
+pub(crate) struct Sentence {
+    /// The message's id.
+    pub id: &'static str,
+    /// Its values.
+    pub args: Vec<(&'static str, Arg)>,
+    /// The sentence in English.
+    pub english: String,
+}
+
+impl Sentence {
+    fn new(id: &'static str, english: impl Into<String>) -> Sentence {
+        Sentence { id, args: Vec::new(), english: english.into() }
+    }
+
+    fn with(mut self, name: &'static str, value: impl Into<Arg>) -> Sentence {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// The sentence in `lang`.
+    fn in_language(&self, locales: &Locales, lang: Lang) -> String {
+        let args = crate::locale::args(self.args.iter().map(|(name, value)| {
+            let value = match value {
+                Arg::Text(text) => FluentValue::from(text.clone()),
+                Arg::Number(n) => FluentValue::from(*n),
+            };
+            (*name, value)
+        }));
+        locales.message(lang, Area::Api, self.id, Some(&args))
+    }
+}
+
+/// A value in an error's sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Arg {
+    /// Words (a field's name, the parser's words, a size).
+    Text(String),
+    /// A count.
+    Number(f64),
+}
+
+impl From<String> for Arg {
+    fn from(text: String) -> Arg {
+        Arg::Text(text)
+    }
+}
+
+impl From<&'static str> for Arg {
+    fn from(text: &'static str) -> Arg {
+        Arg::Text(text.to_owned())
+    }
+}
+
+impl From<usize> for Arg {
+    fn from(n: usize) -> Arg {
+        Arg::Number(n as f64)
+    }
+}
+
+impl From<u64> for Arg {
+    fn from(n: u64) -> Arg {
+        Arg::Number(n as f64)
+    }
+}
+
+/// An error's `details` before it has a language.
+#[derive(Debug, Clone)]
+pub(crate) enum Details {
+    /// `invalid_token`: why.
+    Reason(Reason),
+    /// `invalid_field`: which field.
+    Field(&'static str),
+    /// `weak_password`: what to fix (its sentences in the answer's language).
+    Weak(Weakness),
+}
+
+impl Details {
+    /// The JSON, with `sentence` giving a hint's words.
+    fn json(&self, sentence: impl Fn(Hint) -> String) -> Value {
+        match self {
+            Details::Reason(reason) => json!({ "reason": reason }),
+            Details::Field(field) => json!({ "field": field }),
+            Details::Weak(weakness) => weakness.details(sentence),
+        }
+    }
 }
 
 impl Error {
@@ -183,24 +316,48 @@ impl Error {
         if self.is_internal() {
             return ErrorResponse::for_status(status);
         }
-        let (code, details) = match self {
-            Error::MalformedBody(_) => ("malformed_json", None),
-            Error::UserNotFound => ("user_not_found", None),
-            Error::Conflict { code, .. } => (*code, None),
-            Error::InvalidToken(reason) => ("invalid_token", Some(serde_json::json!({ "reason": reason }))),
-            Error::WeakPassword(weakness) => ("weak_password", Some(weakness.details())),
-            Error::InvalidIdempotencyKey => ("invalid_idempotency_key", None),
-            Error::IdempotencyKeyReused => ("idempotency_key_reused", None),
-            Error::RateLimited { .. } => ("rate_limited", None),
-            Error::InvalidBody(_) => ("invalid_body", None),
-            Error::Validation { field, .. } => ("invalid_field", Some(serde_json::json!({ "field": field }))),
-            Error::BodyTooLarge(_) => ("body_too_large", None),
-            Error::BodyTimeout => ("request_timeout", None),
-            Error::UnsupportedMediaType => ("unsupported_media_type", None),
-            Error::Unauthenticated => ("unauthenticated", None),
-            Error::Forbidden => ("forbidden", None),
-            Error::NotFound => ("not_found", None),
-            Error::MethodNotAllowed { .. } => ("method_not_allowed", None),
+        let english = self.to_string();
+        let sentence = |id: &'static str| Sentence::new(id, english.clone());
+        let (code, message, details) = match self {
+            Error::MalformedBody(detail) => {
+                ("malformed_json", sentence("error-malformed-json").with("detail", detail.clone()), None)
+            }
+            Error::UserNotFound => ("user_not_found", sentence("error-user-not-found"), None),
+            Error::Conflict { code, .. } => (*code, sentence(conflict_message(code)), None),
+            Error::InvalidToken(reason) => {
+                ("invalid_token", sentence("error-invalid-token"), Some(Details::Reason(*reason)))
+            }
+            Error::WeakPassword(weakness) => {
+                ("weak_password", weakness.sentence(english.clone()), Some(Details::Weak(weakness.clone())))
+            }
+            Error::InvalidIdempotencyKey => {
+                ("invalid_idempotency_key", sentence("error-invalid-idempotency-key"), None)
+            }
+            Error::IdempotencyKeyReused => {
+                ("idempotency_key_reused", sentence("error-idempotency-key-reused"), None)
+            }
+            Error::RateLimited { retry_after } => {
+                ("rate_limited", sentence("error-rate-limited").with("retry_after", *retry_after), None)
+            }
+            Error::InvalidBody(detail) => {
+                ("invalid_body", sentence("error-invalid-body").with("detail", detail.clone()), None)
+            }
+            Error::Validation { field, problem } => {
+                ("invalid_field", problem.sentence(field, english.clone()), Some(Details::Field(field)))
+            }
+            Error::BodyTooLarge(limit) => {
+                ("body_too_large", sentence("error-body-too-large").with("limit", limit.to_string()), None)
+            }
+            Error::BodyTimeout => ("request_timeout", sentence("error-request-timeout"), None),
+            Error::UnsupportedMediaType => {
+                ("unsupported_media_type", sentence("error-unsupported-media-type"), None)
+            }
+            Error::Unauthenticated => ("unauthenticated", sentence("error-unauthenticated"), None),
+            Error::Forbidden => ("forbidden", sentence("error-forbidden"), None),
+            Error::NotFound => ("not_found", sentence("error-not-found"), None),
+            Error::MethodNotAllowed { .. } => {
+                ("method_not_allowed", sentence("error-method-not-allowed"), None)
+            }
             Error::Database(_) | Error::Unavailable(_) | Error::Internal(_) => {
                 unreachable!("internal errors are rendered generically above")
             }
@@ -213,12 +370,7 @@ impl Error {
             Error::RateLimited { retry_after } => Some(*retry_after),
             _ => None,
         };
-        ErrorResponse {
-            status,
-            body: ErrorBody { code, message: self.to_string(), details, request_id: None },
-            allow,
-            retry_after,
-        }
+        ErrorResponse { status, code, message, details, allow, retry_after }
     }
 
     /// Logs the error with the request's id: internal ones in full at `error`, client ones
@@ -269,25 +421,39 @@ impl ErrorResponse {
     /// The generic response for a status, used by catchers and for internal errors.
     #[must_use]
     pub fn for_status(status: Status) -> ErrorResponse {
-        let (code, message) = match status.code {
-            400 => ("bad_request", "The request could not be understood."),
-            401 => ("unauthenticated", "Valid bearer credentials are required."),
-            403 => ("forbidden", "The credentials lack the scope this route needs."),
-            404 => ("not_found", "No such resource."),
-            405 => ("method_not_allowed", "This method is not allowed here."),
-            408 => ("request_timeout", "The request did not arrive in time."),
-            409 => ("conflict", "The request conflicts with the account's state."),
-            413 => ("body_too_large", "The request body is too large."),
-            415 => ("unsupported_media_type", "The request body must be sent as application/json."),
-            422 => ("invalid_body", "The request body does not match what this endpoint takes."),
-            429 => ("rate_limited", "Too many requests; try again later."),
-            503 => ("service_unavailable", "The service is unavailable right now; try again shortly."),
-            code if code >= 500 => ("internal_error", "Something went wrong on our side."),
-            _ => ("request_failed", "The request failed."),
+        let (code, id, english) = match status.code {
+            400 => ("bad_request", "error-bad-request", "The request could not be understood."),
+            401 => ("unauthenticated", "error-unauthenticated", "Valid bearer credentials are required."),
+            403 => ("forbidden", "error-forbidden", "The credentials lack the scope this route needs."),
+            404 => ("not_found", "error-not-found", "No such resource."),
+            405 => ("method_not_allowed", "error-method-not-allowed", "This method is not allowed here."),
+            408 => ("request_timeout", "error-request-timeout", "The request body did not arrive in time."),
+            409 => ("conflict", "error-conflict", "The request conflicts with the account's state."),
+            413 => ("body_too_large", "error-body-too-large-generic", "The request body is too large."),
+            415 => (
+                "unsupported_media_type",
+                "error-unsupported-media-type",
+                "The request body must be sent as application/json.",
+            ),
+            422 => (
+                "invalid_body",
+                "error-invalid-body-generic",
+                "The request body does not match what this endpoint takes.",
+            ),
+            429 => ("rate_limited", "error-rate-limited-later", "Too many requests; try again later."),
+            503 => (
+                "service_unavailable",
+                "error-service-unavailable",
+                "The service is unavailable right now; try again shortly.",
+            ),
+            code if code >= 500 => ("internal_error", "error-internal", "Something went wrong on our side."),
+            _ => ("request_failed", "error-request-failed", "The request failed."),
         };
         ErrorResponse {
             status,
-            body: ErrorBody { code, message: message.into(), details: None, request_id: None },
+            code,
+            message: Sentence::new(id, english),
+            details: None,
             allow: None,
             // An outage or a stuck lock: worth trying again shortly, not at once.
             retry_after: (status == Status::ServiceUnavailable).then_some(RETRY_AFTER_UNAVAILABLE_SECS),
@@ -304,13 +470,58 @@ impl ErrorResponse {
     }
 }
 
+impl ErrorResponse {
+    /// The envelope's `error` object in the language of the request's `Accept-Language` (or
+    /// the default one), and that language's tag. Without the fairing's languages (a request
+    /// the fairing did not ignite), English.
+    fn body(&self, request: &Request<'_>) -> (ErrorBody, Option<String>) {
+        let request_id = Some(RequestContext::of(request).request_id.clone());
+        let Some(locales) = request.rocket().state::<Arc<Locales>>() else {
+            let details = self.details.as_ref().map(|d| d.json(|hint| hint.id().to_owned()));
+            let body =
+                ErrorBody { code: self.code, message: self.message.english.clone(), details, request_id };
+            return (body, None);
+        };
+        let lang = locales.for_accept_language(request.headers().get_one("Accept-Language"));
+        let sentence = |hint: Hint| locales.message(lang, Area::Api, hint.id(), None);
+        let body = ErrorBody {
+            code: self.code,
+            message: self.message.in_language(locales, lang),
+            details: self.details.as_ref().map(|d| d.json(sentence)),
+            request_id,
+        };
+        (body, Some(locales.tag(lang).to_owned()))
+    }
+
+    /// The English sentence (the log's, and what a test reads).
+    #[cfg(test)]
+    pub(crate) fn english(&self) -> &str {
+        &self.message.english
+    }
+}
+
+/// The message of a [`Error::Conflict`]'s code.
+fn conflict_message(code: &str) -> &'static str {
+    match code {
+        "user_disabled" => "error-user-disabled",
+        "user_has_no_email" => "error-user-has-no-email",
+        "user_email_unusable" => "error-user-email-unusable",
+        _ => "error-conflict",
+    }
+}
+
 impl<'r> Responder<'r, 'static> for ErrorResponse {
-    fn respond_to(mut self, request: &'r Request<'_>) -> response::Result<'static> {
-        self.body.request_id = Some(RequestContext::of(request).request_id.clone());
-        let body = serde_json::to_string(&ErrorEnvelope { error: self.body })
-            .map_err(|_| Status::InternalServerError)?;
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let (body, language) = self.body(request);
+        let body =
+            serde_json::to_string(&ErrorEnvelope { error: body }).map_err(|_| Status::InternalServerError)?;
         let mut response = Response::build_from(body.respond_to(request)?);
         response.status(self.status).header(ContentType::JSON);
+        if let Some(language) = language {
+            response.header(Header::new("Content-Language", language));
+            // The sentence depends on the request's Accept-Language.
+            response.header(Header::new("Vary", "Accept-Language"));
+        }
         if self.status == Status::Unauthorized {
             response.header(Header::new("WWW-Authenticate", "Bearer"));
         }
@@ -385,15 +596,42 @@ pub enum Weakness {
         score: u8,
         /// The minimum.
         min_score: u8,
-        /// zxcvbn's warning, if any.
-        warning: Option<String>,
-        /// zxcvbn's suggestions.
-        suggestions: Vec<String>,
+        /// What makes it easy to guess, if anything in particular.
+        warning: Option<Hint>,
+        /// How to make it stronger.
+        suggestions: Vec<Hint>,
     },
 }
 
+/// One piece of feedback on a password (zxcvbn's, or the crate's own about personal words):
+/// the id of its sentence in `api.ftl` (`password-warning-*`, `password-suggestion-*`), which
+/// an answer carries in the request's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint(pub(crate) &'static str);
+
+impl Hint {
+    /// The sentence's id in `api.ftl`, such as `password-warning-common`.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        self.0
+    }
+}
+
 impl Weakness {
-    /// A sentence for the error message.
+    /// The error's sentence, with the English the log reads.
+    fn sentence(&self, english: String) -> Sentence {
+        match self {
+            Weakness::TooShort { min_length } => {
+                Sentence::new("error-too-short", english).with("min_length", *min_length)
+            }
+            Weakness::TooLong { max_length } => {
+                Sentence::new("error-too-long", english).with("max_length", *max_length)
+            }
+            Weakness::TooGuessable { .. } => Sentence::new("error-too-guessable", english),
+        }
+    }
+
+    /// A sentence for the log.
     #[must_use]
     pub fn message(&self) -> String {
         match self {
@@ -409,19 +647,72 @@ impl Weakness {
         }
     }
 
-    /// Machine-readable details (never the password).
+    /// `too_short`, `too_long` or `too_guessable`.
     #[must_use]
-    pub fn details(&self) -> Value {
+    pub fn reason(&self) -> &'static str {
         match self {
-            Weakness::TooShort { min_length } => json!({"reason": "too_short", "min_length": min_length}),
-            Weakness::TooLong { max_length } => json!({"reason": "too_long", "max_length": max_length}),
+            Weakness::TooShort { .. } => "too_short",
+            Weakness::TooLong { .. } => "too_long",
+            Weakness::TooGuessable { .. } => "too_guessable",
+        }
+    }
+
+    /// Machine-readable details (never the password), with `sentence` giving a hint's words.
+    #[must_use]
+    pub fn details(&self, sentence: impl Fn(Hint) -> String) -> Value {
+        match self {
+            Weakness::TooShort { min_length } => json!({"reason": self.reason(), "min_length": min_length}),
+            Weakness::TooLong { max_length } => json!({"reason": self.reason(), "max_length": max_length}),
             Weakness::TooGuessable { score, min_score, warning, suggestions } => json!({
-                "reason": "too_guessable",
+                "reason": self.reason(),
                 "score": score,
                 "min_score": min_score,
-                "warning": warning,
-                "suggestions": suggestions,
+                "warning": warning.map(&sentence),
+                "suggestions": suggestions.iter().map(|h| sentence(*h)).collect::<Vec<_>>(),
             }),
+        }
+    }
+}
+
+/// A weak password's `message` and `details` as the API answers them, in a language: for a
+/// host's own routes that check passwords with the same policy (signup, say), so they answer
+/// like the crate's. See [`crate::RecoveryService::explain`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Feedback {
+    /// The language the sentences are in (for `Content-Language`).
+    pub language: String,
+    /// The error's sentence.
+    pub message: String,
+    /// The details, with the warning and suggestions in that language.
+    pub details: Value,
+}
+
+impl Locales {
+    /// What `weakness` says, in the language of an `Accept-Language` header.
+    #[must_use]
+    pub fn explain(&self, weakness: &Weakness, accept_language: Option<&str>) -> Feedback {
+        let lang = self.for_accept_language(accept_language);
+        Feedback {
+            language: self.tag(lang).to_owned(),
+            message: weakness.sentence(weakness.message()).in_language(self, lang),
+            details: weakness.details(|hint| self.message(lang, Area::Api, hint.id(), None)),
+        }
+    }
+}
+
+impl Invalid {
+    /// The error's sentence for `field`, with the English the log reads.
+    fn sentence(self, field: &'static str, english: String) -> Sentence {
+        let sentence = |id| Sentence::new(id, english).with("field", field);
+        match self {
+            Invalid::Empty => sentence("error-field-empty"),
+            Invalid::ControlCharacters => sentence("error-field-control"),
+            Invalid::TooLong { max } => sentence("error-field-too-long").with("max", max),
+            Invalid::OutOfRange { min, max } => {
+                sentence("error-field-range").with("min", min).with("max", max)
+            }
+            Invalid::OneOf { other } => sentence("error-field-one-of").with("other", other),
         }
     }
 }
@@ -435,8 +726,8 @@ mod tests {
         let e = Error::Internal("connection string postgres://secret@db".into());
         let r = e.render();
         assert_eq!(r.status, Status::InternalServerError);
-        assert_eq!(r.body.code, "internal_error");
-        assert!(!r.body.message.contains("secret"));
+        assert_eq!(r.code, "internal_error");
+        assert!(!r.english().contains("secret"));
     }
 
     #[test]
@@ -456,9 +747,79 @@ mod tests {
 
     #[test]
     fn client_errors_keep_their_code_and_message() {
-        let r = Error::Validation { field: "email", reason: "must not be empty".into() }.render();
-        assert_eq!((r.status.code, r.body.code), (422, "invalid_field"));
-        assert_eq!(r.body.message, "`email` must not be empty.");
+        let r = Error::Validation { field: "email", problem: Invalid::Empty }.render();
+        assert_eq!((r.status.code, r.code), (422, "invalid_field"));
+        assert_eq!(r.english(), "`email` must not be empty.");
+        assert_eq!(r.message.id, "error-field-empty");
         assert_eq!(Error::MethodNotAllowed { allow: "POST".into() }.render().allow.as_deref(), Some("POST"));
+    }
+
+    #[test]
+    fn every_sentence_an_error_can_say_is_in_the_shipped_resources() {
+        let locales = Locales::load(None, "en").expect("shipped languages");
+        let ids: Vec<&str> = locales.ids(Area::Api).collect();
+        let weak = Weakness::TooGuessable { score: 0, min_score: 3, warning: None, suggestions: Vec::new() };
+        let errors = [
+            Error::MalformedBody("x".into()),
+            Error::InvalidBody("x".into()),
+            Error::Validation { field: "email", problem: Invalid::Empty },
+            Error::Validation { field: "email", problem: Invalid::ControlCharacters },
+            Error::Validation { field: "email", problem: Invalid::TooLong { max: 1 } },
+            Error::Validation { field: "count", problem: Invalid::OutOfRange { min: 1, max: 2 } },
+            Error::Validation { field: "email", problem: Invalid::OneOf { other: "user_id" } },
+            Error::BodyTooLarge(rocket::data::ByteUnit::Kibibyte(8)),
+            Error::BodyTimeout,
+            Error::UnsupportedMediaType,
+            Error::Unauthenticated,
+            Error::Forbidden,
+            Error::NotFound,
+            Error::MethodNotAllowed { allow: "GET".into() },
+            Error::UserNotFound,
+            Error::Conflict { code: "user_disabled", message: "x" },
+            Error::Conflict { code: "user_has_no_email", message: "x" },
+            Error::Conflict { code: "user_email_unusable", message: "x" },
+            Error::InvalidToken(Reason::Expired),
+            Error::InvalidIdempotencyKey,
+            Error::IdempotencyKeyReused,
+            Error::WeakPassword(Weakness::TooShort { min_length: 15 }),
+            Error::WeakPassword(Weakness::TooLong { max_length: 128 }),
+            Error::WeakPassword(weak),
+            Error::RateLimited { retry_after: 1 },
+        ];
+        let statuses = [400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 503, 418];
+        let rendered = errors
+            .iter()
+            .map(Error::render)
+            .chain(statuses.iter().map(|code| ErrorResponse::for_status(Status::new(*code))));
+        for response in rendered {
+            assert!(ids.contains(&response.message.id), "{} has no sentence", response.message.id);
+            let lang = locales.for_tag(Some("de"));
+            let german = response.message.in_language(&locales, lang);
+            assert!(!german.is_empty() && german != response.message.id, "{german}");
+        }
+        let conflicts: Vec<_> = errors.iter().filter(|e| matches!(e, Error::Conflict { .. })).collect();
+        for conflict in conflicts {
+            assert_ne!(conflict.render().message.id, "error-conflict", "each conflict has its own sentence");
+        }
+    }
+
+    #[test]
+    fn a_sentence_takes_its_values_in_the_answers_language() {
+        let locales = Locales::load(None, "en").expect("shipped languages");
+        let r = Error::RateLimited { retry_after: 7 }.render();
+        let en = r.message.in_language(&locales, locales.for_tag(Some("en")));
+        assert_eq!(en, "Too many requests; try again in 7 seconds.");
+        let one = Error::RateLimited { retry_after: 1 }.render();
+        assert_eq!(
+            one.message.in_language(&locales, locales.for_tag(Some("en"))),
+            "Too many requests; try again in one second."
+        );
+        let field = Error::Validation { field: "email", problem: Invalid::TooLong { max: 254 } }.render();
+        let fr = field.message.in_language(&locales, locales.for_tag(Some("fr")));
+        assert!(fr.contains("`email`") && fr.contains("254"), "{fr}");
+        let feedback = locales.explain(&Weakness::TooShort { min_length: 15 }, Some("ja"));
+        assert_eq!(feedback.language, "ja");
+        assert!(feedback.message.contains("15"), "{}", feedback.message);
+        assert_eq!(feedback.details["reason"], "too_short");
     }
 }

@@ -19,6 +19,7 @@ use crate::auth::ManagedAuthenticator;
 use crate::config::{total_memory_kib, Config, Schema};
 use crate::db::{run_migrations_of, Db, ManagedPool, Migrations, SessionBounds};
 use crate::debug::debug_routes_enabled;
+use crate::locale::Locales;
 use crate::mail::{MailQueue, MailQueueParts, Mailer, Templates};
 use crate::password::{Argon2idHasher, HashingPool};
 use crate::rate_limit::PublicCounter;
@@ -87,11 +88,13 @@ struct Prepared {
     default_store: DefaultStore,
     queue: MailQueue,
     service: PartialService,
+    /// The languages, for the error answers' sentences.
+    locales: Arc<Locales>,
 }
 
 impl UserAccount {
     /// Reads and checks the configuration and builds every part, in the order a host fixes
-    /// them: configuration, schema, pool URL, templates, mailer, reset page, hasher.
+    /// them: configuration, schema, pool URL, languages, templates, mailer, reset page, hasher.
     fn prepare(&self, rocket: &Rocket<Build>) -> Result<Prepared, String> {
         let debug_profile = rocket.figment().profile() == rocket::Config::DEBUG_PROFILE;
         let config = Config::from_figment(rocket.figment(), debug_profile).map_err(|e| e.to_string())?;
@@ -103,10 +106,11 @@ impl UserAccount {
                 format!("invalid configuration: `databases.{pool_name}.url` must be set to a postgres:// URL")
             },
         )?;
-        let templates = Templates::new(config.templates.as_deref())?;
+        let locales = Arc::new(Locales::load(config.templates.as_deref(), &config.default_locale)?);
+        let templates = Templates::new(config.templates.as_deref(), Arc::clone(&locales))?;
         let mailer = Mailer::new(&config.mail, self.mail_sender.clone())?;
         let (page_routes, asset_routes) =
-            crate::reset_page::routes(&config).map_err(|e| format!("reset page: {e}"))?;
+            crate::reset_page::routes(&config, &locales).map_err(|e| format!("reset page: {e}"))?;
         let debug_routes = debug_routes_enabled(rocket, &config);
         if debug_routes && !debug_profile {
             log::warn!("user_account: debug routes (avatar) are live outside the debug profile (`user_account.debug_routes = true`)");
@@ -130,6 +134,7 @@ impl UserAccount {
             default_store,
             queue,
             service,
+            locales,
         })
     }
 
@@ -191,6 +196,7 @@ impl UserAccount {
             default_store,
             queue,
             service,
+            locales,
         } = prepared;
         if self.database.is_none() && rocket.state::<Db>().is_none() {
             rocket = rocket.attach(Db::init());
@@ -214,6 +220,7 @@ impl UserAccount {
             .manage(schema)
             .manage(queue)
             .manage(Config::clone(&config))
+            .manage(locales)
     }
 }
 

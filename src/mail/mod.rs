@@ -50,15 +50,11 @@ pub(crate) use worker::MailQueueParts;
 /// `base.html.tera`, and for each of `recovery/` and `password_changed/` a `subject.txt.tera`, a
 /// `body.txt.tera` and a `body.html.tera`. HTML is autoescaped. Point `user_account.templates` at a
 /// folder with the same layout to override any of them; a template that does not compile or
-/// render stops ignition.
+/// render stops ignition. The templates hold the layout; every sentence comes from the mail's
+/// language (`locales/<tag>/mail.ftl`, the account's `locale` or the admin's), and the message
+/// says which in `Content-Language` and `<html lang dir>`.
 #[rocket::async_trait]
 pub trait SendMail: Send + Sync + 'static {
     /// Delivers `message`; an error (as text, never holding the body) is retried.
     async fn send(&self, message: Message) -> Result<(), String>;
-}
-
-/// A time as mails show it: `2026-11-26 21:40 UTC`.
-#[must_use]
-pub(crate) fn mail_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }

@@ -1,13 +1,19 @@
 //! Email templates: for each mail a subject, a text and an HTML template, embedded in the crate
 //! (so it works as a dependency, whatever the working directory) and overridable file by file
-//! from the folder in `user_account.templates`. HTML templates are autoescaped.
+//! from the folder in `user_account.templates`. HTML templates are autoescaped. The templates
+//! hold the layout; every sentence comes from the mail's language (`crate::locale`), as `t`.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use fluent_bundle::FluentValue;
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::error::error_chain;
+use crate::locale::{Area, Lang, Locales};
 use crate::message::{MailKind, RenderedMail};
 
 /// Every template, by name, with its embedded source.
@@ -32,10 +38,16 @@ const EMBEDDED: [(&str, &str); 8] = [
 ];
 
 /// What a mail's templates are rendered with: each mail has a typed context, so a template
-/// and the code that fills it cannot drift apart on a key's name.
+/// and the code that fills it cannot drift apart on a key's name. Its values reach the
+/// templates as themselves and, through [`MailContext::values`], the language's sentences
+/// (`t["recovery-intro"]`, ...) as Fluent arguments.
 pub trait MailContext: Serialize {
     /// Which mail this is.
     const KIND: MailKind;
+
+    /// The values the mail's sentences may use (the `mail.ftl` variables), times written as
+    /// `lang` writes them.
+    fn values(&self, locales: &Locales, lang: Lang) -> Vec<(&'static str, FluentValue<'static>)>;
 }
 
 /// The recovery mail's values. No `Debug`: the link holds a live token.
@@ -45,19 +57,30 @@ pub struct RecoveryMail<'a> {
     pub product_name: &'a str,
     /// The account's name.
     pub display_name: &'a str,
-    /// `public_url + reset_path + "#token=" + token`. Never log a `RecoveryMail`'s link.
+    /// `public_url + reset_path + "?lang=" + tag + "#token=" + token`. Never log a
+    /// `RecoveryMail`'s link.
     pub link: &'a str,
-    /// `public_url + reset_path + "#cancel=" + token`: the "this wasn't me" link, which lets
-    /// the user cancel the token (after a confirmation on the page) without touching the account.
+    /// The same with `#cancel=`: the "this wasn't me" link, which lets the user cancel the
+    /// token (after a confirmation on the page) without touching the account.
     pub cancel_link: &'a str,
-    /// When the link stops working, as mails show times.
-    pub expires_at: String,
+    /// When the link stops working (the templates get it as the language writes it).
+    #[serde(skip)]
+    pub expires_at: DateTime<Utc>,
     /// The token lifetime in minutes.
     pub ttl_minutes: u64,
 }
 
 impl MailContext for RecoveryMail<'_> {
     const KIND: MailKind = MailKind::Recovery;
+
+    fn values(&self, locales: &Locales, lang: Lang) -> Vec<(&'static str, FluentValue<'static>)> {
+        vec![
+            ("product_name", self.product_name.to_owned().into()),
+            ("display_name", self.display_name.to_owned().into()),
+            ("expires_at", locales.datetime(lang, self.expires_at).into()),
+            ("ttl_minutes", self.ttl_minutes.into()),
+        ]
+    }
 }
 
 /// The "your password was changed" mail's values (no token, no link).
@@ -67,28 +90,39 @@ pub struct PasswordChangedMail<'a> {
     pub product_name: &'a str,
     /// The account's name.
     pub display_name: &'a str,
-    /// When, as mails show times.
-    pub changed_at: String,
+    /// When (the templates get it as the language writes it).
+    #[serde(skip)]
+    pub changed_at: DateTime<Utc>,
 }
 
 impl MailContext for PasswordChangedMail<'_> {
     const KIND: MailKind = MailKind::PasswordChanged;
+
+    fn values(&self, locales: &Locales, lang: Lang) -> Vec<(&'static str, FluentValue<'static>)> {
+        vec![
+            ("product_name", self.product_name.to_owned().into()),
+            ("display_name", self.display_name.to_owned().into()),
+            ("changed_at", locales.datetime(lang, self.changed_at).into()),
+        ]
+    }
 }
 
-/// The compiled templates.
+/// The compiled templates, and the languages their sentences come from.
 #[derive(Debug)]
 pub struct Templates {
     tera: Tera,
+    locales: Arc<Locales>,
 }
 
 impl Templates {
     /// The embedded templates, with any file of the same relative name in `overrides` (for
     /// example `recovery/body.html.tera`) taking its place. Every template is compiled, and
-    /// every mail rendered once with sample values, so a broken override stops ignition.
+    /// every mail rendered once with sample values in every language, so a broken override
+    /// stops ignition.
     ///
     /// # Errors
     /// A sentence naming the template that does not read, compile or render.
-    pub fn new(overrides: Option<&Path>) -> Result<Templates, String> {
+    pub fn new(overrides: Option<&Path>, locales: Arc<Locales>) -> Result<Templates, String> {
         let mut sources = Vec::with_capacity(EMBEDDED.len());
         for (name, embedded) in EMBEDDED {
             let source = match overrides.map(|dir| dir.join(name)) {
@@ -101,37 +135,61 @@ impl Templates {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html.tera"]);
         tera.add_raw_templates(sources).map_err(|e| format!("templates: {}", error_chain(&e)))?;
-        let templates = Templates { tera };
-        let link = "https://example.org/reset-password#token=sample";
-        let cancel_link = "https://example.org/reset-password#cancel=sample";
-        let (name, time) = ("Sample", "2026-01-01 00:00 UTC".to_owned());
-        templates.render(&RecoveryMail {
-            product_name: name,
-            display_name: name,
-            link,
-            cancel_link,
-            expires_at: time.clone(),
-            ttl_minutes: 60,
-        })?;
-        templates.render(&PasswordChangedMail {
-            product_name: name,
-            display_name: name,
-            changed_at: time,
-        })?;
+        let templates = Templates { tera, locales };
+        let link = "https://example.org/reset-password?lang=en#token=sample";
+        let cancel_link = "https://example.org/reset-password?lang=en#cancel=sample";
+        let (name, time) = ("Sample", Utc::now());
+        for lang in templates.locales.all() {
+            let recovery = RecoveryMail {
+                product_name: name,
+                display_name: name,
+                link,
+                cancel_link,
+                expires_at: time,
+                ttl_minutes: 60,
+            };
+            templates.render(&recovery, lang)?;
+            templates.render(
+                &PasswordChangedMail { product_name: name, display_name: "", changed_at: time },
+                lang,
+            )?;
+        }
         Ok(templates)
     }
 
-    /// Renders the mail `context` is for.
+    /// The languages the sentences come from.
+    pub fn locales(&self) -> &Locales {
+        &self.locales
+    }
+
+    /// Renders the mail `context` is for, in `lang`.
     ///
     /// # Errors
     /// A sentence naming the template that failed.
-    pub fn render<M: MailContext>(&self, context: &M) -> Result<RenderedMail, String> {
-        let context =
+    pub fn render<M: MailContext>(&self, context: &M, lang: Lang) -> Result<RenderedMail, String> {
+        let mut tera_context =
             Context::from_serialize(context).map_err(|e| format!("mail values: {}", error_chain(&e)))?;
-        self.render_kind(M::KIND, &context)
+        let values = context.values(&self.locales, lang);
+        let args = crate::locale::args(values.iter().map(|(k, v)| (*k, v.clone())));
+        for (name, value) in &values {
+            match value {
+                FluentValue::String(text) => tera_context.insert(*name, text.as_ref()),
+                FluentValue::Number(n) => tera_context.insert(*name, &n.value),
+                _ => {}
+            }
+        }
+        let sentences: HashMap<&str, String> = self
+            .locales
+            .ids(Area::Mail)
+            .map(|id| (id, self.locales.message(lang, Area::Mail, id, Some(&args))))
+            .collect();
+        tera_context.insert("t", &sentences);
+        tera_context.insert("lang", self.locales.tag(lang));
+        tera_context.insert("dir", self.locales.dir(lang));
+        self.render_kind(M::KIND, &tera_context, self.locales.tag(lang))
     }
 
-    fn render_kind(&self, kind: MailKind, context: &Context) -> Result<RenderedMail, String> {
+    fn render_kind(&self, kind: MailKind, context: &Context, language: &str) -> Result<RenderedMail, String> {
         let render = |part: &str| {
             let name = format!("{}/{part}", kind.as_str());
             self.tera.render(&name, context).map_err(|e| format!("template {name}: {}", error_chain(&e)))
@@ -139,7 +197,12 @@ impl Templates {
         let subject = render("subject.txt.tera")?;
         // A subject is one line: whatever a template or a value put on more lines is folded.
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-        Ok(RenderedMail { subject, text: render("body.txt.tera")?, html: render("body.html.tera")? })
+        Ok(RenderedMail {
+            subject,
+            text: render("body.txt.tera")?,
+            html: render("body.html.tera")?,
+            language: language.to_owned(),
+        })
     }
 }
 
@@ -147,54 +210,113 @@ impl Templates {
 mod tests {
     use super::*;
 
+    fn locales() -> Arc<Locales> {
+        Arc::new(Locales::load(None, "en").expect("shipped languages"))
+    }
+
+    fn at(time: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(time).expect("time").to_utc()
+    }
+
     fn recovery_context(name: &str) -> RecoveryMail<'_> {
         RecoveryMail {
             product_name: "Acme",
             display_name: name,
-            link: "https://acme.example/reset-password#token=abc_DEF-123",
-            cancel_link: "https://acme.example/reset-password#cancel=abc_DEF-123",
-            expires_at: "2026-11-26 22:00 UTC".into(),
+            link: "https://acme.example/reset-password?lang=en#token=abc_DEF-123",
+            cancel_link: "https://acme.example/reset-password?lang=en#cancel=abc_DEF-123",
+            expires_at: at("2026-11-26T22:00:00Z"),
             ttl_minutes: 60,
         }
     }
 
+    fn english(t: &Templates) -> Lang {
+        t.locales().default_lang()
+    }
+
     #[test]
     fn recovery_mail_carries_link_expiry_and_a_not_you_line_in_both_parts() {
-        let t = Templates::new(None).expect("embedded templates");
-        let mail = t.render(&recovery_context("Ann")).expect("render");
+        let t = Templates::new(None, locales()).expect("embedded templates");
+        let mail = t.render(&recovery_context("Ann"), english(&t)).expect("render");
         assert_eq!(mail.subject, "Acme: reset your password");
+        assert_eq!(mail.language, "en");
         for part in [&mail.text, &mail.html] {
-            assert!(part.contains("https://acme.example/reset-password#token=abc_DEF-123"), "{part}");
-            assert!(part.contains("2026-11-26 22:00 UTC"));
-            assert!(part.contains("Ann"));
+            assert!(part.contains("https://acme.example/reset-password?lang=en#token=abc_DEF-123"), "{part}");
+            assert!(part.contains("November 26, 2026, 22:00 UTC"), "{part}");
+            assert!(part.contains("Hello Ann,"));
             assert!(part.contains("did not ask for this"));
-            assert!(part.contains("https://acme.example/reset-password#cancel=abc_DEF-123"), "{part}");
+            assert!(
+                part.contains("https://acme.example/reset-password?lang=en#cancel=abc_DEF-123"),
+                "{part}"
+            );
+        }
+        assert!(mail.html.contains(r#"<html lang="en" dir="ltr">"#), "{}", mail.html);
+    }
+
+    #[test]
+    fn every_mail_renders_in_every_language_with_its_lang_dir_and_date() {
+        let t = Templates::new(None, locales()).expect("embedded templates");
+        let english = t.render(&recovery_context("Ann"), english(&t)).expect("render");
+        for lang in t.locales().all() {
+            let tag = t.locales().tag(lang);
+            let dir = if tag == "ar" { "rtl" } else { "ltr" };
+            let recovery = t.render(&recovery_context("Ann"), lang).expect("recovery");
+            let changed = PasswordChangedMail {
+                product_name: "Acme",
+                display_name: "Ann",
+                changed_at: at("2026-11-26T21:00:00Z"),
+            };
+            let changed = t.render(&changed, lang).expect("changed");
+            for mail in [&recovery, &changed] {
+                assert_eq!(mail.language, tag);
+                assert!(
+                    mail.html.contains(&format!(r#"<html lang="{tag}" dir="{dir}">"#)),
+                    "{tag}: {}",
+                    mail.html
+                );
+                assert!(
+                    mail.subject.contains("Acme") && mail.text.contains("Ann"),
+                    "{tag}: {}",
+                    mail.subject
+                );
+                assert!(mail.text.contains("2026") && mail.text.contains("UTC"), "{tag}: {}", mail.text);
+            }
+            assert!(
+                recovery.text.contains("#token=abc_DEF-123") && recovery.text.contains("#cancel=abc_DEF-123")
+            );
+            if tag != "en" {
+                assert_ne!(recovery.subject, english.subject, "{tag} is not English");
+                assert_ne!(recovery.text, english.text, "{tag} is not English");
+            }
         }
     }
 
     #[test]
-    fn html_is_escaped_and_the_subject_is_one_line() {
-        let t = Templates::new(None).expect("embedded templates");
+    fn a_name_is_text_in_every_language_and_the_subject_is_one_line() {
+        let t = Templates::new(None, locales()).expect("embedded templates");
         let hostile = "<a href=//evil>x</a>\r\nBcc: a@evil";
-        let mut c = recovery_context(hostile);
-        c.product_name = "Acme\r\nBcc: a@evil";
-        let mail = t.render(&c).expect("render");
-        assert!(!mail.html.contains("<a href=//evil>"), "{}", mail.html);
-        assert!(mail.html.contains("&lt;a href=&#x2F;&#x2F;evil&gt;"), "{}", mail.html);
-        assert!(!mail.subject.contains('\r') && !mail.subject.contains('\n'));
+        for lang in t.locales().all() {
+            let mut c = recovery_context(hostile);
+            c.product_name = "Acme\r\nBcc: a@evil";
+            let mail = t.render(&c, lang).expect("render");
+            assert!(!mail.html.contains("<a href=//evil>"), "{}", mail.html);
+            assert!(mail.html.contains("&lt;a href=&#x2F;&#x2F;evil&gt;"), "{}", mail.html);
+            assert!(!mail.subject.contains('\r') && !mail.subject.contains('\n'));
+        }
     }
 
     #[test]
     fn the_notification_carries_no_link() {
-        let t = Templates::new(None).expect("embedded templates");
+        let t = Templates::new(None, locales()).expect("embedded templates");
         let c = PasswordChangedMail {
             product_name: "Acme",
             display_name: "Ann",
-            changed_at: "2026-11-26 21:00 UTC".into(),
+            changed_at: at("2026-11-26T21:00:00Z"),
         };
-        let mail = t.render(&c).expect("render");
-        assert!(mail.text.contains("2026-11-26 21:00 UTC") && mail.html.contains("2026-11-26 21:00 UTC"));
+        let mail = t.render(&c, english(&t)).expect("render");
+        let when = "November 26, 2026, 21:00 UTC";
+        assert!(mail.text.contains(when) && mail.html.contains(when), "{}", mail.text);
         assert!(!mail.text.contains("token") && !mail.html.contains("token"));
+        assert!(!mail.html.contains("<a "), "{}", mail.html);
     }
 
     #[test]
@@ -203,12 +325,15 @@ mod tests {
         std::fs::create_dir_all(dir.join("recovery")).expect("mkdir");
         std::fs::write(dir.join("recovery/subject.txt.tera"), "Custom {{ product_name }} reset")
             .expect("write");
-        let t = Templates::new(Some(&dir)).expect("override compiles");
-        let mail = t.render(&recovery_context("Ann")).expect("render");
+        let t = Templates::new(Some(&dir), locales()).expect("override compiles");
+        let mail = t.render(&recovery_context("Ann"), english(&t)).expect("render");
         assert_eq!(mail.subject, "Custom Acme reset");
         assert!(mail.text.contains("#token=abc_DEF-123"), "the other templates stay embedded");
+        std::fs::write(dir.join("recovery/body.txt.tera"), "{{ t[\"no-such-message\"] }}").expect("write");
+        let err = Templates::new(Some(&dir), locales()).expect_err("unknown sentence");
+        assert!(err.contains("recovery/body.txt.tera"), "{err}");
         std::fs::write(dir.join("recovery/body.txt.tera"), "{% if %}").expect("write");
-        let err = Templates::new(Some(&dir)).expect_err("broken override");
+        let err = Templates::new(Some(&dir), locales()).expect_err("broken override");
         assert!(err.contains("recovery/body.txt.tera"), "{err}");
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -115,7 +115,11 @@ impl Mailer {
         let (Some(text), Some(html)) = (&mail.body_text, &mail.body_html) else {
             return Err("the mail's bodies are gone".into());
         };
-        Message::builder()
+        let mut builder = Message::builder();
+        if let Some(language) = &mail.language {
+            builder = builder.header(ContentLanguage(language.clone()));
+        }
+        builder
             .message_id(Some(format!("<{}>", mail.message_id)))
             .date_now()
             .from(self.from.clone())
@@ -153,5 +157,26 @@ impl Mailer {
                 Ok(())
             }
         }
+    }
+}
+
+/// `Content-Language`: the language a mail is written in (RFC 3282), a tag the crate chose
+/// from the languages it ships or a host added (letters, digits and `-` only).
+#[derive(Debug, Clone)]
+struct ContentLanguage(String);
+
+impl header::Header for ContentLanguage {
+    fn name() -> header::HeaderName {
+        header::HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ContentLanguage(s.to_owned()))
+    }
+
+    fn display(&self) -> header::HeaderValue {
+        // Only a tag's characters, so no value can add a line or a header.
+        let tag: String = self.0.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        header::HeaderValue::new(Self::name(), tag)
     }
 }

@@ -19,6 +19,7 @@ use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
 use crate::db::SessionBounds;
 use crate::error::Error;
 use crate::liveness;
+use crate::locale::Lang;
 
 /// How long a claimed mail stays invisible to other workers; longer than one SMTP exchange
 /// may take (`mail.smtp_timeout_secs` is at most 300), so only a worker that died lets a mail
@@ -148,12 +149,12 @@ impl MailQueue {
     pub(crate) async fn enqueue<M: MailContext>(
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
-        (templates, context): (&Templates, &M),
+        (templates, context, lang): (&Templates, &M, Lang),
         (user_id, token_id): (&str, Option<uuid::Uuid>),
         recipient: &str,
         event: &NewAuditEvent,
     ) -> Result<uuid::Uuid, Error> {
-        let mail = templates.render(context).map_err(Error::Internal)?;
+        let mail = templates.render(context, lang).map_err(Error::Internal)?;
         let domain = self.mailer.sender_domain();
         let new = NewOutboxMail::new(M::KIND, (user_id, token_id), recipient, mail, domain);
         Ok(new.insert(conn, &self.schema, event).await?)

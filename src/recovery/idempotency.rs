@@ -62,8 +62,9 @@ impl IdempotencyKey {
 
 impl Target {
     /// What the request is, for comparing a repeat with the first: the SHA-256 of the field
-    /// and its value as given (after the body's own trimming).
-    pub(crate) fn digest(&self) -> [u8; 32] {
+    /// and its value as given (after the body's own trimming), and of the mail's `locale` when
+    /// the request chose one.
+    pub(crate) fn digest(&self, locale: Option<&str>) -> [u8; 32] {
         let (field, value) = match self {
             Target::Id(id) => ("user_id", id),
             Target::Email(email) => ("email", email),
@@ -72,6 +73,10 @@ impl Target {
         hash.update(field.as_bytes());
         hash.update([0x1f]);
         hash.update(value.as_bytes());
+        if let Some(locale) = locale {
+            hash.update(b"\x1flocale\x1f");
+            hash.update(locale.as_bytes());
+        }
         hash.finalize().into()
     }
 }
@@ -116,9 +121,12 @@ mod tests {
 
     #[test]
     fn requests_differ_by_field_and_value() {
-        let a = Target::Email("ann@example.org".into()).digest();
-        assert_eq!(a, Target::Email("ann@example.org".into()).digest());
-        assert_ne!(a, Target::Email("bob@example.org".into()).digest());
-        assert_ne!(a, Target::Id("ann@example.org".into()).digest());
+        let a = Target::Email("ann@example.org".into()).digest(None);
+        assert_eq!(a, Target::Email("ann@example.org".into()).digest(None));
+        assert_ne!(a, Target::Email("bob@example.org".into()).digest(None));
+        assert_ne!(a, Target::Id("ann@example.org".into()).digest(None));
+        let de = Target::Email("ann@example.org".into()).digest(Some("de"));
+        assert_ne!(a, de, "a chosen language is part of the request");
+        assert_ne!(de, Target::Email("ann@example.org".into()).digest(Some("ja")));
     }
 }

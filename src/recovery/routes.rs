@@ -19,7 +19,7 @@ use super::idempotency::Idempotency;
 use super::RecoveryService;
 use crate::auth::AdminScope;
 use crate::error::responses::{Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests};
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::json::JsonBody;
 use crate::rate_limit::{PublicLimit, PublicLimitOverlapped};
 use crate::request_context::RequestContext;
@@ -38,6 +38,10 @@ pub struct PasswordRecovery {
     /// The account's id, as a string (the host's ids are opaque to the crate).
     #[serde(default)]
     pub user_id: Option<String>,
+    /// The language of this mail (a BCP 47 tag such as `ja`), over the account's own. A tag
+    /// the crate does not speak, or one that does not parse, falls back like the account's.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// Longest email address accepted (RFC 5321 path limit).
@@ -61,10 +65,19 @@ impl utoipa::PartialSchema for PasswordRecovery {
                 .max_length(Some(max))
                 .pattern(Some(PLAIN))
                 .description(Some(description));
+            let locale = ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+                .description(Some(
+                    "The language of this mail (a BCP 47 tag such as `ja` or `pt-BR`), over the \
+                     account's own. A tag the server does not speak falls back (`pt-PT` → `pt-BR` \
+                     → `user_account.default_locale`); it is never an error.",
+                ))
+                .examples([serde_json::json!("ja")]);
             ObjectBuilder::new()
                 .schema_type(Type::Object)
                 .property(field, value)
                 .required(field)
+                .property("locale", locale)
                 .additional_properties(Some(AdditionalProperties::FreeForm(false)))
         };
         OneOfBuilder::new()
@@ -76,8 +89,9 @@ impl utoipa::PartialSchema for PasswordRecovery {
             ))
             .item(one("user_id", MAX_ID_LEN, "The account's id, as a string (the host's ids are opaque)."))
             .description(Some(
-                "Whose password to recover: exactly one of `email` and `user_id`. Nothing else \
-                 is accepted: no recipient, token, password or expiry can be chosen by the caller.",
+                "Whose password to recover: exactly one of `email` and `user_id`, and optionally \
+                 the mail's `locale`. Nothing else is accepted: no recipient, token, password or \
+                 expiry can be chosen by the caller.",
             ))
             .examples([serde_json::json!({ "email": "ann@example.org" })])
             .into()
@@ -94,15 +108,15 @@ impl ToSchema for PasswordRecovery {
 /// (Postgres refuses NUL in text, and no address or id holds a control character).
 fn plain(field: &'static str, value: String, max: usize) -> Result<String> {
     let value = value.trim().to_owned();
-    let invalid = |reason: String| Error::Validation { field, reason };
+    let invalid = |problem: Invalid| Error::Validation { field, problem };
     if value.is_empty() {
-        return Err(invalid("must not be empty".into()));
+        return Err(invalid(Invalid::Empty));
     }
     if value.chars().any(char::is_control) {
-        return Err(invalid("must not contain control characters".into()));
+        return Err(invalid(Invalid::ControlCharacters));
     }
     if value.chars().count() > max {
-        return Err(invalid(format!("must be at most {max} characters")));
+        return Err(invalid(Invalid::TooLong { max }));
     }
     Ok(value)
 }
@@ -112,10 +126,7 @@ impl PasswordRecovery {
         match (self.email, self.user_id) {
             (Some(email), None) => Ok(Target::Email(plain("email", email, MAX_EMAIL_LEN)?)),
             (None, Some(id)) => Ok(Target::Id(plain("user_id", id, MAX_ID_LEN)?)),
-            _ => Err(Error::Validation {
-                field: "email",
-                reason: "or `user_id`: give exactly one of the two".into(),
-            }),
+            _ => Err(Error::Validation { field: "email", problem: Invalid::OneOf { other: "user_id" } }),
         }
     }
 }
@@ -187,8 +198,9 @@ pub async fn password_recovery(
         let mut conn = service.conn().await?;
         return Err(service.refuse_key(&mut conn, &admin.0, ctx, Error::InvalidIdempotencyKey).await);
     };
+    let locale = body.0.locale.clone();
     let target = body.0.target()?;
-    Ok(Json(service.start(target, &admin.0, key.as_ref(), ctx).await?))
+    Ok(Json(service.start(target, locale.as_deref(), &admin.0, key.as_ref(), ctx).await?))
 }
 
 /// A UUID from the path, or 404: an id that cannot exist names nothing.

@@ -21,10 +21,10 @@ use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Commit};
 use crate::db::recovery_tokens::{self, NewToken};
 use crate::db::DbConn;
-use crate::error::Reason;
-use crate::error::{Error, Result};
+use crate::error::{Error, Feedback, Reason, Result, Weakness};
 use crate::liveness::{self, LiveToken};
-use crate::mail::{mail_time, PasswordChangedMail, RecoveryMail};
+use crate::locale::Lang;
+use crate::mail::{PasswordChangedMail, RecoveryMail};
 use crate::password::HashingPool;
 use crate::rate_limit;
 use crate::request_context::RequestContext;
@@ -63,12 +63,17 @@ impl RecoveryService {
     /// Requests with one key take turns (a transaction-scoped advisory lock), so a retry racing
     /// the original cannot issue a second token.
     ///
+    /// The mail speaks `locale` (a BCP 47 tag) when one is given, else the account's language,
+    /// else `user_account.default_locale`; a tag the crate does not speak falls back along the
+    /// usual chain and is never an error.
+    ///
     /// # Errors
     /// [`Error::UserNotFound`], [`Error::Conflict`] for an account that cannot be recovered,
     /// [`Error::IdempotencyKeyReused`], [`Error::RateLimited`], or a database or template error.
     pub async fn start(
         &self,
         target: Target,
+        locale: Option<&str>,
         admin: &Principal,
         key: Option<&IdempotencyKey>,
         ctx: &RequestContext,
@@ -82,7 +87,8 @@ impl RecoveryService {
             admin,
             ctx,
             token: &token,
-            idempotency: key.map(|key| (key.digest(), target.digest())),
+            idempotency: key.map(|key| (key.digest(), target.digest(locale))),
+            locale,
         };
         let started = conn
             .transaction::<_, Error, _>(|conn| {
@@ -228,12 +234,13 @@ impl RecoveryService {
             ttl_secs: self.config.token_ttl_secs,
         };
         let (token_id, expires_at) = recovery_tokens::issue(conn, &self.schema, &new).await?;
+        let lang = self.templates.locales().for_tag(request.locale.or(account.locale.as_deref()));
         let mail = RecoveryMail {
             product_name: &self.config.mail.product_name,
             display_name: &account.display_name,
-            link: &self.link(request.token, "token"),
-            cancel_link: &self.link(request.token, "cancel"),
-            expires_at: mail_time(expires_at),
+            link: &self.link(request.token, "token", lang),
+            cancel_link: &self.link(request.token, "cancel", lang),
+            expires_at,
             ttl_minutes: self.config.token_ttl_secs.div_ceil(60),
         };
         let requested = NewAuditEvent::new(event::RECOVERY_REQUESTED)
@@ -242,7 +249,7 @@ impl RecoveryService {
             .target(Some(&account.id))
             .details(json!({ "token_id": token_id, "admin": admin.subject }));
         self.queue
-            .enqueue(conn, (&self.templates, &mail), (&account.id, Some(token_id)), email, &requested)
+            .enqueue(conn, (&self.templates, &mail, lang), (&account.id, Some(token_id)), email, &requested)
             .await?;
         Ok(Queued { status: QUEUED, user_id: account.id, expires_at, recovery_id: token_id })
     }
@@ -404,13 +411,22 @@ impl RecoveryService {
     }
 
     /// `public_url + reset_path + "#<what>=" + token`.
-    fn link(&self, token: &PlainToken, what: &str) -> String {
+    fn link(&self, token: &PlainToken, what: &str, lang: Lang) -> String {
         format!(
-            "{}{}#{what}={}",
+            "{}{}?lang={}#{what}={}",
             self.config.public_url.trim_end_matches('/'),
             self.config.reset_path,
+            self.templates.locales().tag(lang),
             token.expose()
         )
+    }
+
+    /// What a weak password's `weakness` says, in the language of an `Accept-Language` header:
+    /// the `message` and `details` a host's own route (signup, say) answers with, so that it
+    /// speaks like the crate's `change-password`.
+    #[must_use]
+    pub fn explain(&self, weakness: &Weakness, accept_language: Option<&str>) -> Feedback {
+        self.templates.locales().explain(weakness, accept_language)
     }
 
     /// Whether `token` is valid, and why not. Never consumes it: a mail scanner or link
@@ -600,15 +616,16 @@ impl RecoveryService {
         let mail = PasswordChangedMail {
             product_name: &self.config.mail.product_name,
             display_name: &live.display_name,
-            changed_at: mail_time(Utc::now()),
+            changed_at: Utc::now(),
         };
+        let lang = self.templates.locales().for_tag(live.locale.as_deref());
         let changed = NewAuditEvent::new(event::PASSWORD_CHANGED)
             .request(ctx)
             .actor(Some(&live.user_id))
             .target(Some(&live.user_id))
             .details(json!({ "sessions_revoked": revoked }));
         self.queue
-            .enqueue(conn, (&self.templates, &mail), (&live.user_id, None), &live.email, &changed)
+            .enqueue(conn, (&self.templates, &mail, lang), (&live.user_id, None), &live.email, &changed)
             .await?;
         Ok(())
     }
@@ -641,12 +658,10 @@ impl RecoveryService {
         ) else {
             return Ok(());
         };
-        let details = weakness.details();
-        let reason = details.get("reason").cloned().unwrap_or_default();
         NewAuditEvent::new(event::PASSWORD_CHANGE_REFUSED)
             .request(ctx)
             .target(Some(&live.user_id))
-            .details(json!({ "reason": reason }))
+            .details(json!({ "reason": weakness.reason() }))
             .insert(conn, &self.schema)
             .await?;
         Err(Error::WeakPassword(weakness))
@@ -686,6 +701,8 @@ struct StartRequest<'a> {
     token: &'a PlainToken,
     /// Digests of the request's `Idempotency-Key` and of the request, if it had a key.
     idempotency: Option<([u8; 32], [u8; 32])>,
+    /// The language the admin chose for this mail, if any.
+    locale: Option<&'a str>,
 }
 
 /// How the transaction of [`RecoveryService::start`] ended; each of these commits.

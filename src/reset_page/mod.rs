@@ -21,11 +21,18 @@
 //!
 //! The HTML is a tera template, [`TEMPLATE`], embedded in the crate and overridden by a file of
 //! the same relative name in `user_account.templates` (like the mail templates). It is
-//! autoescaped, rendered once at ignition with a [`PageContext`], and a template that does not
-//! read, compile or render stops ignition. The script takes its settings from `data-*`
-//! attributes on `#main` and every sentence it shows from `#strings`, so an override can
-//! reword or translate the page without touching the script. An override keeps the embedded
-//! page's ids (`#cancel-state`, `#cancel-button`, `#cancelled` and the rest) and `data-key`s.
+//! autoescaped, rendered once per language at ignition with a [`PageContext`], and a template
+//! that does not read, compile or render stops ignition. Every sentence comes from the
+//! language's `page.ftl`; the script takes its settings from `data-*` attributes on `#main`
+//! and every sentence it shows from `#strings`. An override keeps the embedded page's ids
+//! (`#cancel-state`, `#cancel-button`, `#cancelled` and the rest) and `data-key`s.
+//!
+//! ## Language
+//!
+//! The page answers in the language of the link's `?lang=` (the mail's) when the crate speaks
+//! it, else in the browser's (`Accept-Language`), else `user_account.default_locale`, with
+//! `Content-Language`, `Vary: Accept-Language` and `<html lang dir>` (a right-to-left language
+//! mirrors the layout). Its script asks the API in the same language.
 //!
 //! ## Hardening
 //!
@@ -38,6 +45,7 @@
 //! `Server` banner. It answers GET and HEAD; any other method gets a 405 with `Allow`. Nothing
 //! on it comes from a third party.
 
+use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
 use std::sync::Arc;
@@ -51,6 +59,7 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::error::{error_chain, Error};
+use crate::locale::{Lang, Locales, PageString};
 
 /// The page's template, by its name relative to `user_account.templates`.
 pub const TEMPLATE: &str = "reset_page/page.html.tera";
@@ -89,6 +98,14 @@ pub struct PageContext<'a> {
     pub min_length: usize,
     /// `password.max_length`, in code points.
     pub max_length: usize,
+    /// The language's tag, for `<html lang>`.
+    pub lang: &'a str,
+    /// `ltr` or `rtl`, for `<html dir>`.
+    pub dir: &'static str,
+    /// Every sentence of the language's `page.ftl`, by id (a counting one in its `other` form).
+    pub t: HashMap<String, String>,
+    /// The same, as the script reads them from `#strings`.
+    pub strings: Vec<PageString>,
 }
 
 /// A static file of the page, named by its content.
@@ -127,23 +144,34 @@ impl Asset {
 ///
 /// # Errors
 /// A sentence naming the template that does not read, compile or render.
-pub(crate) fn routes(config: &Config) -> Result<(Vec<Route>, Vec<Route>), String> {
+pub(crate) fn routes(config: &Config, locales: &Arc<Locales>) -> Result<(Vec<Route>, Vec<Route>), String> {
     if !config.reset_page {
         return Ok((Vec::new(), Vec::new()));
     }
     let mount = config.mount.trim_end_matches('/');
     let url = |asset: &Asset| format!("{mount}/assets/{}", asset.file_name());
-    let context = PageContext {
-        product_name: &config.mail.product_name,
-        api: mount,
-        script_url: url(&SCRIPT),
-        style_url: url(&STYLE),
-        icon_url: url(&ICON),
-        min_length: config.password.min_length,
-        max_length: config.password.max_length,
-    };
-    let html = render(config.templates.as_deref(), &context)?;
-    let page = PageHandler { html: Arc::from(html.into_bytes()) };
+    let template = Template::compile(config.templates.as_deref())?;
+    let (min_length, max_length) = (config.password.min_length, config.password.max_length);
+    let mut pages = Vec::new();
+    for lang in locales.all() {
+        let strings = locales.page_strings(lang, &config.mail.product_name, min_length, max_length);
+        let context = PageContext {
+            product_name: &config.mail.product_name,
+            api: mount,
+            script_url: url(&SCRIPT),
+            style_url: url(&STYLE),
+            icon_url: url(&ICON),
+            min_length,
+            max_length,
+            lang: locales.tag(lang),
+            dir: locales.dir(lang),
+            t: sentences(&strings),
+            strings,
+        };
+        let html = template.render(&context).map_err(|e| format!("{e} (in {})", locales.tag(lang)))?;
+        pages.push((lang, Arc::from(html.into_bytes())));
+    }
+    let page = PageHandler { pages: Arc::new(pages), locales: Arc::clone(locales) };
     let mut page_routes = vec![named(Route::new(Method::Get, &config.reset_path, page))];
     page_routes.extend(
         OTHER_METHODS.map(|m| named(Route::ranked(100, m, &config.reset_path, PageMethodNotAllowed))),
@@ -164,23 +192,47 @@ fn named(mut route: Route) -> Route {
     route
 }
 
-/// The page's HTML: the embedded template, or the file of the same name in `overrides`.
-fn render(overrides: Option<&Path>, context: &PageContext<'_>) -> Result<String, String> {
-    let (source, origin) = match overrides.map(|dir| dir.join(TEMPLATE)) {
-        Some(path) if path.is_file() => {
-            let source = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read template {}: {e}", path.display()))?;
-            (source, path.display().to_string())
-        }
-        _ => (EMBEDDED.to_owned(), format!("{TEMPLATE} (embedded)")),
-    };
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html.tera"]);
-    tera.add_raw_template(TEMPLATE, &source)
-        .map_err(|e| format!("template {origin}: {}", error_chain(&e)))?;
-    let context =
-        Context::from_serialize(context).map_err(|e| format!("reset page values: {}", error_chain(&e)))?;
-    tera.render(TEMPLATE, &context).map_err(|e| format!("template {origin}: {}", error_chain(&e)))
+/// The page's sentences by id, for the template's `t` (a counting one in its `other` form).
+fn sentences(strings: &[PageString]) -> HashMap<String, String> {
+    strings
+        .iter()
+        .filter(|s| matches!(s.plural, None | Some("other")))
+        .map(|s| (s.key.clone(), s.text.clone()))
+        .collect()
+}
+
+/// The page's template, compiled once: the embedded one, or the file of the same name in
+/// `overrides`.
+struct Template {
+    tera: Tera,
+    origin: String,
+}
+
+impl Template {
+    fn compile(overrides: Option<&Path>) -> Result<Template, String> {
+        let (source, origin) = match overrides.map(|dir| dir.join(TEMPLATE)) {
+            Some(path) if path.is_file() => {
+                let source = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read template {}: {e}", path.display()))?;
+                (source, path.display().to_string())
+            }
+            _ => (EMBEDDED.to_owned(), format!("{TEMPLATE} (embedded)")),
+        };
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html.tera"]);
+        tera.add_raw_template(TEMPLATE, &source)
+            .map_err(|e| format!("template {origin}: {}", error_chain(&e)))?;
+        Ok(Template { tera, origin })
+    }
+
+    /// The page's HTML for `context`.
+    fn render(&self, context: &PageContext<'_>) -> Result<String, String> {
+        let context = Context::from_serialize(context)
+            .map_err(|e| format!("reset page values: {}", error_chain(&e)))?;
+        self.tera
+            .render(TEMPLATE, &context)
+            .map_err(|e| format!("template {}: {}", self.origin, error_chain(&e)))
+    }
 }
 
 /// Marks a request the page (or its 405) answered, for [`finish`].
@@ -206,10 +258,23 @@ pub(crate) fn finish(req: &Request<'_>, res: &mut Response<'_>) {
     }
 }
 
-/// `GET <reset_path>`: the rendered page.
+/// `GET <reset_path>`: the rendered page, in the language of the link's `?lang=` (the mail's)
+/// when the crate speaks it, else in the browser's (`Accept-Language`), else the default.
 #[derive(Clone)]
 struct PageHandler {
-    html: Arc<[u8]>,
+    pages: Arc<Vec<(Lang, Arc<[u8]>)>>,
+    locales: Arc<Locales>,
+}
+
+impl PageHandler {
+    /// The language `req` gets the page in.
+    fn language(&self, req: &Request<'_>) -> Lang {
+        let chosen = req.query_value::<&str>("lang").and_then(Result::ok);
+        match chosen {
+            Some(tag) if self.locales.speaks_any(Some(tag)) => self.locales.for_tag(Some(tag)),
+            _ => self.locales.for_accept_language(req.headers().get_one("Accept-Language")),
+        }
+    }
 }
 
 #[rocket::async_trait]
@@ -218,10 +283,17 @@ impl Handler for PageHandler {
         // The headers are set by `finish`, after every other response fairing (Rocket's Shield
         // would otherwise warn that it cannot set its own `X-Frame-Options`).
         req.local_cache(|| PageServed(true));
+        let lang = self.language(req);
+        let Some((_, html)) = self.pages.iter().find(|(l, _)| *l == lang).or_else(|| self.pages.first())
+        else {
+            return Outcome::Error(Status::NotFound);
+        };
         let res = Response::build()
             .status(Status::Ok)
             .header(ContentType::HTML)
-            .sized_body(self.html.len(), Cursor::new(Arc::clone(&self.html)))
+            .header(Header::new("Content-Language", self.locales.tag(lang).to_owned()))
+            .header(Header::new("Vary", "Accept-Language"))
+            .sized_body(html.len(), Cursor::new(Arc::clone(html)))
             .finalize();
         Outcome::Success(res)
     }
@@ -280,21 +352,36 @@ impl Handler for AssetMethodNotAllowed {
 mod tests {
     use super::*;
 
-    fn context() -> PageContext<'static> {
+    fn locales() -> Locales {
+        Locales::load(None, "en").expect("shipped languages")
+    }
+
+    fn context(locales: &Locales, lang: Lang) -> PageContext<'_> {
+        let product_name = "Acme <Accounts> & \"Co\"";
+        let strings = locales.page_strings(lang, product_name, 15, 128);
         PageContext {
-            product_name: "Acme <Accounts> & \"Co\"",
+            product_name,
             api: "/api/users",
             script_url: "/api/users/assets/reset-0123456789abcdef.js".into(),
             style_url: "/api/users/assets/reset-0123456789abcdef.css".into(),
             icon_url: "/api/users/assets/reset-0123456789abcdef.svg".into(),
             min_length: 15,
             max_length: 128,
+            lang: locales.tag(lang),
+            dir: locales.dir(lang),
+            t: sentences(&strings),
+            strings,
         }
+    }
+
+    fn render(overrides: Option<&Path>, context: &PageContext<'_>) -> Result<String, String> {
+        Template::compile(overrides)?.render(context)
     }
 
     #[test]
     fn the_embedded_page_renders_escaped_with_no_inline_script_or_style() {
-        let html = render(None, &context()).expect("renders");
+        let locales = locales();
+        let html = render(None, &context(&locales, locales.default_lang())).expect("renders");
         assert!(html.contains("Acme &lt;Accounts&gt; &amp; &quot;Co&quot;"), "{html}");
         assert!(!html.contains("<Accounts>"));
         assert!(!html.contains("<style") && !html.contains(" style="));
@@ -310,12 +397,39 @@ mod tests {
         assert!(!handler_attribute, "no inline event handler");
         assert!(html.contains("15 to 128 characters"));
         assert!(html.contains("<meta name=\"viewport\""));
+        assert!(html.contains(r#"<html lang="en" dir="ltr">"#));
+        assert!(html.contains("<title>Reset your password · Acme &lt;Accounts&gt;"), "{html}");
+        assert!(html.contains(r#"For the account <strong id="email-hint"></strong>."#), "{html}");
         // The "this wasn't me" link's confirmation step and its outcomes.
         assert!(html.contains(
             "<button type=\"button\" id=\"cancel-button\" class=\"button\">Cancel this link</button>"
         ));
-        for key in ["cancel.reason.cancelled.title", "cancel.reason.used.title", "cancel.error.limited"] {
+        for key in ["cancel-reason-cancelled-title", "cancel-reason-used-title", "cancel-error-limited"] {
             assert!(html.contains(&format!("data-key=\"{key}\"")), "{key}");
+        }
+        assert!(html.contains(r#"<span data-key="active" data-plural="one">{n} session is still"#), "{html}");
+    }
+
+    #[test]
+    fn every_language_renders_its_page_with_lang_dir_and_no_english_left() {
+        let locales = locales();
+        let english = render(None, &context(&locales, locales.default_lang())).expect("renders");
+        for lang in locales.all() {
+            let html = render(None, &context(&locales, lang)).expect("renders");
+            let (tag, dir) = (locales.tag(lang), locales.dir(lang));
+            assert!(html.contains(&format!(r#"<html lang="{tag}" dir="{dir}">"#)), "{tag}");
+            assert!(html.contains(r#"<strong id="email-hint"></strong>"#), "{tag}");
+            if tag != "en" {
+                for sentence in ["Choose a new password", "Checking your link", "Set new password"] {
+                    assert!(english.contains(sentence) && !html.contains(sentence), "{tag}: {sentence}");
+                }
+            }
+        }
+        let arabic = locales.for_tag(Some("ar"));
+        assert_eq!(locales.dir(arabic), "rtl");
+        let html = render(None, &context(&locales, arabic)).expect("renders");
+        for category in ["zero", "one", "two", "few", "many", "other"] {
+            assert!(html.contains(&format!(r#"data-key="active" data-plural="{category}""#)), "{category}");
         }
     }
 
@@ -328,19 +442,21 @@ mod tests {
 
     #[test]
     fn a_broken_override_is_refused_with_its_path() {
+        let locales = locales();
+        let context = context(&locales, locales.default_lang());
         let dir = std::env::temp_dir().join(format!("ua-reset-page-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("reset_page")).expect("mkdir");
         let file = dir.join(TEMPLATE);
         std::fs::write(&file, "<p>{{ product_name }} {{ api }}</p>").expect("write");
         assert_eq!(
-            render(Some(&dir), &context()).expect("override renders"),
+            render(Some(&dir), &context).expect("override renders"),
             "<p>Acme &lt;Accounts&gt; &amp; &quot;Co&quot; &#x2F;api&#x2F;users</p>"
         );
         std::fs::write(&file, "{% if %}").expect("write");
-        let err = render(Some(&dir), &context()).expect_err("does not compile");
+        let err = render(Some(&dir), &context).expect_err("does not compile");
         assert!(err.contains("reset_page/page.html.tera"), "{err}");
         std::fs::write(&file, "{{ no_such_value }}").expect("write");
-        assert!(render(Some(&dir), &context()).is_err(), "an unknown value does not render");
+        assert!(render(Some(&dir), &context).is_err(), "an unknown value does not render");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -119,7 +119,7 @@ async fn the_recovery_service_works_without_http() {
     };
     let ctx = rocket_user_account::RequestContext::detached();
     let target = rocket_user_account::Target::Email("ann@example.org".into());
-    let queued = service.start(target, &admin, None, &ctx).await.expect("started");
+    let queued = service.start(target, None, &admin, None, &ctx).await.expect("started");
     assert_eq!(queued.user_id, ann.to_string());
     app.deliver_mail().await;
     let token = fixtures::token_in(&app.smtp.received()[0]);

@@ -13,6 +13,7 @@ mod host_parts;
 mod host_tables;
 mod ignition;
 mod json_errors;
+mod languages;
 mod mail_delivery;
 mod migrations;
 mod openapi;

@@ -78,5 +78,5 @@ async fn the_default_stores_tables_come_only_with_its_migrations() {
         .expect("with the default store");
     assert_eq!(crate::helpers::fixtures::count(&mut conn, tables).await, 2);
     assert_eq!(crate_only + rest, usize::try_from(applied_versions(&db).await).expect("fits"));
-    assert_eq!(rest, 3, "users, sessions and their trigger");
+    assert_eq!(rest, 4, "users, sessions, their trigger and the users' locale");
 }

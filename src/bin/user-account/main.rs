@@ -63,6 +63,11 @@ enum UserCommand {
         /// Display name.
         #[arg(long, default_value = "")]
         name: String,
+        /// The user's language, a BCP 47 tag such as `de` or `pt-BR`: their mails and the
+        /// reset page speak it (a language the server does not ship falls back to
+        /// `user_account.default_locale`). Default none: the default language.
+        #[arg(long, value_parser = locale_tag)]
+        locale: Option<String>,
         /// Read an initial password (hashed with argon2id): one line of standard input, or a
         /// prompt without echo when standard input is a terminal. It must pass the password
         /// policy. Without this flag the user has no password.
@@ -148,8 +153,8 @@ async fn run(command: Command) -> Result<(), String> {
     let store = DefaultStore::new(schema);
     let mut conn = AsyncPgConnection::establish(&url).await.map_err(|e| format!("cannot connect: {e}"))?;
     match command {
-        Command::User(UserCommand::Add { email, name, password_stdin }) => {
-            add_user(&config, &store, &mut conn, &email, &name, password_stdin).await
+        Command::User(UserCommand::Add { email, name, locale, password_stdin }) => {
+            add_user(&config, &store, &mut conn, (&email, &name, locale.as_deref()), password_stdin).await
         }
         Command::Token(TokenCommand::Issue { email, scopes, hours }) => {
             issue_token(&store, &mut conn, &email, &scopes, hours).await
@@ -238,13 +243,26 @@ fn front_door(figment: Figment, level: LogLevel) -> Result<(Figment, AdHoc), Str
     Ok((figment, front))
 }
 
+/// `--locale`: a well-formed BCP 47 tag (up to 35 characters), as the store keeps it. Which
+/// languages the server speaks can change; a tag that does not parse cannot.
+fn locale_tag(tag: &str) -> Result<String, String> {
+    let parsed: unic_langid::LanguageIdentifier = tag
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{tag}` is not a language tag (BCP 47, such as de or pt-BR)"))?;
+    let tag = parsed.to_string();
+    if tag.len() > 35 {
+        return Err(format!("`{tag}` is longer than a language tag can be (35 characters)"));
+    }
+    Ok(tag)
+}
+
 /// `user add`: creates a user, with a password read from standard input if asked; prints its id.
 async fn add_user(
     config: &Config,
     store: &DefaultStore,
     conn: &mut AsyncPgConnection,
-    email: &str,
-    name: &str,
+    (email, name, locale): (&str, &str, Option<&str>),
     password_stdin: bool,
 ) -> Result<(), String> {
     let hash = if password_stdin {
@@ -254,12 +272,13 @@ async fn add_user(
     } else {
         None
     };
-    let id = store.create_user(conn, Some(email), name, hash.as_deref()).await.map_err(|e| match e {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-            format!("a user with email {email} already exists")
-        }
-        e => e.to_string(),
-    })?;
+    let id =
+        store.create_user(conn, (Some(email), name, locale), hash.as_deref()).await.map_err(|e| match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                format!("a user with email {email} already exists")
+            }
+            e => e.to_string(),
+        })?;
     println!("{id}");
     Ok(())
 }
@@ -357,12 +376,18 @@ fn check_password(config: &Config, password: &SecretString, email: &str, name: &
     else {
         return Ok(());
     };
-    let mut message = format!("the password was refused: {}", weakness.message());
-    if let rocket_user_account::Weakness::TooGuessable { warning, suggestions, .. } = &weakness {
-        for hint in warning.iter().chain(suggestions) {
-            message.push(' ');
-            message.push_str(hint);
-        }
+    // The operator's sentences, in the server's default language.
+    let locales = internals::Locales::load(config.templates.as_deref(), &config.default_locale)?;
+    let feedback = locales.explain(&weakness, Some(&config.default_locale));
+    let mut message = format!("the password was refused: {}", feedback.message);
+    let hints = feedback
+        .details
+        .get("warning")
+        .into_iter()
+        .chain(feedback.details.get("suggestions").and_then(|s| s.as_array()).into_iter().flatten());
+    for hint in hints.filter_map(|h| h.as_str()) {
+        message.push(' ');
+        message.push_str(hint);
     }
     Err(message)
 }

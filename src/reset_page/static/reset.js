@@ -1,7 +1,7 @@
 // The password reset page's script: reads the token from the link's fragment (and removes it
 // from the address bar at once), checks it, and sets the new password through the JSON API
 // under the mount point. No framework, no third-party code; every sentence it shows comes from
-// the page (#strings), so the template alone decides the wording.
+// the page (#strings, rendered from the language's page.ftl), so the resource decides the wording.
 //
 // Two links lead here: `#token=...` (choose a new password) and `#cancel=...` (the mail's
 // "this wasn't me" link). For the latter, opening the page only checks the token (read-only:
@@ -20,14 +20,42 @@
   const baseTitle = document.title;
   const foot = $('foot-text');
 
+  // The page's language, as the server chose it (the mail's, or the browser's): the
+  // sentences below are in it, and so are the API's messages (Accept-Language) and the dates.
+  const lang = document.documentElement.lang || 'en';
   const strings = new Map();
+  // A sentence that counts comes once per plural category (and for 0): key → category → text.
+  const plurals = new Map();
   for (const el of document.querySelectorAll('#strings [data-key]')) {
-    strings.set(el.dataset.key, el.textContent.replace(/\s+/g, ' ').trim());
+    const text = el.textContent.replace(/\s+/g, ' ').trim();
+    const { key, plural: category } = el.dataset;
+    if (category) {
+      if (!plurals.has(key)) plurals.set(key, new Map());
+      plurals.get(key).set(category, text);
+    } else {
+      strings.set(key, text);
+    }
   }
-  /** The sentence `key` with its `{name}` placeholders filled from `values`. */
+  let pluralRules = null;
+  try {
+    pluralRules = new Intl.PluralRules(lang);
+  } catch {
+    pluralRules = null;
+  }
+  /** The form of the counting sentence `key` for the number `n`, as this language says it. */
+  function countedForm(key, n) {
+    const forms = plurals.get(key);
+    if (!forms) return undefined;
+    if (n === 0 && forms.has('0')) return forms.get('0');
+    const category = pluralRules ? pluralRules.select(n) : 'other';
+    return forms.get(category) ?? forms.get('other');
+  }
+  /** The sentence `key` with its `{name}` placeholders filled from `values` (for a sentence
+   * that counts, in the form `values.n` needs). */
   const t = (key, values = {}) =>
-    (strings.get(key) ?? '').replace(/\{(\w+)\}/g, (whole, name) =>
-      Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole);
+    ((typeof values.n === 'number' ? countedForm(key, values.n) : undefined) ?? strings.get(key) ?? countedForm(key, 2) ?? '')
+      .replace(/\{(\w+)\}/g, (whole, name) =>
+        Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole);
 
   // The token lives in this closure only: never in the address bar, storage or the page.
   // `mode`: 'reset' for a `#token=` link, 'cancel' for a `#cancel=` one.
@@ -68,7 +96,7 @@
     const heading = section.querySelector('h1');
     if (mode === 'cancel' && foot) {
       // "Nothing changes until you press" holds until the link is cancelled or cannot be.
-      const key = id === 'checking' || id === 'cancel-state' ? 'foot.cancel' : 'foot.cancel.after';
+      const key = id === 'checking' || id === 'cancel-state' ? 'foot-cancel' : 'foot-cancel-after';
       if (strings.has(key)) foot.textContent = t(key);
     }
     if (heading && id !== 'checking') {
@@ -85,27 +113,26 @@
   function linkProblem(reason, afterSubmit) {
     const known = reasons.includes(reason) ? reason : 'invalid';
     clearPasswords();
-    $('link-problem-title').textContent = afterSubmit ? t('stopped.title') : t(`reason.${known}.title`);
-    const body = t(`reason.${known}.body`);
-    $('link-problem-body').textContent = afterSubmit ? `${t('stopped.note')} ${body}` : body;
-    $('link-problem-next').textContent = t(`reason.${known}.next`);
+    $('link-problem-title').textContent = afterSubmit ? t('stopped-title') : t(`reason-${known}-title`);
+    const body = t(`reason-${known}-body`);
+    $('link-problem-body').textContent = afterSubmit ? `${t('stopped-note')} ${body}` : body;
+    $('link-problem-next').textContent = t(`reason-${known}-next`);
     root.dataset.state = `link-${known}`;
     show('link-problem');
   }
 
   function checkFailed(kind, wait) {
-    $('check-failed-title').textContent = t(`check.${kind}.title`);
-    $('check-failed-body').textContent = t(`check.${kind}.body`, { wait: waitText(wait) });
+    $('check-failed-title').textContent = t(`check-${kind}-title`);
+    $('check-failed-body').textContent = t(`check-${kind}-body`, { wait: waitText(wait) });
     root.dataset.state = `check-${kind}`;
     show('check-failed');
   }
 
   function waitText(seconds) {
     const s = Math.max(1, Math.ceil(Number(seconds) || 60));
-    if (s === 1) return t('wait.second');
-    if (s < 60) return t('wait.seconds', { n: s });
-    if (s <= 90) return t('wait.minute');
-    return t('wait.minutes', { n: Math.ceil(s / 60) });
+    if (s < 60) return t('wait-seconds', { n: s });
+    if (s <= 90) return t('wait-minute');
+    return t('wait-minutes', { n: Math.ceil(s / 60) });
   }
 
   const retryAfter = (response) => Number(response.headers.get('Retry-After')) || 60;
@@ -115,7 +142,7 @@
   function post(path, body) {
     const init = {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Accept-Language': lang },
       body: JSON.stringify(body),
       credentials: 'omit',
       cache: 'no-store',
@@ -174,9 +201,9 @@
       ? { hour: 'numeric', minute: '2-digit' }
       : { dateStyle: 'medium', timeStyle: 'short' };
     try {
-      return new Intl.DateTimeFormat(undefined, options).format(date);
+      return new Intl.DateTimeFormat(lang, options).format(date);
     } catch {
-      return date.toLocaleString();
+      return date.toLocaleString(lang);
     }
   }
 
@@ -189,11 +216,11 @@
     const n = lengthOf(password.value);
     const state = n === 0 ? 'empty' : n < min ? 'short' : n > max ? 'long' : 'ok';
     const hint = $('new-password-hint');
-    hint.textContent = t(`hint.${state}`, { n, min, max });
+    hint.textContent = t(`hint-${state}`, { n, min, max });
     hint.dataset.state = state;
     if (state !== lengthState) {
       // Announced only when it changes, not on every keystroke.
-      $('new-password-live').textContent = state === 'ok' ? t('live.ok') : state === 'long' ? t('live.long') : '';
+      $('new-password-live').textContent = state === 'ok' ? t('live-ok') : state === 'long' ? t('live-long') : '';
       lengthState = state;
     }
     const typed = confirmation.value;
@@ -201,7 +228,7 @@
       typed === '' ? 'empty' : typed === password.value ? 'yes' : password.value.startsWith(typed) ? 'typing' : 'no';
     if (match !== matchState) {
       const matchHint = $('confirm-password-hint');
-      matchHint.textContent = match === 'yes' || match === 'no' ? t(`match.${match}`) : '';
+      matchHint.textContent = match === 'yes' || match === 'no' ? t(`match-${match}`) : '';
       matchHint.dataset.state = match;
       matchState = match;
     }
@@ -262,7 +289,7 @@
     // Not `disabled`: that would drop the keyboard focus from the button.
     submit.setAttribute('aria-disabled', on ? 'true' : 'false');
     form.setAttribute('aria-busy', on ? 'true' : 'false');
-    submit.textContent = on ? t('submit.busy') : submitLabel;
+    submit.textContent = on ? t('submit-busy') : submitLabel;
   }
 
   /** Client-side checks, so that what the server would refuse for length is said at once. */
@@ -270,17 +297,17 @@
     const n = lengthOf(password.value);
     let first = null;
     if (n === 0) {
-      setFieldError(password, [t('error.empty')]);
+      setFieldError(password, [t('error-empty')]);
     } else if (n < min) {
-      setFieldError(password, [t('error.short', { min, n })]);
+      setFieldError(password, [t('error-short', { min, n })]);
     } else if (n > max) {
-      setFieldError(password, [t('error.long', { max, n })]);
+      setFieldError(password, [t('error-long', { max, n })]);
     }
     if (password.getAttribute('aria-invalid') === 'true') first = password;
     if (confirmation.value === '') {
-      setFieldError(confirmation, [t('error.confirm_empty')]);
+      setFieldError(confirmation, [t('error-confirm-empty')]);
     } else if (confirmation.value !== password.value) {
-      setFieldError(confirmation, [t('error.mismatch')]);
+      setFieldError(confirmation, [t('error-mismatch')]);
     }
     if (!first && confirmation.getAttribute('aria-invalid') === 'true') first = confirmation;
     return first;
@@ -289,13 +316,13 @@
   function weakPassword(details) {
     const n = lengthOf(password.value);
     if (details.reason === 'too_short') {
-      setFieldError(password, [t('error.short', { min: details.min_length || min, n })]);
+      setFieldError(password, [t('error-short', { min: details.min_length || min, n })]);
     } else if (details.reason === 'too_long') {
-      setFieldError(password, [t('error.long', { max: details.max_length || max, n })]);
+      setFieldError(password, [t('error-long', { max: details.max_length || max, n })]);
     } else {
       const suggestions = Array.isArray(details.suggestions) ? details.suggestions.filter((s) => typeof s === 'string') : [];
       const warning = typeof details.warning === 'string' ? details.warning : '';
-      setFieldError(password, [t('error.guessable'), warning], suggestions);
+      setFieldError(password, [t('error-guessable'), warning], suggestions);
     }
     password.focus();
   }
@@ -324,7 +351,7 @@
       body = await jsonOf(response);
     } catch {
       setBusy(false);
-      return formError(t('error.unavailable'));
+      return formError(t('error-unavailable'));
     }
     setBusy(false);
     const error = (body && body.error) || {};
@@ -333,14 +360,13 @@
     if (response.status === 400 && error.code === 'invalid_token') {
       return linkProblem(error.details && error.details.reason, true);
     }
-    if (response.status === 429) return formError(t('error.limited', { wait: waitText(retryAfter(response)) }));
-    if (response.status >= 500 || !body) return formError(t('error.unavailable'));
-    formError(t('error.refused'));
+    if (response.status === 429) return formError(t('error-limited', { wait: waitText(retryAfter(response)) }));
+    if (response.status >= 500 || !body) return formError(t('error-unavailable'));
+    formError(t('error-refused'));
   });
 
   // ---- 4. done ------------------------------------------------------------------------------
 
-  const plural = (key, n) => t(`${key}.${n === 0 ? '0' : n === 1 ? '1' : 'n'}`, { n });
 
   function done(result, asked) {
     clearPasswords();
@@ -349,8 +375,8 @@
     $('active-count').textContent = String(active);
     $('revoked-count').textContent = String(revoked);
     // "No session was signed out" only matters when signing out was asked for.
-    const signedOut = revoked > 0 || asked ? `${plural('revoked', revoked)} ` : '';
-    $('sessions-summary').textContent = `${signedOut}${plural('active', active)}`;
+    const signedOut = revoked > 0 || asked ? `${t('revoked', { n: revoked })} ` : '';
+    $('sessions-summary').textContent = `${signedOut}${t('active', { n: active })}`;
     $('sessions-advice').textContent = t('advice');
     $('sessions-advice').hidden = active === 0;
     root.dataset.state = 'done';
@@ -367,9 +393,9 @@
   /** The link cannot be cancelled (or needs not be): `reason` says why, the page what it means. */
   function cancelProblem(reason) {
     const known = cancelReasons.includes(reason) ? reason : 'invalid';
-    $('link-problem-title').textContent = t(`cancel.reason.${known}.title`);
-    $('link-problem-body').textContent = t(`cancel.reason.${known}.body`);
-    $('link-problem-next').textContent = t(`cancel.reason.${known}.next`);
+    $('link-problem-title').textContent = t(`cancel-reason-${known}-title`);
+    $('link-problem-body').textContent = t(`cancel-reason-${known}-body`);
+    $('link-problem-next').textContent = t(`cancel-reason-${known}-next`);
     root.dataset.state = `cancel-${known}`;
     show('link-problem');
   }
@@ -393,7 +419,7 @@
     cancelBusy = on;
     // Not `disabled`: that would drop the keyboard focus from the button.
     cancelButton.setAttribute('aria-disabled', on ? 'true' : 'false');
-    cancelButton.textContent = on ? t('cancel.busy') : cancelLabel;
+    cancelButton.textContent = on ? t('cancel-busy') : cancelLabel;
   }
 
   async function cancelLink() {
@@ -407,7 +433,7 @@
       body = await jsonOf(response);
     } catch {
       setCancelBusy(false);
-      return cancelError(t('cancel.error.unavailable'));
+      return cancelError(t('cancel-error-unavailable'));
     }
     setCancelBusy(false);
     const error = (body && body.error) || {};
@@ -418,9 +444,9 @@
     if (response.status === 400 && error.code === 'invalid_token') {
       return cancelProblem(error.details && error.details.reason);
     }
-    if (response.status === 429) return cancelError(t('cancel.error.limited', { wait: waitText(retryAfter(response)) }));
-    if (response.status >= 500 || !body) return cancelError(t('cancel.error.unavailable'));
-    cancelError(t('cancel.error.refused'));
+    if (response.status === 429) return cancelError(t('cancel-error-limited', { wait: waitText(retryAfter(response)) }));
+    if (response.status >= 500 || !body) return cancelError(t('cancel-error-unavailable'));
+    cancelError(t('cancel-error-refused'));
   }
 
   // Guarded: a template override from before the cancel step still runs the reset flow.

@@ -23,7 +23,7 @@ pub fn store() -> DefaultStore {
 
 /// Inserts a user and returns its id.
 pub async fn user(conn: &mut AsyncPgConnection, email: &str) -> Uuid {
-    store().create_user(conn, Some(email), "Test User", None).await.expect("insert user")
+    store().create_user(conn, (Some(email), "Test User", None), None).await.expect("insert user")
 }
 
 /// Inserts a session for `user_id` with `scopes`, expiring in an hour; returns its token.
@@ -92,7 +92,7 @@ pub async fn user_with(conn: &mut AsyncPgConnection, email: &str, name: &str, pa
         max_concurrent: 1,
     };
     let hash = rocket_user_account::internals::hash(&cheap, password).expect("hash");
-    store().create_user(conn, Some(email), name, Some(&hash)).await.expect("insert user")
+    store().create_user(conn, (Some(email), name, None), Some(&hash)).await.expect("insert user")
 }
 
 /// How many rows `table` has.
