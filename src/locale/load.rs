@@ -231,7 +231,8 @@ fn language(
     {
         return Err(format!("{origin}: mail-datetime-pattern `{pattern}` is not a strftime pattern"));
     }
-    Ok(Language { tag, name: name.to_owned(), bundles, datetime: (pattern, locale) })
+    // The canonical form (`it_IT` is `it-IT`), as headers and links write a tag.
+    Ok(Language { name: tag.to_string(), tag, bundles, datetime: (pattern, locale) })
 }
 
 /// A value for every variable an area passes, so that every message can be formatted once.

@@ -102,9 +102,13 @@ fn a_broken_file_an_unknown_id_or_an_unknown_variable_stops_loading() {
         assert!(err.contains("en/mail.ftl") && err.contains(expected), "{name}: {err}");
     }
     // An error's sentence gets only the values its English one uses.
-    let files = HostFiles::new("api-variable", &[("de", "api.ftl", "error-not-found = Nicht da: { $detail }\n")]);
+    let files =
+        HostFiles::new("api-variable", &[("de", "api.ftl", "error-not-found = Nicht da: { $detail }\n")]);
     let err = Locales::load(Some(&files.0), "en").expect_err("a value no 404 passes");
-    assert!(err.contains("de/api.ftl") && err.contains("uses $detail") && err.contains("passes none"), "{err}");
+    assert!(
+        err.contains("de/api.ftl") && err.contains("uses $detail") && err.contains("passes none"),
+        "{err}"
+    );
 }
 
 #[test]

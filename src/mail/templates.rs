@@ -337,4 +337,22 @@ mod tests {
         assert!(err.contains("recovery/body.txt.tera"), "{err}");
         std::fs::remove_dir_all(&dir).ok();
     }
+
+    #[test]
+    fn a_hosts_sentence_is_text_too_it_cannot_add_a_link() {
+        let dir = std::env::temp_dir().join(format!("ua-host-sentences-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("locales/en")).expect("mkdir");
+        let hostile = "mail-greeting-named = <a href=\"//evil\">Hi</a> { $display_name },\n";
+        std::fs::write(dir.join("locales/en/mail.ftl"), hostile).expect("write");
+        let locales = Arc::new(Locales::load(Some(&dir), "en").expect("a host rewording loads"));
+        let t = Templates::new(None, locales).expect("templates");
+        let mail = t.render(&recovery_context("Ann"), english(&t)).expect("render");
+        assert!(!mail.html.contains("<a href=\"//evil\">"), "{}", mail.html);
+        assert!(
+            mail.html.contains("&lt;a href=&quot;&#x2F;&#x2F;evil&quot;&gt;Hi&lt;&#x2F;a&gt; Ann,"),
+            "{}",
+            mail.html
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -180,3 +180,22 @@ impl header::Header for ContentLanguage {
         header::HeaderValue::new(Self::name(), tag)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_language_holds_a_tags_characters_and_nothing_else() {
+        let message = Message::builder()
+            .header(ContentLanguage("de\r\nBcc: evil@attacker.example".into()))
+            .from("Accounts <no-reply@localhost>".parse().expect("from"))
+            .to("ann@example.org".parse().expect("to"))
+            .subject("x")
+            .body(String::from("x"))
+            .expect("a message");
+        let raw = String::from_utf8(message.formatted()).expect("utf-8");
+        assert!(raw.contains("Content-Language: deBccevilattackerexample\r\n"), "{raw}");
+        assert!(!raw.to_ascii_lowercase().contains("\r\nbcc:"), "{raw}");
+    }
+}
