@@ -68,7 +68,7 @@ impl Locales {
         let wanted: LanguageIdentifier = default_locale
             .parse()
             .map_err(|_| format!("user_account.default_locale: `{default_locale}` is not a language tag"))?;
-        let default = locales.negotiate(std::slice::from_ref(&wanted));
+        let default = locales.spoken(std::slice::from_ref(&wanted)).unwrap_or(Lang(0));
         if !locales.language(default).tag.matches(&wanted, true, true) {
             let tags: Vec<&str> = locales.languages.iter().map(|l| l.name.as_str()).collect();
             return Err(format!(

@@ -145,41 +145,30 @@ impl Locales {
     /// (`pt-PT` → `pt-BR`, `de-CH` → `de`), else the default. An unknown or malformed tag is
     /// not an error.
     pub(crate) fn for_tag(&self, tag: Option<&str>) -> Lang {
-        let requested: Vec<LanguageIdentifier> =
-            tag.and_then(|t| t.trim().parse().ok()).into_iter().collect();
-        self.negotiate(&requested)
+        tag.and_then(|t| self.closest(t)).unwrap_or(self.default)
+    }
+
+    /// The language closest to `tag` that this crate speaks, if any.
+    pub(crate) fn closest(&self, tag: &str) -> Option<Lang> {
+        let requested: LanguageIdentifier = tag.trim().parse().ok()?;
+        self.spoken(std::slice::from_ref(&requested))
     }
 
     /// The language for an `Accept-Language` header: the first, by quality, that this crate
     /// speaks (or one close to it), else the default.
     pub(crate) fn for_accept_language(&self, header: Option<&str>) -> Lang {
-        self.negotiate(&accepted(header.unwrap_or("")))
+        self.spoken(&accepted(header.unwrap_or(""))).unwrap_or(self.default)
     }
 
-    /// Whether `header` names a language this crate speaks (or one close to it).
-    pub(crate) fn speaks_any(&self, header: Option<&str>) -> bool {
-        let requested = accepted(header.unwrap_or(""));
-        !requested.is_empty()
-            && !fluent_langneg::negotiate::filter_matches(
-                &requested,
-                &self.tags(),
-                fluent_langneg::NegotiationStrategy::Lookup,
-            )
-            .is_empty()
-    }
-
-    fn tags(&self) -> Vec<LanguageIdentifier> {
-        self.languages.iter().map(|l| l.tag.clone()).collect()
-    }
-
-    fn negotiate(&self, requested: &[LanguageIdentifier]) -> Lang {
-        let available = self.tags();
+    /// The first of `requested` this crate speaks (or one close to it).
+    fn spoken(&self, requested: &[LanguageIdentifier]) -> Option<Lang> {
+        let available: Vec<LanguageIdentifier> = self.languages.iter().map(|l| l.tag.clone()).collect();
         let found = fluent_langneg::negotiate::filter_matches(
             requested,
             &available,
             fluent_langneg::NegotiationStrategy::Lookup,
         );
-        found.first().and_then(|tag| available.iter().position(|a| a == *tag)).map_or(self.default, Lang)
+        found.first().and_then(|tag| available.iter().position(|a| a == *tag)).map(Lang)
     }
 
     /// The message `id` of `area` in `lang`, formatted with `args`. Every message exists in

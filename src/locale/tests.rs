@@ -54,6 +54,13 @@ fn a_tag_falls_back_along_the_chain_and_never_fails() {
     assert_eq!(tag(Some("xx-YY")), "en");
     assert_eq!(tag(Some("not a tag at all!")), "en");
     assert_eq!(tag(None), "en");
+    assert_eq!(tag(Some("pt")), "pt-BR");
+    assert_eq!(tag(Some("pt-PT")), "pt-BR");
+    assert_eq!(tag(Some("de-CH")), "de");
+    assert_eq!(tag(Some(" ar ")), "ar");
+    assert_eq!(locales.closest("xx"), None, "a language nobody speaks is no choice");
+    assert_eq!(locales.closest("de,fr"), None, "one tag, not a list");
+    assert_eq!(locales.closest("ja").map(|l| locales.tag(l)), Some("ja"));
 }
 
 #[test]

@@ -270,10 +270,9 @@ impl PageHandler {
     /// The language `req` gets the page in.
     fn language(&self, req: &Request<'_>) -> Lang {
         let chosen = req.query_value::<&str>("lang").and_then(Result::ok);
-        match chosen {
-            Some(tag) if self.locales.speaks_any(Some(tag)) => self.locales.for_tag(Some(tag)),
-            _ => self.locales.for_accept_language(req.headers().get_one("Accept-Language")),
-        }
+        chosen
+            .and_then(|tag| self.locales.closest(tag))
+            .unwrap_or_else(|| self.locales.for_accept_language(req.headers().get_one("Accept-Language")))
     }
 }
 
