@@ -141,7 +141,7 @@ def flood(c, users, admin, rng, count):
     """`count` hostile requests: fuzzed and raw bodies, wrong content types, hostile avatar ids,
     wrong methods, all with spoofed forwarding headers."""
     bodies, raw = hostile_bodies(users, rng)
-    paths = ["/password-recovery", "/verify-recovery-token", "/change-password"]
+    paths = ["/password-recovery", "/verify-recovery-token", "/change-password", "/forgot-password"]
     ids = ["abc", "-1", "99999999999999999999", "1'%20OR%201=1--", "%00", "..%2F..%2Fetc", "x" * 3000,
            "00000000-0000-0000-0000-000000000000"]
     for sent in range(count):
@@ -293,7 +293,30 @@ def fuzz(c, args, users, admin, rng):
     time.sleep(1.5)
     locked_tables(c, args, admin, mail_tokens(args.mail_dir)[-1], users)
     stalled_bodies(c, args)
+    enumeration_timing(c, users)
     return {good_password: "a new password"}
+
+
+def enumeration_timing(c, users, rounds=30):
+    """Self-service recovery must not tell which addresses have accounts: alternating a stored
+    address and unknown ones, `rounds` each, every answer is the same 202 with the same body,
+    and the medians of their answer times lie within a few milliseconds."""
+    known, times, bodies = users[2], {"known": [], "unknown": []}, set()
+    for i in range(2 * rounds):
+        which = "known" if i % 2 == 0 else "unknown"
+        address = known if which == "known" else f"nobody.{i}@example.org"
+        started = time.perf_counter()
+        status, _, data = c.send("POST", "/forgot-password", {"email": address}, what=f"forgot-password ({which})")
+        times[which].append((time.perf_counter() - started) * 1000)
+        bodies.add((status, data))
+        time.sleep(0.05)  # the worker handles each request before the next one arrives
+    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    print(f"attack: forgot-password answer time, median of {rounds}: known address {med['known']:.2f} ms, "
+          f"unknown {med['unknown']:.2f} ms (difference {abs(med['known'] - med['unknown']):.2f} ms)")
+    if bodies != {(202, b'{"status":"accepted"}')}:
+        c.failures.append(f"forgot-password answered differently: {sorted(bodies)[:3]}")
+    if abs(med["known"] - med["unknown"]) > 5.0:
+        c.failures.append(f"forgot-password's answer time tells the addresses apart: {med}")
 
 
 def limits(c, args, users, admin, rng):

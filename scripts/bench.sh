@@ -12,7 +12,8 @@
 # runs an SMTP sink and drives each phase with wrk (installed from Debian when missing) at
 # concurrency 1, 8 and 32. The phases are described in scripts/bench/bench.py.
 # Extra arguments go to bench.py (--seconds N, --users N, --mails N; --only P,Q runs those phases
-# alone, each with its ceiling, and writes nothing: verify, recover, change, flood, mail, limits;
+# alone, each with its ceiling, and writes nothing: verify, recover, selfservice, change, flood, mail,
+# limits;
 # e.g. `bash scripts/bench.sh --only limits` or `bash scripts/bench.sh --smoke --only mail`).
 set -euo pipefail
 cd "$(dirname "$0")/.."

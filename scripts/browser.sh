@@ -65,7 +65,7 @@ export ROCKET_ADDRESS=127.0.0.1
 export ROCKET_PORT="$port"
 export ROCKET_LOG_LEVEL=normal
 export ROCKET_DATABASES="{user_account={url=\"$db_url\"}}"
-export ROCKET_USER_ACCOUNT="{public_url=\"$base\",reset_page=true,trusted_proxy_header=\"X-Forwarded-For\",mail={transport=\"file\",file_dir=\"$work/mail\",product_name=\"Northwind Cloud\"}}"
+export ROCKET_USER_ACCOUNT="{public_url=\"$base\",reset_page=true,self_service_recovery=true,trusted_proxy_header=\"X-Forwarded-For\",mail={transport=\"file\",file_dir=\"$work/mail\",product_name=\"Northwind Cloud\"}}"
 
 "$bin" migrate >/dev/null 2>"$work/migrate.log" || { cat "$work/migrate.log" >&2; exit 1; }
 old_password="amber walrus juggles teacups"
@@ -86,6 +86,7 @@ users+=",$(add_user superseded sofia.berg@example.org 'Sofia Berg')"
 users+=",$(add_user stopped tomas.novak@example.org 'Tomas Novak')"
 users+=",$(add_user limited lena.meyer@example.org 'Lena Meyer')"
 users+=",$(add_user german lukas.brandt@example.org 'Lukas Brandt' de)"
+users+=",$(add_user again nina.olsen@example.org 'Nina Olsen')"
 users+=",$(add_user arabic layla.haddad@example.org 'ليلى حداد' ar)"
 users+=",$(add_user japanese yui.tanaka@example.org '田中 結衣' ja)}"
 "$bin" user add --email ada@example.org --name 'Ada Admin' >/dev/null 2>&1

@@ -108,5 +108,5 @@ pub use password::{HashSlot, HashingPool, PasswordHasher};
 pub use rate_limit::PublicLimit;
 pub use recovery::answers::{Changed, Queued, Target, Verdict};
 pub use recovery::idempotency::IdempotencyKey;
-pub use recovery::RecoveryService;
+pub use recovery::{RecoveryService, RequestCheck};
 pub use request_context::RequestContext;

@@ -38,7 +38,7 @@ use crate::error::responses::{
 };
 use crate::error::Reason;
 use crate::error::{Error, ErrorEnvelope};
-use crate::recovery::routes::OPENAPI_TAG as RECOVERY;
+use crate::recovery::routes::{OPENAPI_TAG as RECOVERY, SELF_SERVICE_TAG as SELF_SERVICE};
 use crate::{avatar, recovery};
 
 /// The document's path, under the mount point.
@@ -69,6 +69,7 @@ const BEARER: &str = "bearer";
         recovery::routes::recovery_tokens,
         recovery::routes::revoke_recovery_token,
         recovery::routes::cancel_recovery,
+        recovery::routes::forgot_password,
         avatar::avatar,
         openapi_json,
     ),
@@ -91,6 +92,9 @@ const BEARER: &str = "bearer";
     tags(
         (name = RECOVERY, description = "An admin starts a recovery (a tokened email); the user \
             checks the emailed link and sets a new password with it."),
+        (name = SELF_SERVICE, description = "A user asks for a link themselves; mounted only when \
+            `user_account.self_service_recovery = true` (otherwise a JSON 404). The answer is the \
+            same whether or not the address has an account."),
         (name = DEBUG, description = "Answers only when Rocket runs its debug profile or \
             `user_account.debug_routes = true`; otherwise the path does not exist (a JSON 404)."),
         (name = DOCUMENT, description = "This document."),
@@ -99,12 +103,16 @@ const BEARER: &str = "bearer";
 struct ApiDoc;
 
 /// The document with the paths as the routes declare them (relative to the mount point),
-/// without the debug-only operations unless `debug_routes`.
+/// without the debug-only operations unless `debug_routes`, nor the self-service one unless
+/// `self_service`.
 #[must_use]
-pub(crate) fn document(debug_routes: bool) -> Document {
+pub(crate) fn document(debug_routes: bool, self_service: bool) -> Document {
     let mut doc = ApiDoc::openapi();
     if !debug_routes {
         doc.paths.paths.retain(|_, item| !item.get.as_ref().is_some_and(|op| tagged(op, DEBUG)));
+    }
+    if !self_service {
+        doc.paths.paths.retain(|_, item| !item.post.as_ref().is_some_and(|op| tagged(op, SELF_SERVICE)));
     }
     doc
 }
@@ -266,7 +274,7 @@ mod tests {
     #[test]
     fn paths_are_put_under_the_mount_point() {
         let paths = |mount: &str| -> Vec<String> {
-            mounted(document(false), mount).paths.paths.into_keys().collect()
+            mounted(document(false, false), mount).paths.paths.into_keys().collect()
         };
         assert!(paths("/api/users").contains(&"/api/users/password-recovery".to_owned()));
         assert!(paths("/").contains(&"/password-recovery".to_owned()), "no `//` at the root");
@@ -282,8 +290,8 @@ mod tests {
                 .filter(|item| item.get.as_ref().is_some_and(|op| tagged(op, DEBUG)))
                 .count()
         };
-        assert_eq!(debug(&document(true)), 1);
-        assert_eq!(debug(&document(false)), 0);
-        assert_eq!(document(true).paths.paths.len(), document(false).paths.paths.len() + 1);
+        assert_eq!(debug(&document(true, false)), 1);
+        assert_eq!(debug(&document(false, false)), 0);
+        assert_eq!(document(true, false).paths.paths.len(), document(false, false).paths.paths.len() + 1);
     }
 }

@@ -12,14 +12,18 @@ use crate::error::{Error, ErrorResponse};
 use crate::{avatar, openapi};
 
 /// The routes this crate mounts: recovery and the OpenAPI document always, the avatar only when
-/// debug routes are enabled, so that otherwise its path does not exist at all (not even as a 405).
+/// debug routes are enabled and `forgot-password` only when self-service recovery is, so that
+/// otherwise their paths do not exist at all (not even as a 405).
 #[must_use]
-pub fn routes(debug_routes: bool) -> Vec<Route> {
+pub fn routes(debug_routes: bool, self_service: bool) -> Vec<Route> {
     let mut routes: Vec<Route> = crate::recovery::routes();
     if debug_routes {
         routes.extend(routes![avatar::avatar]);
     }
-    routes.push(openapi::route(openapi::document(debug_routes)));
+    if self_service {
+        routes.extend(crate::recovery::self_service_routes());
+    }
+    routes.push(openapi::route(openapi::document(debug_routes, self_service)));
     let fallbacks = method_not_allowed(&routes);
     routes.extend(fallbacks);
     routes

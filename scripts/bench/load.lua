@@ -3,6 +3,7 @@
 --   verify   verify-recovery-token, tokens taken in turn from BENCH_TOKENS (one per line)
 --   recover  password-recovery for a random seeded user (BENCH_USERS of them), admin bearer BENCH_ADMIN
 --   change   change-password, each request a fresh token from BENCH_TOKENS (split between threads)
+--   forgot   forgot-password for a random address, half of them seeded users (BENCH_USERS), half unknown
 -- BENCH_SPREAD=1 adds an X-Forwarded-For with a random 10.x.y.z address (the trusted proxy header).
 -- done() prints one JSON line: requests, duration_us, p50_us, p99_us, errors.
 local mode = os.getenv("BENCH_MODE") or "post"
@@ -62,6 +63,8 @@ function request()
   elseif mode == "recover" then
     headers["Authorization"] = "Bearer " .. admin
     body = string.format('{"email":"u%d@example.org"}', math.random(1, users))
+  elseif mode == "forgot" then
+    body = string.format('{"email":"u%d@example.org"}', math.random(1, 2 * users))
   elseif mode == "change" then
     local token = tokens[next_token] or "exhausted-exhausted-exhausted-exhausted-xyz"
     next_token = next_token + 1

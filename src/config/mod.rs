@@ -51,6 +51,10 @@ pub struct Config {
     pub revoke_sessions_on_reset: bool,
     /// Serve the debug-only routes (the avatar) outside the debug profile. Default false.
     pub debug_routes: bool,
+    /// Mount `POST <mount>/forgot-password`, where a user asks for a link themselves (and the
+    /// reset page offers it under a link that does not work). Default false: only admins start
+    /// a recovery.
+    pub self_service_recovery: bool,
     /// Scope the admin guard requires. Default `admin`.
     pub admin_scope: String,
     /// Body limit of these routes. Default 8 KiB.
@@ -103,6 +107,10 @@ pub struct RateLimits {
     pub public_per_ip_hour: u32,
     /// Recovery calls per admin per hour. Default 50.
     pub recovery_per_admin_hour: u32,
+    /// Self-service requests the whole deployment turns into mails per hour, whoever asks
+    /// (`forgot-password`: beyond it, a request is still answered 202 and sends nothing).
+    /// Default 1000; 0 disables the cap.
+    pub self_service_per_hour: u32,
 }
 
 /// How mail leaves the process.
@@ -214,6 +222,7 @@ impl Default for Config {
             token_ttl_secs: 3600,
             revoke_sessions_on_reset: false,
             debug_routes: false,
+            self_service_recovery: false,
             admin_scope: "admin".into(),
             json_limit: ByteUnit::Kibibyte(8),
             body_timeout_secs: 10,
@@ -239,6 +248,7 @@ impl Default for RateLimits {
             public_per_ip_minute: 10,
             public_per_ip_hour: 100,
             recovery_per_admin_hour: 50,
+            self_service_per_hour: 1000,
         }
     }
 }

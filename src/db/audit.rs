@@ -45,6 +45,9 @@ pub mod event {
     pub const RECOVERY_TOKEN_REVOKED: &str = "recovery_token_revoked";
     /// The user cancelled a recovery with the mail's "this wasn't me" link.
     pub const RECOVERY_CANCELLED: &str = "recovery_cancelled";
+    /// A self-service request sent nothing (`reason`: `unknown_address`, `not_recoverable`,
+    /// `user_limit` or `global_cap`); its caller got the same 202 as every other.
+    pub const SELF_SERVICE_REFUSED: &str = "self_service_refused";
 }
 
 /// An event to record.

@@ -9,6 +9,7 @@ pub(crate) mod outbox;
 pub(crate) mod purge;
 pub(crate) mod rate_limits;
 pub(crate) mod recovery_tokens;
+pub(crate) mod self_service;
 mod sql;
 
 use std::sync::Arc;

@@ -82,6 +82,10 @@ pub enum Error {
     /// An `Idempotency-Key` header that is not one key of 1 to 255 visible ASCII characters (400).
     #[error("The Idempotency-Key header must be one key of 1 to 255 visible ASCII characters.")]
     InvalidIdempotencyKey,
+    /// A host's check refused a self-service request (403 `request_refused`): a CAPTCHA or
+    /// proof of work that did not pass. Whether the address has an account plays no part.
+    #[error("The request did not pass this site's check.")]
+    RequestRefused,
     /// An `Idempotency-Key` this admin already used with another request (422).
     #[error("This Idempotency-Key was already used with another request.")]
     IdempotencyKeyReused,
@@ -294,7 +298,7 @@ impl Error {
             Error::BodyTimeout => Status::RequestTimeout,
             Error::UnsupportedMediaType => Status::UnsupportedMediaType,
             Error::Unauthenticated => Status::Unauthorized,
-            Error::Forbidden => Status::Forbidden,
+            Error::Forbidden | Error::RequestRefused => Status::Forbidden,
             Error::NotFound => Status::NotFound,
             Error::MethodNotAllowed { .. } => Status::MethodNotAllowed,
             Error::Database(e) if connection_lost(e) => Status::ServiceUnavailable,
@@ -336,6 +340,7 @@ impl Error {
             Error::IdempotencyKeyReused => {
                 ("idempotency_key_reused", sentence("error-idempotency-key-reused"), None)
             }
+            Error::RequestRefused => ("request_refused", sentence("error-request-refused"), None),
             Error::RateLimited { retry_after } => {
                 ("rate_limited", sentence("error-rate-limited").with("retry_after", *retry_after), None)
             }
@@ -781,6 +786,7 @@ mod tests {
             Error::InvalidToken(Reason::Expired),
             Error::InvalidIdempotencyKey,
             Error::IdempotencyKeyReused,
+            Error::RequestRefused,
             Error::WeakPassword(Weakness::TooShort { min_length: 15 }),
             Error::WeakPassword(Weakness::TooLong { max_length: 128 }),
             Error::WeakPassword(weak),

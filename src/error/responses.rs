@@ -48,7 +48,8 @@ error_responses! {
     /// `unauthenticated`: bearer credentials are missing or not valid.
     Unauthorized = 401, WWW_AUTHENTICATE;
     /// `forbidden`: the credentials are valid but lack the admin scope
-    /// (`user_account.admin_scope`).
+    /// (`user_account.admin_scope`). `request_refused` (forgot-password): the host's check on
+    /// the request (a CAPTCHA, say) did not pass.
     Forbidden = 403;
     /// `not_found`: no such resource (or route); `user_not_found`: the admin named no existing
     /// user.

@@ -23,7 +23,7 @@ use crate::locale::Locales;
 use crate::mail::{MailQueue, MailQueueParts, Mailer, Templates};
 use crate::password::{Argon2idHasher, HashingPool};
 use crate::rate_limit::PublicCounter;
-use crate::recovery::{RecoveryService, Redeeming};
+use crate::recovery::{ManagedRequestCheck, RecoveryService, Redeeming};
 use crate::routes;
 
 /// Logs why ignition stops and hands the rocket back as the error.
@@ -71,6 +71,9 @@ impl Fairing for UserAccount {
         }
         if config.mail.worker {
             rocket::tokio::spawn(queue.clone().run(pool.0.clone(), rocket.shutdown()));
+            if let (true, Some(service)) = (config.self_service_recovery, rocket.state::<RecoveryService>()) {
+                rocket::tokio::spawn(service.clone().run_self_service(rocket.shutdown()));
+            }
         }
     }
 }
@@ -211,11 +214,12 @@ impl UserAccount {
         };
         rocket
             .attach(database)
-            .mount(config.mount.as_str(), routes::routes(debug_routes))
+            .mount(config.mount.as_str(), routes::routes(debug_routes, config.self_service_recovery))
             .register(config.mount.as_str(), routes::catchers())
             .mount("/", page_routes)
             .mount(config.mount.as_str(), asset_routes)
             .manage(ManagedAuthenticator(self.authenticator.clone()))
+            .manage(ManagedRequestCheck(self.request_check.clone()))
             .manage(default_store)
             .manage(schema)
             .manage(queue)
@@ -287,6 +291,7 @@ impl PartialService {
             templates,
             queue,
             redeeming: Redeeming::default(),
+            self_service_wake: Arc::default(),
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::accounts::AccountStore;
 use crate::auth::{Authenticator, SessionAuthenticator};
 use crate::mail::SendMail;
 use crate::password::PasswordHasher;
+use crate::recovery::RequestCheck;
 
 /// The fairing. On ignite it reads and validates `user_account`, compiles the mail templates,
 /// builds the mailer, attaches the `databases.user_account` pool (unless the host handed over
@@ -31,6 +32,7 @@ pub struct UserAccount {
     pub(super) store: Option<Arc<dyn AccountStore>>,
     pub(super) hasher: Option<Arc<dyn PasswordHasher>>,
     pub(super) database: Option<HostDatabase>,
+    pub(super) request_check: Option<Arc<dyn RequestCheck>>,
 }
 
 impl UserAccount {
@@ -64,6 +66,7 @@ pub struct UserAccountBuilder {
     store: Option<Arc<dyn AccountStore>>,
     hasher: Option<Arc<dyn PasswordHasher>>,
     database: Option<HostDatabase>,
+    request_check: Option<Arc<dyn RequestCheck>>,
 }
 
 impl UserAccountBuilder {
@@ -86,6 +89,14 @@ impl UserAccountBuilder {
     /// argon2id with `user_account.argon2.*`.
     pub fn password_hasher(mut self, hasher: impl PasswordHasher) -> Self {
         self.hasher = Some(Arc::new(hasher));
+        self
+    }
+
+    /// Runs `check` on every self-service request (`forgot-password`) before it is accepted:
+    /// a CAPTCHA or a proof of work. A request it refuses gets 403 `request_refused`. Default:
+    /// none.
+    pub fn request_check(mut self, check: impl RequestCheck) -> Self {
+        self.request_check = Some(Arc::new(check));
         self
     }
 
@@ -117,6 +128,7 @@ impl UserAccountBuilder {
             store: self.store,
             hasher: self.hasher,
             database: self.database,
+            request_check: self.request_check,
         }
     }
 }

@@ -160,6 +160,12 @@ impl Locales {
         self.spoken(&accepted(header.unwrap_or(""))).unwrap_or(self.default)
     }
 
+    /// The first language of an `Accept-Language` header this crate speaks (or one close to
+    /// it), if any.
+    pub(crate) fn spoken_in(&self, header: Option<&str>) -> Option<Lang> {
+        self.spoken(&accepted(header?))
+    }
+
     /// The first of `requested` this crate speaks (or one close to it).
     fn spoken(&self, requested: &[LanguageIdentifier]) -> Option<Lang> {
         let available: Vec<LanguageIdentifier> = self.languages.iter().map(|l| l.tag.clone()).collect();

@@ -68,6 +68,8 @@ pub struct RecoveryMail<'a> {
     pub expires_at: DateTime<Utc>,
     /// The token lifetime in minutes.
     pub ttl_minutes: u64,
+    /// The user asked for the link themselves (self-service), not an admin.
+    pub by_user: bool,
 }
 
 impl MailContext for RecoveryMail<'_> {
@@ -147,8 +149,10 @@ impl Templates {
                 cancel_link,
                 expires_at: time,
                 ttl_minutes: 60,
+                by_user: false,
             };
             templates.render(&recovery, lang)?;
+            templates.render(&RecoveryMail { by_user: true, ..recovery }, lang)?;
             templates.render(
                 &PasswordChangedMail { product_name: name, display_name: "", changed_at: time },
                 lang,
@@ -226,6 +230,7 @@ mod tests {
             cancel_link: "https://acme.example/reset-password?lang=en#cancel=abc_DEF-123",
             expires_at: at("2026-11-26T22:00:00Z"),
             ttl_minutes: 60,
+            by_user: false,
         }
     }
 

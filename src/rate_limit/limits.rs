@@ -26,6 +26,11 @@ pub(crate) fn admin(config: &Config) -> [Window; 1] {
     [Window { bucket: "recovery_admin_hour", seconds: HOUR, max: config.rate_limits.recovery_per_admin_hour }]
 }
 
+/// The deployment-wide window of self-service recoveries (one subject for everybody).
+pub(crate) fn self_service(config: &Config) -> [Window; 1] {
+    [Window { bucket: "self_service_hour", seconds: HOUR, max: config.rate_limits.self_service_per_hour }]
+}
+
 /// The per-target-user windows of recovery mails.
 pub(crate) fn target_user(config: &Config) -> [Window; 2] {
     let l = &config.rate_limits;

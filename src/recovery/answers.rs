@@ -25,6 +25,8 @@ pub(super) const QUEUED: &str = "queued";
 pub(super) const PASSWORD_CHANGED: &str = "password_changed";
 /// [`Revoked::status`].
 pub(super) const REVOKED: &str = "revoked";
+/// [`Accepted::status`].
+pub(super) const ACCEPTED: &str = "accepted";
 /// [`Cancelled::status`].
 pub(super) const CANCELLED: &str = "cancelled";
 
@@ -44,6 +46,9 @@ mod schema {
     }
     pub(super) fn cancelled() -> Object {
         only(super::CANCELLED)
+    }
+    pub(super) fn accepted() -> Object {
+        only(super::ACCEPTED)
     }
     pub(super) fn is_true() -> Object {
         only(true)
@@ -240,6 +245,21 @@ pub(crate) struct Revoked {
     pub status: &'static str,
     /// The token's id.
     pub token_id: Uuid,
+}
+
+/// What a self-service request answers, whatever the address: the same bytes for an address
+/// with an account and one without.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+pub(crate) struct Accepted {
+    /// Always `accepted`.
+    #[schema(schema_with = schema::accepted)]
+    pub status: &'static str,
+}
+
+impl Accepted {
+    /// The answer.
+    pub(crate) const ANSWER: Accepted = Accepted { status: ACCEPTED };
 }
 
 /// What cancelling a token answers.

@@ -6,6 +6,10 @@
 pub mod answers;
 pub mod idempotency;
 mod redeeming;
+mod self_service;
+
+pub(crate) use self_service::ManagedRequestCheck;
+pub use self_service::RequestCheck;
 pub(crate) mod routes;
 mod service;
 
@@ -88,6 +92,8 @@ pub struct RecoveryService {
     pub(crate) templates: Arc<Templates>,
     pub(crate) queue: MailQueue,
     pub(crate) redeeming: Redeeming,
+    /// Wakes the self-service worker when a request was queued.
+    pub(crate) self_service_wake: Arc<rocket::tokio::sync::Notify>,
 }
 
 /// The recovery routes.
@@ -102,6 +108,12 @@ pub(crate) fn routes() -> Vec<Route> {
         routes::revoke_recovery_token,
         routes::cancel_recovery,
     ]
+}
+
+/// The self-service route, mounted only when `self_service_recovery` is on.
+#[must_use]
+pub(crate) fn self_service_routes() -> Vec<Route> {
+    rocket::routes![routes::forgot_password]
 }
 
 /// `a***e@example.com`: enough for the user to recognise the account, too little to learn the

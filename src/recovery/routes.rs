@@ -13,9 +13,10 @@ use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 use super::answers::{
-    Cancelled, Changed, OutstandingTokens, Queued, RecoveryStatus, Revoked, Target, Verdict,
+    Accepted, Cancelled, Changed, OutstandingTokens, Queued, RecoveryStatus, Revoked, Target, Verdict,
 };
 use super::idempotency::Idempotency;
+use super::self_service::CheckedRequest;
 use super::RecoveryService;
 use crate::auth::AdminScope;
 use crate::error::responses::{Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests};
@@ -311,6 +312,68 @@ pub async fn cancel_recovery(
     body: JsonBody<TokenRequest>,
 ) -> Result<Json<Cancelled>> {
     Ok(Json(service.cancel(&body.0.token, ctx).await?))
+}
+
+/// The body of `forgot-password`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPassword {
+    /// The address the user typed. The link goes to the address stored for the account with
+    /// this address, if there is one; nothing says whether there is.
+    #[schema(min_length = 1, max_length = 254, example = "ann@example.org")]
+    pub email: String,
+}
+
+/// The OpenAPI tag of the self-service route.
+pub(crate) const SELF_SERVICE_TAG: &str = "self-service recovery";
+
+/// `POST <mount>/forgot-password` (when `self_service_recovery` is on): a user asks for a link
+/// themselves.
+///
+/// Every well-formed request answers the same 202, whether or not an account has the address,
+/// and does the same work before answering (it queues the request); the account is looked up
+/// after the answer. An account that exists and may be recovered gets a link at its stored
+/// address, within its per-user limits and the deployment's `self_service_per_hour`; every
+/// other request sends nothing, and nothing in the answer or its timing says which. The reset
+/// page offers it under a link that no longer works.
+#[utoipa::path(
+    tag = SELF_SERVICE_TAG,
+    request_body = ForgotPassword,
+    security(()),
+    responses(
+        (status = 202, description = "Accepted. If an account has this address, a link is on its way.", body = Accepted),
+        PublicLimit,
+        CheckedRequest,
+        JsonBody<ForgotPassword>,
+        (status = 500, response = InternalServerError),
+    )
+)]
+#[post("/forgot-password", data = "<body>")]
+pub async fn forgot_password(
+    _limit: PublicLimit,
+    _checked: CheckedRequest,
+    ctx: &RequestContext,
+    language: AcceptLanguage<'_>,
+    service: &State<RecoveryService>,
+    body: JsonBody<ForgotPassword>,
+) -> Result<rocket::response::status::Accepted<Json<Accepted>>> {
+    let email = plain("email", body.0.email, MAX_EMAIL_LEN)?;
+    let locales = service.templates.locales();
+    let language = locales.spoken_in(language.0).map(|lang| locales.tag(lang));
+    service.accept(email, language, ctx).await?;
+    Ok(rocket::response::status::Accepted(Json(Accepted::ANSWER)))
+}
+
+/// The request's `Accept-Language` header, as sent.
+pub(crate) struct AcceptLanguage<'r>(Option<&'r str>);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for AcceptLanguage<'r> {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+        rocket::request::Outcome::Success(AcceptLanguage(req.headers().get_one("Accept-Language")))
+    }
 }
 
 /// `POST <mount>/verify-recovery-token`: is this link still good? Reads only, so mail

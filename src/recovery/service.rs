@@ -195,7 +195,7 @@ impl RecoveryService {
     /// Counts a recovery of the account `user_id` against its per-user limits, in the caller's
     /// transaction; when one is exceeded, the seconds until it allows another (the first hit
     /// over it in its window is recorded).
-    async fn limit_target(
+    pub(super) async fn limit_target(
         &self,
         conn: &mut AsyncPgConnection,
         ctx: &RequestContext,
@@ -224,30 +224,63 @@ impl RecoveryService {
         email: &str,
     ) -> Result<Queued> {
         let admin = request.admin;
+        let issue = Issue {
+            ctx: request.ctx,
+            token: request.token,
+            requested_by: admin.user_id.as_deref(),
+            subject: &admin.subject,
+            idempotency: request.idempotency,
+            locale: request.locale,
+            by_user: false,
+        };
+        self.issue(conn, &issue, account, email).await
+    }
+
+    /// Issues `issue`'s token for `account`, bound to its fingerprint (superseding its live
+    /// tokens), and queues its mail to `email` in the account's language (or the one `issue`
+    /// names), with the event recording who asked, in the caller's transaction.
+    pub(crate) async fn issue(
+        &self,
+        conn: &mut AsyncPgConnection,
+        issue: &Issue<'_>,
+        account: Account,
+        email: &str,
+    ) -> Result<Queued> {
         let new = NewToken {
             user_id: &account.id,
             binding: &account.fingerprint,
-            hash: &request.token.hash(),
-            requested_by: admin.user_id.as_deref(),
-            requested_by_subject: &admin.subject,
-            idempotency: request.idempotency,
+            hash: &issue.token.hash(),
+            requested_by: issue.requested_by,
+            requested_by_subject: issue.subject,
+            idempotency: issue.idempotency,
             ttl_secs: self.config.token_ttl_secs,
         };
         let (token_id, expires_at) = recovery_tokens::issue(conn, &self.schema, &new).await?;
-        let lang = self.templates.locales().for_tag(request.locale.or(account.locale.as_deref()));
+        let locales = self.templates.locales();
+        // The admin's choice first; for a user's own request, the account's, then the page's.
+        let lang = match (issue.by_user, issue.locale, account.locale.as_deref()) {
+            (false, Some(chosen), _) | (true, _, Some(chosen)) => locales.for_tag(Some(chosen)),
+            (false, None, own) | (true, own, None) => locales.for_tag(own),
+        };
         let mail = RecoveryMail {
             product_name: &self.config.mail.product_name,
             display_name: &account.display_name,
-            link: &self.link(request.token, "token", lang),
-            cancel_link: &self.link(request.token, "cancel", lang),
+            link: &self.link(issue.token, "token", lang),
+            cancel_link: &self.link(issue.token, "cancel", lang),
             expires_at,
             ttl_minutes: self.config.token_ttl_secs.div_ceil(60),
+            by_user: issue.by_user,
+        };
+        let details = if issue.by_user {
+            json!({ "token_id": token_id, "self_service": true })
+        } else {
+            json!({ "token_id": token_id, "admin": issue.subject })
         };
         let requested = NewAuditEvent::new(event::RECOVERY_REQUESTED)
-            .request(request.ctx)
-            .actor(admin.user_id.as_deref())
+            .request(issue.ctx)
+            .actor(issue.requested_by)
             .target(Some(&account.id))
-            .details(json!({ "token_id": token_id, "admin": admin.subject }));
+            .details(details);
         self.queue
             .enqueue(conn, (&self.templates, &mail, lang), (&account.id, Some(token_id)), email, &requested)
             .await?;
@@ -689,6 +722,25 @@ impl RecoveryService {
     }
 }
 
+/// A token to issue and who asked for it.
+pub(crate) struct Issue<'a> {
+    /// The request it came with (for a self-service request, the one that was accepted).
+    pub ctx: &'a RequestContext,
+    /// The token (only its digest is stored; the mail carries it).
+    pub token: &'a PlainToken,
+    /// The admin's account id, if an admin asked and has one.
+    pub requested_by: Option<&'a str>,
+    /// Who asked, as recorded on the token: the admin's subject, or `self-service`.
+    pub subject: &'a str,
+    /// Digests of the `Idempotency-Key` and of the request, if it had a key.
+    pub idempotency: Option<([u8; 32], [u8; 32])>,
+    /// The language asked for: an admin's choice (over the account's), or the language of a
+    /// user's own request (under the account's).
+    pub locale: Option<&'a str>,
+    /// The user asked, not an admin.
+    pub by_user: bool,
+}
+
 /// One call of [`RecoveryService::start`], as its steps read it.
 struct StartRequest<'a> {
     /// The account to recover.
@@ -735,7 +787,7 @@ struct Redemption<'a> {
 }
 
 /// The stored address of an account that may be recovered.
-fn recoverable_email(account: &Account) -> Result<String> {
+pub(super) fn recoverable_email(account: &Account) -> Result<String> {
     if account.fingerprint.is_empty() {
         // The host's store forgot the fingerprint: a token bound to nothing would survive any
         // change of the account, so none is issued. The operator reads this in the log.

@@ -98,6 +98,8 @@ pub struct PageContext<'a> {
     pub min_length: usize,
     /// `password.max_length`, in code points.
     pub max_length: usize,
+    /// Whether the page offers "send me a new link" (`self_service_recovery`).
+    pub self_service: bool,
     /// The language's tag, for `<html lang>`.
     pub lang: &'a str,
     /// `ltr` or `rtl`, for `<html dir>`.
@@ -163,6 +165,7 @@ pub(crate) fn routes(config: &Config, locales: &Arc<Locales>) -> Result<(Vec<Rou
             icon_url: url(&ICON),
             min_length,
             max_length,
+            self_service: config.self_service_recovery,
             lang: locales.tag(lang),
             dir: locales.dir(lang),
             t: sentences(&strings),
@@ -366,6 +369,7 @@ mod tests {
             icon_url: "/api/users/assets/reset-0123456789abcdef.svg".into(),
             min_length: 15,
             max_length: 128,
+            self_service: true,
             lang: locales.tag(lang),
             dir: locales.dir(lang),
             t: sentences(&strings),
@@ -407,6 +411,9 @@ mod tests {
             assert!(html.contains(&format!("data-key=\"{key}\"")), "{key}");
         }
         assert!(html.contains(r#"<span data-key="active" data-plural="one">{n} session is still"#), "{html}");
+        assert!(html.contains(r#"<form id="new-link""#), "self-service on: the form is there");
+        let off = PageContext { self_service: false, ..context(&locales, locales.default_lang()) };
+        assert!(!render(None, &off).expect("renders").contains(r#"id="new-link""#), "off: no form");
     }
 
     #[test]

@@ -24,3 +24,4 @@ mod recovery_operations;
 mod recovery_request;
 mod reset_page;
 mod resources;
+mod self_service;

@@ -112,6 +112,7 @@
   /** The link cannot be used (`reason`); `afterSubmit` when it stopped working on the form. */
   function linkProblem(reason, afterSubmit) {
     const known = reasons.includes(reason) ? reason : 'invalid';
+    offerNewLink(true);
     clearPasswords();
     $('link-problem-title').textContent = afterSubmit ? t('stopped-title') : t(`reason-${known}-title`);
     const body = t(`reason-${known}-body`);
@@ -393,6 +394,7 @@
   /** The link cannot be cancelled (or needs not be): `reason` says why, the page what it means. */
   function cancelProblem(reason) {
     const known = cancelReasons.includes(reason) ? reason : 'invalid';
+    offerNewLink(false);
     $('link-problem-title').textContent = t(`cancel-reason-${known}-title`);
     $('link-problem-body').textContent = t(`cancel-reason-${known}-body`);
     $('link-problem-next').textContent = t(`cancel-reason-${known}-next`);
@@ -448,6 +450,64 @@
     if (response.status >= 500 || !body) return cancelError(t('cancel-error-unavailable'));
     cancelError(t('cancel-error-refused'));
   }
+
+  // ---- a new link (when the server offers self-service recovery) --------------------------------
+
+  const newLink = $('new-link');
+  const newLinkButton = $('new-link-button');
+  const newLinkLabel = newLinkButton ? newLinkButton.textContent : '';
+  let newLinkBusy = false;
+
+  /** Shows the "send me a new link" form under a link that does not work (when offered). */
+  function offerNewLink(on) {
+    if (!newLink) return;
+    newLink.hidden = !on;
+    $('new-link-sent').hidden = true;
+  }
+
+  function newLinkError(message) {
+    const field = $('new-link-email');
+    field.setAttribute('aria-invalid', message ? 'true' : 'false');
+    if (!message) return $('new-link-error').replaceChildren();
+    const p = document.createElement('p');
+    p.textContent = message;
+    $('new-link-error').replaceChildren(p);
+    field.focus();
+  }
+
+  async function askForNewLink(event) {
+    event.preventDefault();
+    if (newLinkBusy) return;
+    const email = $('new-link-email').value.trim();
+    if (!email) return newLinkError(t('new-link-error-empty'));
+    newLinkError('');
+    newLinkBusy = true;
+    newLinkButton.setAttribute('aria-disabled', 'true');
+    newLinkButton.textContent = t('new-link-busy');
+    let response = null;
+    try {
+      response = await post('forgot-password', { email });
+    } catch {
+      response = null;
+    }
+    newLinkBusy = false;
+    newLinkButton.setAttribute('aria-disabled', 'false');
+    newLinkButton.textContent = newLinkLabel;
+    if (response && response.status === 202) {
+      // The same words whether or not the address has an account: the server does not say.
+      newLink.hidden = true;
+      root.dataset.state = 'new-link-sent';
+      $('new-link-sent').hidden = false;
+      return $('new-link-sent').focus();
+    }
+    if (response && response.status === 429) {
+      return newLinkError(t('new-link-error-limited', { wait: waitText(retryAfter(response)) }));
+    }
+    if (!response || response.status >= 500) return newLinkError(t('new-link-error-unavailable'));
+    newLinkError(t('new-link-error-refused'));
+  }
+
+  if (newLink) newLink.addEventListener('submit', askForNewLink);
 
   // Guarded: a template override from before the cancel step still runs the reset flow.
   if (cancelButton) cancelButton.addEventListener('click', cancelLink);

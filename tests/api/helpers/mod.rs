@@ -103,6 +103,12 @@ impl AppBuilder {
         self
     }
 
+    /// Plugs in a check on self-service requests.
+    pub fn request_check(mut self, check: impl rocket_user_account::RequestCheck) -> Self {
+        self.parts.push(Box::new(move |b| b.request_check(check)));
+        self
+    }
+
     /// Plugs in a mail sender in place of SMTP.
     pub fn mail_sender(mut self, sender: impl SendMail) -> Self {
         self.parts.push(Box::new(move |b| b.mail_sender(sender)));
@@ -158,6 +164,13 @@ fn next_client_address() -> std::net::SocketAddr {
 }
 
 impl TestApp {
+    /// Handles the queued self-service requests, as the background task would; how many.
+    pub async fn process_self_service(&self) -> usize {
+        let service =
+            self.client.rocket().state::<rocket_user_account::RecoveryService>().expect("the service");
+        service.process_self_service().await.expect("a self-service pass")
+    }
+
     /// Runs one pass of the mail worker, as the background task would.
     pub async fn deliver_mail(&self) -> DeliveryReport {
         let queue = self.client.rocket().state::<MailQueue>().expect("the fairing manages the queue");

@@ -23,6 +23,7 @@ error-user-email-unusable = عنوان البريد الإلكتروني الم�
 error-invalid-token = رمز الاسترداد غير صالح.
 error-invalid-idempotency-key = يجب أن تحتوي الترويسة Idempotency-Key على مفتاح واحد يتكون من 1 إلى 255 من أحرف ASCII المرئية.
 error-idempotency-key-reused = سبق استخدام مفتاح Idempotency-Key هذا مع طلب آخر.
+error-request-refused = لم يجتز الطلب التحقق الذي يجريه هذا الموقع؛ يُرجى إعادة المحاولة.
 error-too-short = يجب ألّا يقل طول كلمة المرور الجديدة عن { $min_length } من الأحرف.
 error-too-long = يجب ألّا يزيد طول كلمة المرور الجديدة على { $max_length } من الأحرف.
 error-too-guessable = كلمة المرور الجديدة سهلة التخمين جدًا؛ بضع كلمات لا رابط بينها تصنع كلمة مرور قوية.

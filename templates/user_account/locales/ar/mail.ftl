@@ -15,6 +15,8 @@ mail-footer = { $product_name }. هذه رسالة آلية، ولا تُقرأ 
 ## recovery-not-you (in the HTML part, as a link reading recovery-cancel-link).
 recovery-subject = { $product_name }: إعادة تعيين كلمة المرور
 recovery-intro = بدأ أحد مسؤولي النظام عملية إعادة تعيين كلمة المرور لحسابك ({ $product_name }). لاختيار كلمة مرور جديدة، يُرجى فتح الرابط التالي:
+# The same, when the user asked for the link themselves on the reset page.
+recovery-intro-self = طلب شخص ما، ولعلّه أنت، رابطًا لإعادة تعيين كلمة المرور لحسابك ({ $product_name }). لاختيار كلمة مرور جديدة، يُرجى فتح الرابط التالي:
 recovery-expiry =
     يعمل الرابط مرة واحدة فقط، وتنتهي صلاحيته في { $expires_at } (بعد { $ttl_minutes ->
         [zero] { $ttl_minutes } دقيقة

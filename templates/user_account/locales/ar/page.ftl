@@ -61,6 +61,18 @@ wait-minutes =
        *[other] { $n } دقيقة
     }
 
+## Asking for a new link (only when self-service recovery is on): a form under a link that
+## does not work, and on the page opened without a link.
+new-link-intro = يمكنك طلب إرسال رابط جديد إليك:
+new-link-label = عنوان بريدك الإلكتروني
+new-link-button = إرسال رابط جديد
+new-link-busy = جارٍ الإرسال…
+new-link-sent = إذا كان هناك حساب مرتبط بهذا العنوان، فإن رابطًا جديدًا في طريقه إليك. يُرجى التحقق من بريدك الإلكتروني، بما في ذلك مجلد الرسائل غير المرغوب فيها، علمًا بأن الرابط يعمل لمدة محدودة فقط.
+new-link-error-empty = يُرجى إدخال عنوان بريدك الإلكتروني.
+new-link-error-limited = صدرت محاولات كثيرة جدًا من شبكتك. يُرجى الانتظار { $wait }، ثم الضغط على «إرسال رابط جديد» مرة أخرى.
+new-link-error-unavailable = لم يُرسَل الطلب: لم تستجب الخدمة. يُرجى التحقق من اتصالك، ثم إعادة المحاولة.
+new-link-error-refused = رُفض الطلب. يُرجى إعادة تحميل هذه الصفحة، ثم إعادة المحاولة.
+
 ## Choosing the new password.
 form-title = اختيار كلمة مرور جديدة
 account-line = للحساب { $email }.

@@ -28,6 +28,7 @@ error-user-email-unusable = An die gespeicherte E-Mail-Adresse des Benutzers kö
 error-invalid-token = Das Wiederherstellungstoken ist ungültig.
 error-invalid-idempotency-key = Der Header Idempotency-Key muss genau einen Schlüssel aus 1 bis 255 sichtbaren ASCII-Zeichen enthalten.
 error-idempotency-key-reused = Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet.
+error-request-refused = Die Anfrage hat die Prüfung dieser Website nicht bestanden; versuchen Sie es erneut.
 error-too-short = Das neue Passwort muss mindestens { $min_length } Zeichen lang sein.
 error-too-long = Das neue Passwort darf höchstens { $max_length } Zeichen lang sein.
 error-too-guessable = Das neue Passwort ist zu leicht zu erraten; einige zusammenhanglose Wörter ergeben ein sicheres Passwort.

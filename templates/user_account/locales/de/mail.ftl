@@ -23,6 +23,8 @@ mail-footer = { $product_name }. Dies ist eine automatisch versendete Nachricht;
 ## recovery-not-you (in the HTML part, as a link reading recovery-cancel-link).
 recovery-subject = { $product_name }: Passwort zurücksetzen
 recovery-intro = Ein Administrator hat für Ihr Konto ({ $product_name }) das Zurücksetzen des Passworts veranlasst. Über diesen Link können Sie ein neues Passwort festlegen:
+# The same, when the user asked for the link themselves on the reset page.
+recovery-intro-self = Jemand, vermutlich Sie selbst, hat einen Link zum Zurücksetzen des Passworts für Ihr Konto ({ $product_name }) angefordert. Über diesen Link können Sie ein neues Passwort festlegen:
 recovery-expiry =
     Der Link kann nur einmal verwendet werden und ist bis zum { $expires_at } gültig ({ $ttl_minutes ->
         [one] eine Minute

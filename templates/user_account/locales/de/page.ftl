@@ -63,6 +63,18 @@ wait-minutes =
        *[other] { $n } Minuten
     }
 
+## Asking for a new link (only when self-service recovery is on): a form under a link that
+## does not work, and on the page opened without a link.
+new-link-intro = Sie können sich einen neuen Link senden lassen:
+new-link-label = Ihre E-Mail-Adresse
+new-link-button = Neuen Link senden
+new-link-busy = Wird gesendet…
+new-link-sent = Falls zu dieser Adresse ein Konto besteht, ist ein neuer Link zu Ihnen unterwegs. Sehen Sie in Ihren E-Mails nach, auch im Spam-Ordner; der Link ist nur für begrenzte Zeit gültig.
+new-link-error-empty = Geben Sie Ihre E-Mail-Adresse ein.
+new-link-error-limited = Zu viele Versuche aus Ihrem Netzwerk. Warten Sie { $wait } und klicken Sie dann erneut auf „Neuen Link senden“.
+new-link-error-unavailable = Die Anfrage wurde nicht gesendet: Der Dienst hat nicht geantwortet. Prüfen Sie Ihre Verbindung und versuchen Sie es dann erneut.
+new-link-error-refused = Die Anfrage wurde abgelehnt. Laden Sie diese Seite neu und versuchen Sie es dann erneut.
+
 ## Choosing the new password.
 form-title = Neues Passwort festlegen
 account-line = Für das Konto { $email }.

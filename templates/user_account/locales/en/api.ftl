@@ -28,6 +28,7 @@ error-user-email-unusable = The user's stored email address cannot receive mail.
 error-invalid-token = The recovery token is not valid.
 error-invalid-idempotency-key = The Idempotency-Key header must be one key of 1 to 255 visible ASCII characters.
 error-idempotency-key-reused = This Idempotency-Key was already used with another request.
+error-request-refused = The request did not pass this site's check; try again.
 error-too-short = The new password must be at least { $min_length } characters long.
 error-too-long = The new password must be at most { $max_length } characters long.
 error-too-guessable = The new password is too easy to guess; a few unrelated words make a strong one.

@@ -23,6 +23,8 @@ mail-footer = { $product_name }. This is an automated message; replies are not r
 ## recovery-not-you (in the HTML part, as a link reading recovery-cancel-link).
 recovery-subject = { $product_name }: reset your password
 recovery-intro = An administrator started a password reset for your account ({ $product_name }). To choose a new password, open this link:
+# The same, when the user asked for the link themselves on the reset page.
+recovery-intro-self = Someone, probably you, asked for a link to reset the password of your account ({ $product_name }). To choose a new password, open this link:
 recovery-expiry =
     The link works once and expires on { $expires_at } ({ $ttl_minutes ->
         [one] one minute

@@ -65,6 +65,18 @@ wait-minutes =
        *[other] { $n } minutes
     }
 
+## Asking for a new link (only when self-service recovery is on): a form under a link that
+## does not work, and on the page opened without a link.
+new-link-intro = You can have a new link sent to you:
+new-link-label = Your email address
+new-link-button = Send me a new link
+new-link-busy = Sending…
+new-link-sent = If an account exists for this address, a new link is on its way. Check your email, including the spam folder; the link works for a limited time.
+new-link-error-empty = Enter your email address.
+new-link-error-limited = Too many attempts from your network. Wait { $wait }, then press “Send me a new link” again.
+new-link-error-unavailable = The request was not sent: the service did not answer. Check your connection, then try again.
+new-link-error-refused = The request was refused. Reload this page, then try again.
+
 ## Choosing the new password.
 form-title = Choose a new password
 account-line = For the account { $email }.

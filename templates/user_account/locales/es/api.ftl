@@ -29,6 +29,7 @@ error-user-email-unusable = La dirección de correo electrónico registrada del 
 error-invalid-token = El token de recuperación no es válido.
 error-invalid-idempotency-key = La cabecera Idempotency-Key debe contener una sola clave de 1 a 255 caracteres ASCII visibles.
 error-idempotency-key-reused = Esta Idempotency-Key ya se utilizó con otra solicitud.
+error-request-refused = La solicitud no ha superado la comprobación de este sitio; vuelva a intentarlo.
 error-too-short = La nueva contraseña debe tener al menos { $min_length } caracteres.
 error-too-long = La nueva contraseña debe tener como máximo { $max_length } caracteres.
 error-too-guessable = La nueva contraseña es demasiado fácil de adivinar; unas cuantas palabras sin relación entre sí forman una contraseña segura.

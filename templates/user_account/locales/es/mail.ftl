@@ -23,6 +23,8 @@ mail-footer = { $product_name }. Este es un mensaje automático; las respuestas 
 ## recovery-not-you (in the HTML part, as a link reading recovery-cancel-link).
 recovery-subject = { $product_name }: restablecimiento de su contraseña
 recovery-intro = Un administrador ha iniciado el restablecimiento de la contraseña de su cuenta ({ $product_name }). Para elegir una contraseña nueva, abra este enlace:
+# The same, when the user asked for the link themselves on the reset page.
+recovery-intro-self = Alguien, probablemente usted, ha solicitado un enlace para restablecer la contraseña de su cuenta ({ $product_name }). Para elegir una contraseña nueva, abra este enlace:
 recovery-expiry =
     El enlace solo se puede usar una vez y caduca el { $expires_at } ({ $ttl_minutes ->
         [one] un minuto

@@ -64,6 +64,18 @@ wait-minutes =
        *[other] { $n } minutos
     }
 
+## Asking for a new link (only when self-service recovery is on): a form under a link that
+## does not work, and on the page opened without a link.
+new-link-intro = Puede pedir que le enviemos un enlace nuevo:
+new-link-label = Su dirección de correo electrónico
+new-link-button = Enviarme un enlace nuevo
+new-link-busy = Enviando…
+new-link-sent = Si existe una cuenta asociada a esta dirección, le llegará en breve un enlace nuevo. Revise su correo electrónico, incluida la carpeta de spam; el enlace solo funciona durante un tiempo limitado.
+new-link-error-empty = Introduzca su dirección de correo electrónico.
+new-link-error-limited = Demasiados intentos desde su red. Espere { $wait } y vuelva a pulsar «Enviarme un enlace nuevo».
+new-link-error-unavailable = La solicitud no se ha enviado: el servicio no ha respondido. Compruebe su conexión y vuelva a intentarlo.
+new-link-error-refused = La solicitud se ha rechazado. Recargue esta página y vuelva a intentarlo.
+
 ## Choosing the new password.
 form-title = Elija una contraseña nueva
 account-line = Para la cuenta { $email }.

@@ -28,6 +28,7 @@ error-user-email-unusable = L’adresse e-mail enregistrée de l’utilisateur n
 error-invalid-token = Le jeton de récupération n’est pas valide.
 error-invalid-idempotency-key = L’en-tête Idempotency-Key doit contenir une seule clé de 1 à 255 caractères ASCII visibles.
 error-idempotency-key-reused = Cette clé Idempotency-Key a déjà été utilisée pour une autre requête.
+error-request-refused = La requête n’a pas passé la vérification de ce site ; réessayez.
 error-too-short = Le nouveau mot de passe doit comporter au moins { $min_length } caractères.
 error-too-long = Le nouveau mot de passe doit comporter au plus { $max_length } caractères.
 error-too-guessable = Le nouveau mot de passe est trop facile à deviner ; quelques mots sans rapport entre eux forment un mot de passe robuste.

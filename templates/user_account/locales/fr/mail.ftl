@@ -23,6 +23,8 @@ mail-footer = { $product_name }. Ceci est un message automatique ; les répons
 ## recovery-not-you (in the HTML part, as a link reading recovery-cancel-link).
 recovery-subject = { $product_name } : réinitialisation de votre mot de passe
 recovery-intro = Un administrateur a lancé la réinitialisation du mot de passe de votre compte ({ $product_name }). Pour choisir un nouveau mot de passe, ouvrez ce lien :
+# The same, when the user asked for the link themselves on the reset page.
+recovery-intro-self = Quelqu’un, probablement vous, a demandé un lien pour réinitialiser le mot de passe de votre compte ({ $product_name }). Pour choisir un nouveau mot de passe, ouvrez ce lien :
 recovery-expiry =
     Ce lien ne fonctionne qu’une seule fois et expire le { $expires_at } ({ $ttl_minutes ->
         [one] { $ttl_minutes } minute

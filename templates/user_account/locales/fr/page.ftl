@@ -64,6 +64,18 @@ wait-minutes =
        *[other] { $n } minutes
     }
 
+## Asking for a new link (only when self-service recovery is on): a form under a link that
+## does not work, and on the page opened without a link.
+new-link-intro = Vous pouvez demander l’envoi d’un nouveau lien :
+new-link-label = Votre adresse e-mail
+new-link-button = M’envoyer un nouveau lien
+new-link-busy = Envoi en cours…
+new-link-sent = Si un compte est associé à cette adresse, un nouveau lien est en cours d’envoi. Consultez vos e-mails, y compris le dossier des courriers indésirables ; le lien n’est valable que pendant une durée limitée.
+new-link-error-empty = Saisissez votre adresse e-mail.
+new-link-error-limited = Trop de tentatives depuis votre réseau. Patientez { $wait }, puis appuyez de nouveau sur « M’envoyer un nouveau lien ».
+new-link-error-unavailable = La demande n’a pas été envoyée : le service n’a pas répondu. Vérifiez votre connexion, puis réessayez.
+new-link-error-refused = La demande a été refusée. Rechargez cette page, puis réessayez.
+
 ## Choosing the new password.
 form-title = Choisissez un nouveau mot de passe
 account-line = Pour le compte { $email }.

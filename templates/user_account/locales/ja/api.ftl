@@ -23,6 +23,7 @@ error-user-email-unusable = このユーザーの登録済みメールアドレ�
 error-invalid-token = 回復用トークンが無効です。
 error-invalid-idempotency-key = Idempotency-Key ヘッダーには、表示可能な ASCII 文字1～255文字からなるキーを1つだけ指定してください。
 error-idempotency-key-reused = この Idempotency-Key は、別のリクエストですでに使用されています。
+error-request-refused = リクエストがこのサイトの検証を通過しませんでした。もう一度お試しください。
 error-too-short = 新しいパスワードは{ $min_length }文字以上にしてください。
 error-too-long = 新しいパスワードは{ $max_length }文字以内にしてください。
 error-too-guessable = 新しいパスワードは推測されやすすぎます。関連のない単語をいくつか組み合わせると、強力なパスワードになります。

@@ -14,6 +14,8 @@ mail-footer = このメールは { $product_name } から自動送信されて�
 ## recovery-not-you (in the HTML part, as a link reading recovery-cancel-link).
 recovery-subject = 【{ $product_name }】パスワード再設定のご案内
 recovery-intro = 管理者により、お使いのアカウント（{ $product_name }）のパスワード再設定が開始されました。新しいパスワードを設定するには、次のリンクを開いてください。
+# The same, when the user asked for the link themselves on the reset page.
+recovery-intro-self = お使いのアカウント（{ $product_name }）のパスワード再設定リンクの送信が依頼されました（おそらくご本人による依頼です）。新しいパスワードを設定するには、次のリンクを開いてください。
 recovery-expiry = このリンクは1回だけ使用でき、有効期限は { $expires_at }（送信から{ $ttl_minutes }分後）です。
 recovery-not-you = お心当たりがない場合は、次のリンクから再設定リンクを取り消してください（パスワードは変更されません）。このようなメールが繰り返し届く場合は、管理者にもお知らせください。
 recovery-cancel-link = 再設定リンクを取り消す

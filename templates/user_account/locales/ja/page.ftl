@@ -45,6 +45,18 @@ wait-seconds = { $n }秒
 wait-minute = 約1分
 wait-minutes = { $n }分
 
+## Asking for a new link (only when self-service recovery is on): a form under a link that
+## does not work, and on the page opened without a link.
+new-link-intro = 新しいリンクをメールでお送りすることもできます。
+new-link-label = メールアドレス
+new-link-button = 新しいリンクを送信
+new-link-busy = 送信しています…
+new-link-sent = このメールアドレスで登録されたアカウントがある場合は、新しいリンクがまもなく届きます。迷惑メールフォルダーも含めてメールをご確認ください。リンクの有効期間は限られています。
+new-link-error-empty = メールアドレスを入力してください。
+new-link-error-limited = お使いのネットワークからの試行回数が多すぎます。{ $wait }待ってから、もう一度「新しいリンクを送信」を押してください。
+new-link-error-unavailable = リクエストを送信できませんでした。サービスから応答がありませんでした。接続を確認してから、もう一度お試しください。
+new-link-error-refused = リクエストが拒否されました。このページを再読み込みしてから、もう一度お試しください。
+
 ## Choosing the new password.
 form-title = 新しいパスワードの設定
 account-line = 対象のアカウント：{ $email }

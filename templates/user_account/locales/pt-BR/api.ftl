@@ -23,6 +23,7 @@ error-user-email-unusable = O endereço de e-mail cadastrado do usuário não po
 error-invalid-token = O token de recuperação não é válido.
 error-invalid-idempotency-key = O cabeçalho Idempotency-Key deve conter uma única chave de 1 a 255 caracteres ASCII visíveis.
 error-idempotency-key-reused = Esta Idempotency-Key já foi usada em outra requisição.
+error-request-refused = A requisição não passou na verificação deste site; tente novamente.
 error-too-short = A nova senha deve ter pelo menos { $min_length } caracteres.
 error-too-long = A nova senha deve ter no máximo { $max_length } caracteres.
 error-too-guessable = A nova senha é fácil demais de adivinhar; algumas palavras sem relação entre si formam uma senha forte.

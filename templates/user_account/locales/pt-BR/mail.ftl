@@ -14,6 +14,8 @@ mail-footer = { $product_name }. Esta é uma mensagem automática; as respostas 
 ## recovery-not-you (in the HTML part, as a link reading recovery-cancel-link).
 recovery-subject = { $product_name }: redefina sua senha
 recovery-intro = Um administrador iniciou a redefinição da senha da sua conta ({ $product_name }). Para escolher uma nova senha, abra este link:
+# The same, when the user asked for the link themselves on the reset page.
+recovery-intro-self = Alguém, provavelmente você, pediu um link para redefinir a senha da sua conta ({ $product_name }). Para escolher uma nova senha, abra este link:
 recovery-expiry =
     O link só pode ser usado uma vez e expira em { $expires_at } ({ $ttl_minutes ->
         [one] { $ttl_minutes } minuto

@@ -52,6 +52,18 @@ wait-minutes =
        *[other] { $n } minutos
     }
 
+## Asking for a new link (only when self-service recovery is on): a form under a link that
+## does not work, and on the page opened without a link.
+new-link-intro = Você pode receber um novo link por e-mail:
+new-link-label = Seu endereço de e-mail
+new-link-button = Enviar um novo link
+new-link-busy = Enviando…
+new-link-sent = Se existir uma conta com este endereço, um novo link está a caminho. Verifique seu e-mail, inclusive a pasta de spam; o link só funciona por tempo limitado.
+new-link-error-empty = Digite seu endereço de e-mail.
+new-link-error-limited = Muitas tentativas a partir da sua rede. Aguarde { $wait } e clique em “Enviar um novo link” novamente.
+new-link-error-unavailable = A solicitação não foi enviada: o serviço não respondeu. Verifique sua conexão e tente novamente.
+new-link-error-refused = A solicitação foi recusada. Recarregue esta página e tente novamente.
+
 ## Choosing the new password.
 form-title = Escolha uma nova senha
 account-line = Para a conta { $email }.

@@ -1,0 +1,1 @@
+drop table self_service_requests;

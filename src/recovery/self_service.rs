@@ -1,0 +1,190 @@
+//! Self-service recovery (`POST <mount>/forgot-password`, when `self_service_recovery` is on):
+//! a user asks for a link themselves, and the answer tells nobody whether the address has an
+//! account.
+//!
+//! The request does the same work whatever the address: it queues the address (one insert in
+//! `self_service_requests`) and answers 202. Everything that depends on the account happens
+//! after the answer, in the worker: the lookup, the per-user limits, the deployment-wide cap,
+//! the token and the mail. A request that sends nothing (no account, an account that cannot be
+//! recovered, a user over their limit, the deployment over its cap) is audited and answered
+//! exactly like one that sends a mail.
+
+use std::net::IpAddr;
+
+use diesel_async::scoped_futures::ScopedFutureExt as _;
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use serde_json::json;
+
+use super::service::{recoverable_email, Issue};
+use super::RecoveryService;
+use crate::db::audit::{event, NewAuditEvent};
+use crate::db::rate_limits::{self, Commit};
+use crate::db::self_service::{self, SelfServiceRequest};
+use crate::error::{Error, Result};
+use crate::rate_limit;
+use crate::request_context::RequestContext;
+use crate::token::PlainToken;
+
+/// Who asked, as a self-service token records it (an admin's subject stands there otherwise).
+pub(crate) const SELF_SERVICE: &str = "self-service";
+
+/// The one subject of the deployment-wide cap.
+const DEPLOYMENT: &str = "deployment";
+
+/// How often the worker looks at the queue when nothing woke it (another instance accepted).
+const POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl RecoveryService {
+    /// Accepts a self-service request for `email` (as typed, trimmed) from a page in
+    /// `language`: queues it and wakes the worker. One insert, whatever the address.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] or a database error.
+    pub(crate) async fn accept(
+        &self,
+        email: String,
+        language: Option<&str>,
+        ctx: &RequestContext,
+    ) -> Result<()> {
+        let request = SelfServiceRequest {
+            email,
+            language: language.map(str::to_owned),
+            request_id: Some(ctx.request_id.clone()),
+            client_ip: ctx.client_ip.map(|ip| ip.to_string()),
+        };
+        let mut conn = self.conn().await?;
+        self_service::insert(&mut conn, &self.schema, &request).await?;
+        self.self_service_wake.notify_one();
+        Ok(())
+    }
+
+    /// Handles every queued self-service request, oldest first, each in a transaction of its
+    /// own that also takes it off the queue; returns how many were handled. The worker runs
+    /// this whenever a request is queued (and every few seconds, for other instances'); a
+    /// host that runs no worker (`mail.worker = false`) on any instance can run it itself.
+    ///
+    /// # Errors
+    /// [`Error::Unavailable`] or a database error; the request being handled stays queued.
+    pub async fn process_self_service(&self) -> Result<usize> {
+        let mut handled = 0;
+        let mut conn = self.conn().await?;
+        loop {
+            let outcome = conn
+                .transaction::<_, Error, _>(|conn| async move { self.handle_one(conn).await }.scope_boxed())
+                .await?;
+            match outcome {
+                None => return Ok(handled),
+                Some(sent) => {
+                    handled += 1;
+                    if sent {
+                        self.queue.wake();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Takes the oldest request off the queue and handles it: `None` when the queue is empty,
+    /// else whether a mail was queued.
+    async fn handle_one(&self, conn: &mut AsyncPgConnection) -> Result<Option<bool>> {
+        let Some(request) = self_service::take_oldest(conn, &self.schema).await? else {
+            return Ok(None);
+        };
+        let ctx = RequestContext {
+            request_id: request.request_id.clone().unwrap_or_default(),
+            client_ip: request.client_ip.as_deref().and_then(|ip| ip.parse::<IpAddr>().ok()),
+        };
+        let refused = |reason: &str, user: Option<&str>| {
+            NewAuditEvent::new(event::SELF_SERVICE_REFUSED)
+                .request(&ctx)
+                .target(user)
+                .details(json!({ "reason": reason }))
+        };
+        let Some(account) = self.store().lock_by_email(conn, &request.email).await? else {
+            refused("unknown_address", None).insert(conn, &self.schema).await?;
+            return Ok(Some(false));
+        };
+        let Ok(email) = recoverable_email(&account) else {
+            refused("not_recoverable", Some(&account.id)).insert(conn, &self.schema).await?;
+            return Ok(Some(false));
+        };
+        if self.limit_target(conn, &ctx, &account.id).await?.is_some() {
+            refused("user_limit", Some(&account.id)).insert(conn, &self.schema).await?;
+            return Ok(Some(false));
+        }
+        let cap = rate_limit::self_service(&self.config);
+        if rate_limits::hit(conn, &self.schema, DEPLOYMENT, &cap, Commit::WithCaller).await?.is_some() {
+            refused("global_cap", Some(&account.id)).insert(conn, &self.schema).await?;
+            return Ok(Some(false));
+        }
+        let token = PlainToken::generate();
+        let issue = Issue {
+            ctx: &ctx,
+            token: &token,
+            requested_by: None,
+            subject: SELF_SERVICE,
+            idempotency: None,
+            locale: request.language.as_deref(),
+            by_user: true,
+        };
+        self.issue(conn, &issue, account, &email).await?;
+        Ok(Some(true))
+    }
+
+    /// Handles queued requests until `shutdown` resolves: at once when one is accepted here,
+    /// otherwise every few seconds.
+    pub(crate) async fn run_self_service(self, shutdown: rocket::Shutdown) {
+        rocket::tokio::pin!(shutdown);
+        loop {
+            if let Err(e) = self.process_self_service().await {
+                log::error!("user_account: self-service pass failed: {e}");
+            }
+            rocket::tokio::select! {
+                () = self.self_service_wake.notified() => {}
+                () = rocket::tokio::time::sleep(POLL_INTERVAL) => {}
+                () = &mut shutdown => return,
+            }
+        }
+    }
+}
+
+/// A host's check on a self-service request before it is accepted: a CAPTCHA's token in a
+/// header, a proof of work, an allow-list of networks. Given to
+/// [`crate::UserAccountBuilder::request_check`]; none by default. It sees the request, never the
+/// body, and runs before the address is read, so its answer cannot depend on the account.
+#[rocket::async_trait]
+pub trait RequestCheck: Send + Sync + 'static {
+    /// Whether `request` may ask for a link. `false` answers 403 `request_refused`.
+    async fn allows(&self, request: &rocket::Request<'_>) -> bool;
+}
+
+/// The host's check, as the fairing manages it.
+#[derive(Clone, Default)]
+pub(crate) struct ManagedRequestCheck(pub Option<std::sync::Arc<dyn RequestCheck>>);
+
+/// Request guard of `forgot-password`: the host's [`RequestCheck`], if it gave one.
+pub(crate) struct CheckedRequest;
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for CheckedRequest {
+    type Error = Error;
+
+    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, Error> {
+        let check = req.rocket().state::<ManagedRequestCheck>().and_then(|c| c.0.clone());
+        match check {
+            Some(check) if !check.allows(req).await => {
+                let refused = Error::RequestRefused;
+                rocket::request::Outcome::Error((refused.stash(req), refused))
+            }
+            _ => rocket::request::Outcome::Success(CheckedRequest),
+        }
+    }
+}
+
+/// The errors of [`CheckedRequest`].
+impl utoipa::IntoResponses for CheckedRequest {
+    fn responses(
+    ) -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>> {
+        [crate::error::responses::Forbidden::entry()].into()
+    }
+}
