@@ -63,7 +63,7 @@ psql "$admin_url" -qc "create database $db" >/dev/null
 mkdir -p "$work/mail"
 export ROCKET_PORT="$port"
 export ROCKET_DATABASES="{user_account={url=\"${admin_url%/*}/$db\"}}"
-export ROCKET_USER_ACCOUNT="{mail={transport=\"file\",file_dir=\"$work/mail\"},rate_limits={public_per_ip_minute=0,public_per_ip_hour=0,recovery_per_admin_hour=0}}"
+export ROCKET_USER_ACCOUNT="{self_service_recovery=true,mail={transport=\"file\",file_dir=\"$work/mail\"},rate_limits={public_per_ip_minute=0,public_per_ip_hour=0,recovery_per_admin_hour=0}}"
 
 "$bin" migrate 2>/dev/null
 # Ann has a password and a PNG avatar, Bob an avatar URL, Carol nothing; the admin a token.

@@ -9,10 +9,11 @@
 //! | `mail_outbox` | finished mails a week old |
 //! | `rate_limit_counters` | windows that ended days ago |
 //! | `audit_events` | older than `audit_retention_days` (an attacker rotating addresses must not grow the trail without bound) |
+//! | `self_service_requests` | a day old and still not taken (no worker ran); a handled one goes at once |
 
 use diesel_async::AsyncPgConnection;
 
-use super::{audit, outbox, rate_limits, recovery_tokens};
+use super::{audit, outbox, rate_limits, recovery_tokens, self_service};
 use crate::config::Schema;
 use crate::error::Error;
 
@@ -31,5 +32,6 @@ pub(crate) async fn purge(
     purged += outbox::purge(conn, s).await?;
     purged += rate_limits::purge(conn, s).await?;
     purged += audit::purge(conn, s, audit_retention_days).await?;
+    purged += self_service::purge(conn, s).await?;
     Ok(purged)
 }

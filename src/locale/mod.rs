@@ -137,8 +137,9 @@ impl Locales {
     }
 
     fn language(&self, lang: Lang) -> &Language {
-        // A `Lang` only ever comes from this `Locales`, so the index is in range.
-        &self.languages[lang.0.min(self.languages.len() - 1)]
+        // A `Lang` is made only here, from an index into this `Locales`' languages (never from
+        // a request's value), so it is in range.
+        &self.languages[lang.0]
     }
 
     /// The language for a tag from an account or a request: the closest one this crate speaks

@@ -31,6 +31,17 @@ pub(crate) fn self_service(config: &Config) -> [Window; 1] {
     [Window { bucket: "self_service_hour", seconds: HOUR, max: config.rate_limits.self_service_per_hour }]
 }
 
+/// The per-user windows of self-service recovery mails: the same limits as an admin's
+/// recoveries (`recovery_per_user_*`), counted apart, so that requests anybody can make for an
+/// address never use up what an admin needs to recover it.
+pub(crate) fn self_service_user(config: &Config) -> [Window; 2] {
+    let l = &config.rate_limits;
+    [
+        Window { bucket: "self_service_user_hour", seconds: HOUR, max: l.recovery_per_user_hour },
+        Window { bucket: "self_service_user_day", seconds: DAY, max: l.recovery_per_user_day },
+    ]
+}
+
 /// The per-target-user windows of recovery mails.
 pub(crate) fn target_user(config: &Config) -> [Window; 2] {
     let l = &config.rate_limits;

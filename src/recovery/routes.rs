@@ -360,7 +360,7 @@ pub async fn forgot_password(
     let email = plain("email", body.0.email, MAX_EMAIL_LEN)?;
     let locales = service.templates.locales();
     let language = locales.spoken_in(language.0).map(|lang| locales.tag(lang));
-    service.accept(email, language, ctx).await?;
+    service.accept(&email, language, ctx).await?;
     Ok(rocket::response::status::Accepted(Json(Accepted::ANSWER)))
 }
 

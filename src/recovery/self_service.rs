@@ -19,7 +19,7 @@ use super::service::{recoverable_email, Issue};
 use super::RecoveryService;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Commit};
-use crate::db::self_service::{self, SelfServiceRequest};
+use crate::db::self_service::{self, NewSelfServiceRequest};
 use crate::error::{Error, Result};
 use crate::rate_limit;
 use crate::request_context::RequestContext;
@@ -42,14 +42,14 @@ impl RecoveryService {
     /// [`Error::Unavailable`] or a database error.
     pub(crate) async fn accept(
         &self,
-        email: String,
+        email: &str,
         language: Option<&str>,
         ctx: &RequestContext,
     ) -> Result<()> {
-        let request = SelfServiceRequest {
+        let request = NewSelfServiceRequest {
             email,
-            language: language.map(str::to_owned),
-            request_id: Some(ctx.request_id.clone()),
+            language,
+            request_id: &ctx.request_id,
             client_ip: ctx.client_ip.map(|ip| ip.to_string()),
         };
         let mut conn = self.conn().await?;
@@ -58,10 +58,15 @@ impl RecoveryService {
         Ok(())
     }
 
-    /// Handles every queued self-service request, oldest first, each in a transaction of its
-    /// own that also takes it off the queue; returns how many were handled. The worker runs
-    /// this whenever a request is queued (and every few seconds, for other instances'); a
-    /// host that runs no worker (`mail.worker = false`) on any instance can run it itself.
+    /// Handles every queued self-service request that is due, oldest first, each in a
+    /// transaction of its own that also takes it off the queue; returns how many were handled.
+    /// The worker runs this whenever a request is queued (and every few seconds, for other
+    /// instances'); a host that runs no worker (`mail.worker = false`) on any instance can run
+    /// it itself.
+    ///
+    /// A request whose handling fails (the account store errs on it, say) is put back for
+    /// later, 30 s more each time, and dropped after the fifth failure (audited `failed`), so
+    /// it never holds up the ones behind it. A lost database ends the pass instead.
     ///
     /// # Errors
     /// [`Error::Unavailable`] or a database error; the request being handled stays queued.
@@ -69,27 +74,52 @@ impl RecoveryService {
         let mut handled = 0;
         let mut conn = self.conn().await?;
         loop {
+            let taken = std::sync::Mutex::new(None);
             let outcome = conn
-                .transaction::<_, Error, _>(|conn| async move { self.handle_one(conn).await }.scope_boxed())
-                .await?;
+                .transaction::<_, Error, _>(|conn| {
+                    async { self.handle_one(conn, &taken).await }.scope_boxed()
+                })
+                .await;
             match outcome {
-                None => return Ok(handled),
-                Some(sent) => {
+                Ok(None) => return Ok(handled),
+                Ok(Some(sent)) => {
                     handled += 1;
                     if sent {
                         self.queue.wake();
                     }
                 }
+                // The database is away or overloaded: the request stays as it was, for the next pass.
+                Err(e) if e.status().code == 503 => return Err(e),
+                Err(e) => {
+                    let Some(id) = taken.lock().ok().and_then(|t| *t) else {
+                        return Err(e);
+                    };
+                    log::error!("user_account: self-service request {id} failed: {e}");
+                    if self_service::postpone(&mut conn, &self.schema, id).await? {
+                        NewAuditEvent::new(event::SELF_SERVICE_REFUSED)
+                            .details(json!({ "reason": "failed" }))
+                            .insert(&mut conn, &self.schema)
+                            .await?;
+                    }
+                    handled += 1;
+                }
             }
         }
     }
 
-    /// Takes the oldest request off the queue and handles it: `None` when the queue is empty,
-    /// else whether a mail was queued.
-    async fn handle_one(&self, conn: &mut AsyncPgConnection) -> Result<Option<bool>> {
+    /// Takes the oldest due request off the queue (its id into `taken`) and handles it: `None`
+    /// when none is due, else whether a mail was queued.
+    async fn handle_one(
+        &self,
+        conn: &mut AsyncPgConnection,
+        taken: &std::sync::Mutex<Option<i64>>,
+    ) -> Result<Option<bool>> {
         let Some(request) = self_service::take_oldest(conn, &self.schema).await? else {
             return Ok(None);
         };
+        if let Ok(mut t) = taken.lock() {
+            *t = Some(request.id);
+        }
         let ctx = RequestContext {
             request_id: request.request_id.clone().unwrap_or_default(),
             client_ip: request.client_ip.as_deref().and_then(|ip| ip.parse::<IpAddr>().ok()),
@@ -100,15 +130,32 @@ impl RecoveryService {
                 .target(user)
                 .details(json!({ "reason": reason }))
         };
+        // Handled after a link would have died anyway (no worker ran for that long): too late.
+        let ttl = chrono::Duration::seconds(i64::try_from(self.config.token_ttl_secs).unwrap_or(i64::MAX));
+        if request.created_at + ttl < chrono::Utc::now() {
+            refused("stale", None).insert(conn, &self.schema).await?;
+            return Ok(Some(false));
+        }
         let Some(account) = self.store().lock_by_email(conn, &request.email).await? else {
             refused("unknown_address", None).insert(conn, &self.schema).await?;
             return Ok(Some(false));
         };
-        let Ok(email) = recoverable_email(&account) else {
-            refused("not_recoverable", Some(&account.id)).insert(conn, &self.schema).await?;
-            return Ok(Some(false));
+        let email = match recoverable_email(&account) {
+            Ok(email) => email,
+            Err(e) => {
+                if e.is_internal() {
+                    // The host's store broke a rule (an account without a fingerprint): the
+                    // operator must hear of it; the caller never does.
+                    log::error!("user_account: self-service request {}: {e}", ctx.request_id);
+                }
+                refused("not_recoverable", Some(&account.id)).insert(conn, &self.schema).await?;
+                return Ok(Some(false));
+            }
         };
-        if self.limit_target(conn, &ctx, &account.id).await?.is_some() {
+        // The same limits as an admin's recoveries, counted apart: requests anybody can make
+        // for an address never use up what an admin needs to recover it.
+        let per_user = rate_limit::self_service_user(&self.config);
+        if self.limit_target(conn, &ctx, &account.id, &per_user).await?.is_some() {
             refused("user_limit", Some(&account.id)).insert(conn, &self.schema).await?;
             return Ok(Some(false));
         }

@@ -18,7 +18,7 @@ use super::RecoveryService;
 use crate::accounts::{Account, AccountStore};
 use crate::auth::Principal;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::rate_limits::{self, Commit};
+use crate::db::rate_limits::{self, Commit, Window};
 use crate::db::recovery_tokens::{self, NewToken};
 use crate::db::DbConn;
 use crate::error::{Error, Feedback, Reason, Result, Weakness};
@@ -125,7 +125,8 @@ impl RecoveryService {
         let email = recoverable_email(&account)?;
         // Counted in this transaction, under the account's lock: concurrent
         // requests for one account, on any instance, see each other's counts.
-        if let Some(retry_after) = self.limit_target(conn, request.ctx, &account.id).await? {
+        let windows = rate_limit::target_user(&self.config);
+        if let Some(retry_after) = self.limit_target(conn, request.ctx, &account.id, &windows).await? {
             return Ok(Started::Limited { retry_after });
         }
         let queued = self.issue_and_enqueue(conn, request, account, &email).await?;
@@ -200,15 +201,15 @@ impl RecoveryService {
         conn: &mut AsyncPgConnection,
         ctx: &RequestContext,
         user_id: &str,
+        windows: &[Window],
     ) -> Result<Option<u64>> {
-        let windows = rate_limit::target_user(&self.config);
         let Some(exceeded) =
-            rate_limits::hit(conn, &self.schema, user_id, &windows, Commit::WithCaller).await?
+            rate_limits::hit(conn, &self.schema, user_id, windows, Commit::WithCaller).await?
         else {
             return Ok(None);
         };
         if exceeded.first {
-            rate_limit::record(conn, &self.schema, ctx, &windows, Some(user_id)).await?;
+            rate_limit::record(conn, &self.schema, ctx, windows, Some(user_id)).await?;
         }
         Ok(Some(exceeded.retry_after))
     }

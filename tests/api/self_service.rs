@@ -220,3 +220,106 @@ async fn a_hosts_check_runs_before_the_request_is_accepted() {
         .await;
     assert_eq!(r.status(), Status::Accepted);
 }
+
+#[rocket::async_test]
+async fn requests_anybody_can_make_never_use_up_what_an_admin_needs() {
+    let app = self_service_app().await;
+    let mut conn = app.db.conn().await;
+    fixtures::user_with(&mut conn, "frank@example.org", "Frank", "the old password, long enough").await;
+    let admin = fixtures::admin(&mut conn).await;
+    for n in 0..5 {
+        ask(&app, "frank@example.org", client(80 + n)).await;
+    }
+    app.process_self_service().await;
+    assert_eq!(audit_reasons(&app).await, ["user_limit", "user_limit"], "3 of the 5 sent a link");
+    // The admin's own quota for Frank is untouched.
+    let r =
+        app.post("/password-recovery", &json!({"email": "frank@example.org"}), Some(admin.expose())).await;
+    assert_eq!(r.status(), Status::Ok);
+}
+
+#[rocket::async_test]
+async fn a_request_nobody_handled_in_time_sends_nothing() {
+    let app = self_service_app().await;
+    let mut conn = app.db.conn().await;
+    fixtures::user_with(&mut conn, "gina@example.org", "Gina", "the old password, long enough").await;
+    ask(&app, "gina@example.org", client(90)).await;
+    fixtures::execute(&mut conn, "update self_service_requests set created_at = now() - interval '2 hours'")
+        .await;
+    assert_eq!(app.process_self_service().await, 1);
+    assert_eq!(app.deliver_mail().await.sent, 0);
+    assert_eq!(audit_reasons(&app).await, ["stale"]);
+}
+
+/// The default store, but an error for one address (a host store that breaks on a row).
+struct Brittle;
+
+#[rocket::async_trait]
+impl rocket_user_account::AccountStore for Brittle {
+    async fn find_by_id(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        id: &str,
+    ) -> diesel::QueryResult<Option<rocket_user_account::Account>> {
+        fixtures::store().find_by_id(conn, id).await
+    }
+    async fn find_by_email(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        email: &str,
+    ) -> diesel::QueryResult<Option<rocket_user_account::Account>> {
+        if email.starts_with("boom") {
+            return Err(diesel::result::Error::DeserializationError("a row the host cannot read".into()));
+        }
+        fixtures::store().find_by_email(conn, email).await
+    }
+    async fn lock(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        id: &str,
+    ) -> diesel::QueryResult<Option<rocket_user_account::Account>> {
+        fixtures::store().lock(conn, id).await
+    }
+    async fn set_password_hash(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        id: &str,
+        hash: &str,
+    ) -> diesel::QueryResult<()> {
+        fixtures::store().set_password_hash(conn, id, hash).await
+    }
+    async fn count_sessions(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        id: &str,
+    ) -> diesel::QueryResult<i64> {
+        fixtures::store().count_sessions(conn, id).await
+    }
+    async fn revoke_sessions(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        id: &str,
+    ) -> diesel::QueryResult<u64> {
+        fixtures::store().revoke_sessions(conn, id).await
+    }
+}
+
+#[rocket::async_test]
+async fn a_request_that_fails_waits_its_turn_again_and_never_holds_up_the_rest() {
+    let app = app().set("user_account.self_service_recovery", true).account_store(Brittle).spawn().await;
+    let mut conn = app.db.conn().await;
+    fixtures::user_with(&mut conn, "hana@example.org", "Hana", "the old password, long enough").await;
+    ask(&app, "boom@example.org", client(100)).await;
+    ask(&app, "hana@example.org", client(101)).await;
+    assert_eq!(app.process_self_service().await, 2, "the failing one, put back, then Hana's");
+    assert_eq!(app.deliver_mail().await.sent, 1, "Hana's link went out");
+    assert_eq!(fixtures::count(&mut conn, "self_service_requests where attempts = 1").await, 1);
+    assert_eq!(app.process_self_service().await, 0, "not due again yet");
+    // After the fifth failure it is dropped, and that is audited.
+    for _ in 0..4 {
+        fixtures::execute(&mut conn, "update self_service_requests set not_before = now()").await;
+        assert_eq!(app.process_self_service().await, 1);
+    }
+    assert_eq!(fixtures::count(&mut conn, "self_service_requests").await, 0);
+    assert_eq!(audit_reasons(&app).await, ["failed"]);
+}

@@ -112,12 +112,14 @@
   /** The link cannot be used (`reason`); `afterSubmit` when it stopped working on the form. */
   function linkProblem(reason, afterSubmit) {
     const known = reasons.includes(reason) ? reason : 'invalid';
-    offerNewLink(true);
+    const offered = offerNewLink(true);
     clearPasswords();
     $('link-problem-title').textContent = afterSubmit ? t('stopped-title') : t(`reason-${known}-title`);
     const body = t(`reason-${known}-body`);
     $('link-problem-body').textContent = afterSubmit ? `${t('stopped-note')} ${body}` : body;
     $('link-problem-next').textContent = t(`reason-${known}-next`);
+    // "Ask your administrator for a new link" says nothing more than the form under it does.
+    $('link-problem-next').hidden = offered && !afterSubmit && (known === 'expired' || known === 'cancelled');
     root.dataset.state = `link-${known}`;
     show('link-problem');
   }
@@ -398,6 +400,7 @@
     $('link-problem-title').textContent = t(`cancel-reason-${known}-title`);
     $('link-problem-body').textContent = t(`cancel-reason-${known}-body`);
     $('link-problem-next').textContent = t(`cancel-reason-${known}-next`);
+    $('link-problem-next').hidden = false;
     root.dataset.state = `cancel-${known}`;
     show('link-problem');
   }
@@ -458,11 +461,13 @@
   const newLinkLabel = newLinkButton ? newLinkButton.textContent : '';
   let newLinkBusy = false;
 
-  /** Shows the "send me a new link" form under a link that does not work (when offered). */
+  /** Shows the "send me a new link" form under a link that does not work (when the server
+   * offers it); whether it is shown. */
   function offerNewLink(on) {
-    if (!newLink) return;
+    if (!newLink) return false;
     newLink.hidden = !on;
     $('new-link-sent').hidden = true;
+    return on;
   }
 
   function newLinkError(message) {
