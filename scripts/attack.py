@@ -303,7 +303,9 @@ def enumeration_timing(c, users, rounds=30):
     and the medians of their answer times lie within a few milliseconds."""
     known, times, bodies = users[2], {"known": [], "unknown": []}, set()
     for i in range(2 * rounds):
-        which = "known" if i % 2 == 0 else "unknown"
+        # ABBA order (known, unknown, unknown, known, ...): whatever the position in the
+        # sequence costs (the previous request's work, a warm cache) falls on both alike.
+        which = "known" if i % 4 in (0, 3) else "unknown"
         address = known if which == "known" else f"nobody.{i}@example.org"
         started = time.perf_counter()
         status, _, data = c.send("POST", "/forgot-password", {"email": address}, what=f"forgot-password ({which})")
@@ -404,10 +406,13 @@ def main():
         if len(rcpts) != 1 or rcpts[0] not in stored:
             c.failures.append(f"mail {os.path.basename(path)} went to {rcpts}")
         elif mail_tokens_in(msg):
-            per_recipient[rcpts[0]] = per_recipient.get(rcpts[0], 0) + 1
-    for rcpt, n in per_recipient.items():
+            # An admin's recoveries and the user's own (self-service) are capped apart.
+            body = msg.get_body(preferencelist=("plain",))
+            kind = "self-service" if body is not None and "probably you" in body.get_content() else "admin"
+            per_recipient[(rcpts[0], kind)] = per_recipient.get((rcpts[0], kind), 0) + 1
+    for (rcpt, kind), n in per_recipient.items():
         if n > args.per_user_cap:
-            c.failures.append(f"{rcpt} got {n} recovery mails, over the cap of {args.per_user_cap}")
+            c.failures.append(f"{rcpt} got {n} {kind} recovery mails, over the cap of {args.per_user_cap}")
 
     # Logs: no token, digest, canary or bearer credential.
     with open(args.log, encoding="utf-8", errors="replace") as f:
@@ -423,7 +428,7 @@ def main():
             c.failures.append(f"the server log contains {what}")
 
     print(f"attack: {len(mails)} mails, all to stored addresses: {not any(f.startswith('mail') for f in c.failures)}; "
-          f"recovery mails per address {dict(sorted(per_recipient.items()))}; "
+          f"recovery mails per address and kind {dict(sorted((f'{r} ({k})', n) for (r, k), n in per_recipient.items()))}; "
           f"log checked for {len(secrets)} secrets ({len(log)} bytes)")
     if c.failures:
         print(f"attack: {len(c.failures)} FAILED checks:")

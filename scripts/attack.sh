@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the `user-account` server twice on fresh databases and attacks it with scripts/attack.py:
 #
-#   1. limits lifted (the per-user mail cap stays): 1,000 hostile requests; fails if any answer
+#   1. limits lifted (the per-user mail caps stay: an admin's recoveries and the user's own are
+#      capped apart): 1,000 hostile requests; fails if any answer
 #      is a 5xx, a mail went to an address that is not stored, memory grew, a `Server` banner
 #      was sent, or a secret reached the server log;
 #      then, with the crate's tables locked by another session, verify, change-password and
