@@ -189,6 +189,8 @@ fn language(
         // (and the other way round); in a left-to-right language they would only be noise.
         bundle.set_use_isolating(matches!(tag.character_direction(), unic_langid::CharacterDirection::RTL));
         bundle.set_formatter(Some(placeholder::formatter));
+        // Fluent's own functions (NUMBER), which a translator may reach for.
+        bundle.add_builtins().map_err(|e| format!("{origin}: {e}"))?;
         let expected = &reference[&area];
         for source in sources {
             let resource = parse(&source.text, &source.origin)?;
@@ -215,7 +217,11 @@ fn language(
             if !bundle.has_message(id) {
                 return Err(format!("{origin}: message `{id}` is missing"));
             }
-            format(&bundle, id, Some(&sample_args(area))).map_err(|e| format!("{origin}: {e}"))?;
+            // Each count once per plural form it can take (CLDR's categories all fall within
+            // these), so that a broken variant is found whichever form it is.
+            for count in SAMPLE_COUNTS {
+                format(&bundle, id, Some(&sample_args(area, count))).map_err(|e| format!("{origin}: {e}"))?;
+            }
         }
         bundles.insert(area, bundle);
     }
@@ -235,15 +241,20 @@ fn language(
     Ok(Language { name: tag.to_string(), tag, bundles, datetime: (pattern, locale) })
 }
 
-/// A value for every variable an area passes, so that every message can be formatted once.
-fn sample_args(area: Area) -> fluent_bundle::FluentArgs<'static> {
-    super::args(area.variables().iter().map(|name| (*name, sample(name))))
+/// The counts every message is formatted with at ignition: one of every plural category of
+/// every language CLDR knows, and zero.
+const SAMPLE_COUNTS: [u32; 8] = [0, 1, 2, 3, 5, 11, 21, 101];
+
+/// A value for every variable an area passes (`count` for the numbers), so that every message
+/// can be formatted once.
+fn sample_args(area: Area, count: u32) -> fluent_bundle::FluentArgs<'static> {
+    super::args(area.variables().iter().map(|name| (*name, sample(name, count))))
 }
 
-fn sample(name: &str) -> FluentValue<'static> {
+fn sample(name: &str, count: u32) -> FluentValue<'static> {
     match name {
         "ttl_minutes" | "retry_after" | "min" | "max" | "n" | "min_length" | "max_length" => {
-            FluentValue::from(2)
+            FluentValue::from(count)
         }
         _ => FluentValue::from("sample"),
     }

@@ -153,3 +153,29 @@ fn a_counting_page_sentence_comes_once_per_plural_category_with_the_scripts_plac
     let title = strings.iter().find(|s| s.key == "title").expect("title");
     assert_eq!(title.text, "{title} · Acme");
 }
+
+#[test]
+fn a_number_a_message_formats_is_checked_as_a_number() {
+    // NUMBER() on a value the check passed as text would fail, and refuse a good resource.
+    let text =
+        "recovery-expiry = It works once, for { NUMBER($ttl_minutes) } minutes, until { $expires_at }.\n";
+    let files = HostFiles::new("number", &[("en", "mail.ftl", text)]);
+    let locales = Locales::load(Some(&files.0), "en").expect("a message using NUMBER() loads");
+    let args = args([("ttl_minutes", FluentValue::from(5)), ("expires_at", FluentValue::from("noon"))]);
+    let en = locales.default_lang();
+    assert_eq!(
+        locales.message(en, Area::Mail, "recovery-expiry", Some(&args)),
+        "It works once, for 5 minutes, until noon."
+    );
+}
+
+#[test]
+fn a_broken_plural_form_is_found_whichever_form_it_is() {
+    let text = "recovery-expiry = { $ttl_minutes ->\n    [one] Eine Minute { no-such-message }\n   *[other] { $ttl_minutes } Minuten\n}\n";
+    let files = HostFiles::new("plural", &[("de", "mail.ftl", text)]);
+    let err = Locales::load(Some(&files.0), "en").expect_err("the [one] form does not format");
+    assert!(
+        err.contains("de/mail.ftl") && err.contains("recovery-expiry") && err.contains("does not format"),
+        "{err}"
+    );
+}
