@@ -102,6 +102,8 @@ fn a_broken_file_an_unknown_id_or_an_unknown_variable_stops_loading() {
         ("syntax", "recovery-subject = { $product_name\n", "line 1 does not parse"),
         ("unknown-id", "recovery-subjekt = x\n", "`recovery-subjekt` is not one this crate uses"),
         ("unknown-variable", "recovery-subject = { $token }\n", "uses $token"),
+        ("variable-in-a-function", "recovery-subject = { NUMBER($token) }\n", "uses $token"),
+        ("variable-in-a-placeable", "recovery-subject = { { $token } }\n", "uses $token"),
         ("missing-reference", "recovery-subject = { other-message }\n", "does not format"),
     ] {
         let files = HostFiles::new(name, &[("en", "mail.ftl", text)]);
