@@ -323,3 +323,25 @@ async fn a_request_that_fails_waits_its_turn_again_and_never_holds_up_the_rest()
     assert_eq!(fixtures::count(&mut conn, "self_service_requests").await, 0);
     assert_eq!(audit_reasons(&app).await, ["failed"]);
 }
+
+#[rocket::async_test]
+async fn an_unreachable_account_table_ends_the_pass_and_leaves_the_request_as_it_was() {
+    let app = app()
+        .set("user_account.self_service_recovery", true)
+        .set("user_account.lock_timeout_secs", 1)
+        .spawn()
+        .await;
+    let mut conn = app.db.conn().await;
+    fixtures::user_with(&mut conn, "ivy@example.org", "Ivy", "the old password, long enough").await;
+    ask(&app, "ivy@example.org", client(110)).await;
+    let mut holder = app.db.conn().await;
+    fixtures::execute(&mut holder, "begin; lock table users in access exclusive mode").await;
+    let service = app.client.rocket().state::<rocket_user_account::RecoveryService>().expect("the service");
+    let pass = service.process_self_service().await;
+    assert!(pass.is_err_and(|e| e.status().code == 503), "the pass ends with the outage");
+    fixtures::execute(&mut holder, "rollback").await;
+    // Not a failure of the request: it was not counted, and goes out now.
+    assert_eq!(fixtures::count(&mut conn, "self_service_requests where attempts = 0").await, 1);
+    assert_eq!(app.process_self_service().await, 1);
+    assert_eq!(app.deliver_mail().await.sent, 1);
+}
