@@ -86,6 +86,12 @@ struct Language {
     datetime: (String, chrono::Locale),
 }
 
+impl AsRef<LanguageIdentifier> for Language {
+    fn as_ref(&self) -> &LanguageIdentifier {
+        &self.tag
+    }
+}
+
 /// A language of a [`Locales`], as an index: cheap to copy and to carry through a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Lang(usize);
@@ -169,13 +175,14 @@ impl Locales {
 
     /// The first of `requested` this crate speaks (or one close to it).
     fn spoken(&self, requested: &[LanguageIdentifier]) -> Option<Lang> {
-        let available: Vec<LanguageIdentifier> = self.languages.iter().map(|l| l.tag.clone()).collect();
+        // Over the languages themselves: nothing is copied on a request's path.
         let found = fluent_langneg::negotiate::filter_matches(
             requested,
-            &available,
+            &self.languages,
             fluent_langneg::NegotiationStrategy::Lookup,
         );
-        found.first().and_then(|tag| available.iter().position(|a| a == *tag)).map(Lang)
+        let first = found.first()?;
+        self.languages.iter().position(|l| std::ptr::eq(l, *first)).map(Lang)
     }
 
     /// The message `id` of `area` in `lang`, formatted with `args`. Every message exists in

@@ -131,8 +131,9 @@ impl RecoveryService {
                 .details(json!({ "reason": reason }))
         };
         // Handled after a link would have died anyway (no worker ran for that long): too late.
-        let ttl = chrono::Duration::seconds(i64::try_from(self.config.token_ttl_secs).unwrap_or(i64::MAX));
-        if request.created_at + ttl < chrono::Utc::now() {
+        // `token_ttl_secs` is bounded at ignition (a day at most), so the lifetime always fits.
+        let ttl = i64::try_from(self.config.token_ttl_secs).ok().and_then(chrono::Duration::try_seconds);
+        if ttl.is_some_and(|ttl| request.created_at + ttl < chrono::Utc::now()) {
             refused("stale", None).insert(conn, &self.schema).await?;
             return Ok(Some(false));
         }
