@@ -80,6 +80,7 @@ mod liveness;
 pub(crate) mod locale;
 pub mod mail;
 mod message;
+pub mod metrics;
 mod openapi;
 pub mod password;
 pub mod rate_limit;

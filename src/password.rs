@@ -185,8 +185,11 @@ impl HashingPool {
     /// # Errors
     /// [`Error::Unavailable`] when no slot frees up in time.
     pub async fn slot(&self) -> Result<HashSlot, Error> {
-        let permit = rocket::tokio::time::timeout(HASH_QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
-            .await
+        let asked = std::time::Instant::now();
+        let permit =
+            rocket::tokio::time::timeout(HASH_QUEUE_TIMEOUT, self.permits.clone().acquire_owned()).await;
+        crate::metrics::hash_wait(asked.elapsed());
+        let permit = permit
             .map_err(|_| Error::Unavailable("every password-hashing slot is busy".into()))?
             .map_err(|_| Error::Internal("the hashing semaphore was closed".into()))?;
         Ok(HashSlot { permit: Arc::new(permit), pool: self.clone() })
@@ -219,7 +222,10 @@ impl HashSlot {
         self.pool.computed.fetch_add(1, Ordering::Relaxed);
         rocket::tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            hasher.hash(password.expose_secret())
+            let began = std::time::Instant::now();
+            let hashed = hasher.hash(password.expose_secret());
+            crate::metrics::hash_took(began.elapsed());
+            hashed
         })
         .await
         .map_err(|e| Error::Internal(format!("hashing task: {e}")))?

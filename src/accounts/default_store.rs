@@ -4,7 +4,9 @@
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Bool, Bytea, Nullable, Text, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
+
+use crate::db::Run as _;
 use unicode_normalization::UnicodeNormalization as _;
 use uuid::Uuid;
 
@@ -94,8 +96,12 @@ impl DefaultStore {
             s = self.schema,
             for_update = if lock { " for update" } else { "" }
         );
-        let row: Option<UserRow> =
-            diesel::sql_query(sql).bind::<Text, _>(value).cached().get_result(conn).await.optional()?;
+        let row: Option<UserRow> = diesel::sql_query(sql)
+            .bind::<Text, _>(value)
+            .cached()
+            .get_result_on(conn, &self.schema)
+            .await
+            .optional()?;
         Ok(row.map(Account::from))
     }
 
@@ -126,7 +132,7 @@ impl DefaultStore {
         .bind::<Text, _>(display_name)
         .bind::<Nullable<Text>, _>(password_hash)
         .bind::<Nullable<Text>, _>(locale)
-        .cached().get_result(conn)
+        .cached().get_result_on(conn, &self.schema)
         .await?;
         Ok(id.id)
     }
@@ -153,7 +159,7 @@ impl DefaultStore {
         .bind::<Array<Text>, _>(scopes)
         .bind::<diesel::sql_types::Timestamptz, _>(expires_at)
         .cached()
-        .execute(conn)
+        .execute_on(conn, &self.schema)
         .await
         .map(|_| ())
     }
@@ -176,7 +182,7 @@ impl DefaultStore {
         ))
         .bind::<Bytea, _>(&hash.0[..])
         .cached()
-        .get_result(conn)
+        .get_result_on(conn, &self.schema)
         .await
         .optional()
     }
@@ -208,7 +214,7 @@ impl DefaultStore {
         .bind::<Nullable<Text>, _>(bytes.and(content_type))
         .bind::<Nullable<Text>, _>(url)
         .cached()
-        .execute(conn)
+        .execute_on(conn, &self.schema)
         .await
         .map(|n| n == 1)
     }
@@ -271,7 +277,7 @@ impl DefaultStore {
             diesel::sql_query(format!("{} where t.token_hash = $1", self.tokens_sql()))
                 .bind::<Bytea, _>(&hash.0[..])
                 .cached()
-                .get_result(conn)
+                .get_result_on(conn, &self.schema)
                 .await
                 .optional()?;
         Ok(row.map(TokenAndUser::split))
@@ -287,7 +293,7 @@ impl DefaultStore {
             diesel::sql_query(format!("{} where t.id = any($1)", self.tokens_sql()))
                 .bind::<Array<SqlUuid>, _>(ids)
                 .cached()
-                .load(conn)
+                .load_on(conn, &self.schema)
                 .await?;
         Ok(rows.into_iter().map(TokenAndUser::split).collect())
     }
@@ -327,7 +333,7 @@ impl AccountStore for DefaultStore {
         .bind::<Text, _>(id)
         .bind::<Text, _>(hash)
         .cached()
-        .execute(conn)
+        .execute_on(conn, &self.schema)
         .await
         .map(|_| ())
     }
@@ -341,7 +347,7 @@ impl AccountStore for DefaultStore {
         ))
         .bind::<Text, _>(id)
         .cached()
-        .get_result(conn)
+        .get_result_on(conn, &self.schema)
         .await?;
         Ok(count.n)
     }
@@ -355,7 +361,7 @@ impl AccountStore for DefaultStore {
         ))
         .bind::<Text, _>(id)
         .cached()
-        .execute(conn)
+        .execute_on(conn, &self.schema)
         .await
         .map(|n| n as u64)
     }
@@ -375,7 +381,7 @@ impl AccountStore for DefaultStore {
         ))
         .bind::<Text, _>(id)
         .cached()
-        .get_result(conn)
+        .get_result_on(conn, &self.schema)
         .await
         .optional()?;
         Ok(row.and_then(|r| match (r.avatar_bytes, r.avatar_url) {

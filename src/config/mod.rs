@@ -76,6 +76,20 @@ pub struct Config {
     pub trusted_proxy_header: Option<String>,
     /// Days audit events are kept before the worker purges them. Default 90.
     pub audit_retention_days: u32,
+    /// Keep the crate's statements prepared on each connection (named prepared statements).
+    /// Default true. Set it to false when the pool goes through a pooler in transaction mode
+    /// (PgBouncer before 1.21, or with `max_prepared_statements = 0`): every statement is then
+    /// prepared and run inside one transaction and closed before it ends, so no statement
+    /// outlives the server session it was made on (`docs/deployment.md`).
+    pub prepared_statements: bool,
+    /// A direct database URL (no pooler) for the migrations and the session advisory lock
+    /// that orders them, when `databases.user_account.url` goes through a pooler in
+    /// transaction mode. Default none: the pool's URL.
+    pub migration_url: Option<String>,
+    /// Where the runnable server serves its Prometheus `GET /metrics`, on a listener of its
+    /// own (never the public port). Default none: not served. The library itself only records
+    /// through the `metrics` facade; a host installs the exporter it likes.
+    pub metrics_address: Option<std::net::SocketAddr>,
     /// Abuse limits.
     pub rate_limits: RateLimits,
     /// Mail delivery.
@@ -230,6 +244,9 @@ impl Default for Config {
             lock_timeout_secs: 3,
             trusted_proxy_header: None,
             audit_retention_days: 90,
+            prepared_statements: true,
+            migration_url: None,
+            metrics_address: None,
             rate_limits: RateLimits::default(),
             mail: Mail::default(),
             templates: None,

@@ -4,10 +4,14 @@ use std::fmt;
 use std::sync::Arc;
 
 /// The PostgreSQL schema the crate's tables and migrations live in (`user_account.schema`),
-/// as it appears in SQL. Only plain lowercase names are accepted, so it needs no quoting
-/// rules beyond the quotes it is shown with.
+/// as it appears in SQL, and how the crate's statements reach it. Only plain lowercase names
+/// are accepted, so it needs no quoting rules beyond the quotes it is shown with.
+///
+/// Every statement of the crate is written against a `Schema`, so it also carries the one
+/// thing that changes how a statement is sent: whether the pool goes through a pooler in
+/// transaction mode (`user_account.prepared_statements = false`, see `crate::db::sql`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schema(Arc<str>);
+pub struct Schema(Arc<str>, Option<Arc<str>>);
 
 impl Schema {
     /// The default schema, `user_account`.
@@ -31,7 +35,25 @@ impl Schema {
                 "`{name}` is PostgreSQL's or the host's; the crate needs a schema of its own"
             ));
         }
-        Ok(Schema(name.into()))
+        Ok(Schema(name.into(), None))
+    }
+
+    /// This schema, reached through a pooler in transaction mode: no statement is kept
+    /// prepared, each one outside a transaction runs in one of its own, and every transaction
+    /// begins by setting the crate's bounds for itself (`statement_secs`, `lock_secs`), as a
+    /// session setting would follow the pooler's server connection, not the crate's.
+    #[must_use]
+    pub fn behind_pooler(self, statement_secs: u64, lock_secs: u64) -> Schema {
+        let begin = format!(
+            "begin; set local statement_timeout = '{statement_secs}s'; set local lock_timeout = '{lock_secs}s'"
+        );
+        Schema(self.0, Some(begin.into()))
+    }
+
+    /// The statement that begins a transaction behind a pooler, with the crate's bounds; `None`
+    /// when statements are kept prepared on a connection of the crate's own.
+    pub(crate) fn pooled_begin(&self) -> Option<&str> {
+        self.1.as_deref()
     }
 
     #[cfg(feature = "internals")]

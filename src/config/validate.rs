@@ -116,6 +116,12 @@ impl Config {
         if !(1..=3650).contains(&self.audit_retention_days) {
             return Err(bad("audit_retention_days", "must be 1 to 3650"));
         }
+        if let Some(url) = &self.migration_url {
+            let parsed = Url::parse(url).map_err(|_| bad("migration_url", "not a URL"))?;
+            if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+                return Err(bad("migration_url", "must be a postgres:// URL"));
+            }
+        }
         if let Some(header) = &self.trusted_proxy_header {
             if !PROXY_HEADERS.iter().any(|known| known.eq_ignore_ascii_case(header)) {
                 return Err(bad(

@@ -5,7 +5,9 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{Jsonb, Nullable, Text};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
+
+use super::sql::Run as _;
 use serde_json::Value;
 
 use super::Prepare as _;
@@ -112,7 +114,7 @@ impl NewAuditEvent {
         let insert = diesel::sql_query(format!(
             "insert into {s}.audit_events ({COLUMNS}) values ($1, $2, $3, $4, $5, $6)"
         ));
-        self.bind_to(insert.into_boxed()).cached().execute(conn).await.map(|_| ())
+        self.bind_to(insert.into_boxed()).cached().execute_on(conn, s).await.map(|_| ())
     }
 
     /// `query` with the event's six values bound after its own binds, in the order of
@@ -143,6 +145,6 @@ pub(crate) async fn purge(
     ))
     .bind::<diesel::sql_types::Integer, _>(i32::try_from(retention_days).unwrap_or(i32::MAX))
     .cached()
-    .execute(conn)
+    .execute_on(conn, s)
     .await
 }

@@ -23,7 +23,7 @@ use rocket_db_pools::{diesel::PgPool, Database};
 
 use crate::config::Schema;
 use crate::error::Error;
-pub(crate) use sql::Prepare;
+pub(crate) use sql::{transaction, Prepare, Run};
 
 /// The pool of this crate, configured under `databases.user_account` (rocket_db_pools' keys:
 /// `url`, `max_connections`, `connect_timeout`, `idle_timeout`).
@@ -62,6 +62,7 @@ impl rocket_db_pools::Pool for CratePool {
         let config: rocket_db_pools::Config = figment.extract()?;
         let mut manager_config = ManagerConfig::default();
         manager_config.recycling_method = RecyclingMethod::Fast;
+        manager_config.custom_setup = Box::new(|url| Box::pin(establish(url)));
         let manager = AsyncDieselConnectionManager::new_with_config(config.url, manager_config);
         PgPool::builder(manager)
             .max_size(config.max_connections)
@@ -81,6 +82,28 @@ impl rocket_db_pools::Pool for CratePool {
     async fn close(&self) {
         self.0.close();
     }
+}
+
+/// Opens one of the pool's connections as diesel-async's `establish` does, with one
+/// difference: the session settings diesel-async makes first (`SET TIME ZONE 'UTC'` and the
+/// client encoding, each a prepared statement) run inside a transaction. Behind a pooler in
+/// transaction mode that keeps each statement's prepare and execution on one server connection
+/// (the pooler itself carries these two settings to every server connection it lends); on a
+/// direct connection it costs two round trips when the connection is made, and none after.
+async fn establish(url: &str) -> diesel::ConnectionResult<AsyncPgConnection> {
+    use diesel::ConnectionError;
+    use diesel_async::SimpleAsyncConnection as _;
+    let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.map_err(bad)?;
+    rocket::tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            log::debug!("user_account: a database connection ended: {e}");
+        }
+    });
+    client.batch_execute("begin").await.map_err(bad)?;
+    let mut conn = AsyncPgConnection::try_from(client).await?;
+    conn.batch_execute("commit").await.map_err(ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
 }
 
 /// The crate's own migrations (`migrations/`: tokens, outbox, audit, rate limits), compiled
@@ -191,6 +214,8 @@ pub async fn run_migrations_of(url: &str, schema: &Schema, migrations: Migration
 pub struct SessionBounds {
     set: Arc<str>,
     host_pool: bool,
+    /// Behind a pooler: set nothing on the session.
+    pooled: bool,
 }
 
 impl SessionBounds {
@@ -198,7 +223,14 @@ impl SessionBounds {
     #[must_use]
     pub(crate) fn new(statement_secs: u64, lock_secs: u64, host_pool: bool) -> SessionBounds {
         let set = format!("set statement_timeout = '{statement_secs}s'; set lock_timeout = '{lock_secs}s'");
-        SessionBounds { set: set.into(), host_pool }
+        SessionBounds { set: set.into(), host_pool, pooled: false }
+    }
+
+    /// No session settings: behind a pooler in transaction mode a session setting would stay
+    /// on the server connection the pooler lent, not follow the crate's; each transaction
+    /// sets the bounds for itself instead ([`Schema::behind_pooler`]).
+    pub(crate) fn behind_pooler(self) -> SessionBounds {
+        SessionBounds { pooled: true, ..self }
     }
 }
 
@@ -240,17 +272,21 @@ impl DbConn {
     /// cannot be set.
     pub(crate) async fn checkout(pool: &PgPool, bounds: &SessionBounds) -> Result<DbConn, Error> {
         use diesel_async::SimpleAsyncConnection as _;
-        let mut conn = pool.get().await.map_err(|e| Error::Unavailable(format!("database pool: {e}")))?;
+        let mut conn = pool.get().await.map_err(|e| {
+            crate::metrics::db_unavailable();
+            Error::Unavailable(format!("database pool: {e}"))
+        })?;
         // The crate's own connection keeps its session settings: set them when it is new.
         let fresh = Object::metrics(&conn).recycled.is_none();
-        if bounds.host_pool || fresh {
+        if !bounds.pooled && (bounds.host_pool || fresh) {
             if let Err(e) = conn.batch_execute(&bounds.set).await {
                 // Not given back: a connection whose settings are unknown serves nobody.
                 drop(Object::take(conn));
+                crate::metrics::db_unavailable();
                 return Err(Error::Unavailable(format!("database session: {e}")));
             }
         }
-        Ok(DbConn { conn: Some(conn), reset: bounds.host_pool })
+        Ok(DbConn { conn: Some(conn), reset: bounds.host_pool && !bounds.pooled })
     }
 
     #[cfg(feature = "internals")]

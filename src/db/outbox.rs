@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use chrono::Duration;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
+
+use super::sql::Run as _;
 use uuid::Uuid;
 
 use super::audit::{NewAuditEvent, COLUMNS};
@@ -66,11 +68,9 @@ pub struct OutboxMail {
     pub language: Option<String>,
 }
 
-/// How a mail ended.
+/// How a mail ended unsent (a sent one ends with [`OutboxMail::finish_sent`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Finished {
-    /// The transport accepted it.
-    Sent,
     /// Its token was no longer live, so it was not sent late.
     Dropped,
     /// Every attempt failed.
@@ -131,7 +131,7 @@ impl NewOutboxMail {
         .bind::<Text, _>(&self.message_id)
         .bind::<Text, _>(&self.mail.language)
         .into_boxed();
-        event.bind_to(mail).cached().execute(conn).await?;
+        event.bind_to(mail).cached().execute_on(conn, s).await?;
         Ok(self.id)
     }
 }
@@ -168,7 +168,7 @@ impl OutboxMail {
         ))
         .bind::<Double, _>(seconds(lease))
         .bind::<BigInt, _>(limit)
-        .cached().load(conn)
+        .cached().load_on(conn, s)
         .await
     }
 
@@ -189,7 +189,7 @@ impl OutboxMail {
         let status = how.as_str();
         diesel::sql_query(format!(
             "update {s}.mail_outbox set status = $3, body_text = null, body_html = null, last_error = $4, \
-             last_error_class = $5, updated_at = now(), sent_at = case when $3 = 'sent' then now() end \
+             last_error_class = $5, updated_at = now() \
              where id = $1 and status = 'queued' and attempts = $2"
         ))
         .bind::<SqlUuid, _>(claimed.id)
@@ -198,7 +198,7 @@ impl OutboxMail {
         .bind::<Nullable<Text>, _>(error.map(|(text, _)| text))
         .bind::<Nullable<Text>, _>(error.map(|(_, class)| class))
         .cached()
-        .execute(conn)
+        .execute_on(conn, s)
         .await
         .map(|n| n == 1)
     }
@@ -225,7 +225,7 @@ impl OutboxMail {
         .bind::<Double, _>(seconds(backoff))
         .bind::<Text, _>(error)
         .bind::<Text, _>(class)
-        .cached().execute(conn)
+        .cached().execute_on(conn, s)
         .await
         .map(|n| n == 1)
     }
@@ -252,14 +252,60 @@ impl OutboxMail {
         let rows: Vec<Id> = diesel::sql_query(format!(
             "with c(id, attempts) as (select * from unnest($1::uuid[], $2::int[])){RELAX} \
              update {s}.mail_outbox m set status = $3, body_text = null, body_html = null, last_error = null, \
-             updated_at = now(), sent_at = case when $3 = 'sent' then now() end \
+             updated_at = now() \
              from c cross join relax \
              where m.id = c.id and m.status = 'queued' and m.attempts = c.attempts returning m.id"
         ))
         .bind::<Array<SqlUuid>, _>(&ids)
         .bind::<Array<Integer>, _>(&attempts)
         .bind::<Text, _>(how.as_str())
-        .cached().load(conn)
+        .cached().load_on(conn, s)
+        .await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
+    /// Ends each of `sent` as sent, in one statement, as [`OutboxMail::finish_all`] does, and
+    /// starts the lifetime of the recovery link each one carries: its token's `expires_at`
+    /// moves to the moment the transport accepted the mail plus the token's lifetime (its
+    /// `expires_at` less its `created_at`, or less its last `mailed_at` for a mail sent again
+    /// after a lost lease), and `mailed_at` records that moment. `ago` is how many seconds
+    /// before this statement each mail was accepted, so the database's clock alone decides
+    /// both instants. A token that ended otherwise (used, superseded, revoked), or whose
+    /// deadline passed before its mail was accepted (an attempt that began in time and ended
+    /// late), is left as it is. Returns the ids of the mails this worker still held.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn finish_sent(
+        conn: &mut AsyncPgConnection,
+        s: &Schema,
+        sent: &[(OutboxMail, f64)],
+    ) -> QueryResult<HashSet<Uuid>> {
+        if sent.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let (ids, attempts): (Vec<Uuid>, Vec<i32>) = sent.iter().map(|(m, _)| (m.id, m.attempts)).unzip();
+        let ago: Vec<f64> = sent.iter().map(|(_, ago)| ago.max(0.0)).collect();
+        let rows: Vec<Id> = diesel::sql_query(format!(
+            "with c(id, attempts, ago) as (select * from unnest($1::uuid[], $2::int[], $3::float8[])){RELAX}, \
+             done as (update {s}.mail_outbox m set status = 'sent', body_text = null, body_html = null, \
+                          last_error = null, updated_at = now(), \
+                          sent_at = now() - make_interval(secs => c.ago) \
+                      from c cross join relax \
+                      where m.id = c.id and m.status = 'queued' and m.attempts = c.attempts \
+                      returning m.id, m.token_id, m.sent_at), \
+             started as (update {s}.recovery_tokens t \
+                             set expires_at = done.sent_at + (t.expires_at - coalesce(t.mailed_at, t.created_at)), \
+                                 mailed_at = done.sent_at \
+                         from done where t.id = done.token_id and t.used_at is null \
+                               and t.superseded_at is null and t.revoked_at is null \
+                               and t.expires_at >= done.sent_at) \
+             select id from done"
+        ))
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<Integer>, _>(&attempts)
+        .bind::<Array<Double>, _>(&ago)
+        .cached().load_on(conn, s)
         .await?;
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
@@ -287,9 +333,34 @@ impl OutboxMail {
         ))
         .bind::<Array<SqlUuid>, _>(&ids)
         .bind::<Array<Integer>, _>(&attempts)
-        .cached().execute(conn)
+        .cached().execute_on(conn, s)
         .await
     }
+}
+
+/// What waits in the outbox: how many mails are queued (due or backing off) and how many
+/// seconds the oldest of them has waited since it was enqueued (0 when none waits).
+///
+/// # Errors
+/// Database errors only.
+pub(crate) async fn backlog(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<(i64, f64)> {
+    let row: Backlog = diesel::sql_query(format!(
+        "select count(*) as queued, \
+                coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest \
+         from {s}.mail_outbox where status = 'queued'"
+    ))
+    .cached()
+    .get_result_on(conn, s)
+    .await?;
+    Ok((row.queued, row.oldest))
+}
+
+#[derive(QueryableByName)]
+struct Backlog {
+    #[diesel(sql_type = BigInt)]
+    queued: i64,
+    #[diesel(sql_type = Double)]
+    oldest: f64,
 }
 
 /// Deletes the finished mails (sent, dropped or abandoned) last changed more than a week ago;
@@ -301,14 +372,13 @@ pub(crate) async fn purge(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResu
     diesel::sql_query(format!(
         "delete from {s}.mail_outbox where status <> 'queued' and updated_at < now() - interval '7 days'"
     ))
-    .execute(conn)
+    .execute_on(conn, s)
     .await
 }
 
 impl Finished {
     fn as_str(self) -> &'static str {
         match self {
-            Finished::Sent => "sent",
             Finished::Dropped => "dropped",
             Finished::Abandoned => "abandoned",
         }

@@ -3,7 +3,9 @@
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
+
+use super::sql::Run as _;
 
 use super::Prepare as _;
 use crate::config::Schema;
@@ -177,7 +179,7 @@ pub async fn hit_many<'w>(
     .bind::<BigInt, _>(outer.seconds)
     .bind::<Nullable<BigInt>, _>(inner.map(|w| w.seconds))
     .cached()
-    .load(conn)
+    .load_on(conn, s)
     .await?;
     Ok(Tally { windows: enabled, counted })
 }
@@ -191,6 +193,6 @@ pub async fn purge(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<usiz
         "delete from {s}.rate_limit_counters where window_start < now() - interval '2 days'"
     ))
     .cached()
-    .execute(conn)
+    .execute_on(conn, s)
     .await
 }

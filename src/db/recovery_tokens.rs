@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use diesel::sql_types::{Array, Bool, Bytea, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
+
+use super::sql::Run as _;
 use uuid::Uuid;
 
 use super::Prepare as _;
@@ -137,7 +139,7 @@ pub async fn find(
     diesel::sql_query(format!("select {STORED_COLUMNS} from {s}.recovery_tokens t where t.token_hash = $1"))
         .bind::<Bytea, _>(&hash.0[..])
         .cached()
-        .get_result(conn)
+        .get_result_on(conn, s)
         .await
         .optional()
 }
@@ -201,7 +203,7 @@ pub async fn issue(
     .bind::<Nullable<Bytea>, _>(key)
     .bind::<Nullable<Bytea>, _>(request)
     .cached()
-    .get_result(conn)
+    .get_result_on(conn, s)
     .await?;
     Ok((issued.id, issued.expires_at))
 }
@@ -215,6 +217,10 @@ pub struct KeyedToken {
     /// Digest of the request that came with the key.
     #[diesel(sql_type = Bytea)]
     pub request_hash: Vec<u8>,
+    /// The expiry the first answer gave: its issue time plus the token's lifetime (the link's
+    /// lifetime itself starts when its mail is accepted, so `expires_at` moves then).
+    #[diesel(sql_type = Timestamptz)]
+    pub answered_expires_at: DateTime<Utc>,
 }
 
 /// The token that `subject` asked for with the key whose digest is `key`, if any (whether it is
@@ -236,16 +242,18 @@ pub async fn keyed(
         .bind::<Text, _>(subject)
         .bind::<diesel::sql_types::BigInt, _>(lock)
         .cached()
-        .execute(conn)
+        .execute_on(conn, s)
         .await?;
     diesel::sql_query(format!(
-        "select {STORED_COLUMNS}, t.request_hash from {s}.recovery_tokens t \
+        "select {STORED_COLUMNS}, t.request_hash, \
+                t.created_at + (t.expires_at - coalesce(t.mailed_at, t.created_at)) as answered_expires_at \
+         from {s}.recovery_tokens t \
          where t.requested_by_subject = $1 and t.idempotency_key_hash = $2"
     ))
     .bind::<Text, _>(subject)
     .bind::<Bytea, _>(&key[..])
     .cached()
-    .get_result(conn)
+    .get_result_on(conn, s)
     .await
     .optional()
 }
@@ -261,7 +269,7 @@ pub async fn release_key(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> 
     ))
     .bind::<SqlUuid, _>(id)
     .cached()
-    .execute(conn)
+    .execute_on(conn, s)
     .await
     .map(|_| ())
 }
@@ -277,7 +285,7 @@ pub async fn revoke_live(conn: &mut AsyncPgConnection, s: &Schema, user_id: &str
     ))
     .bind::<Text, _>(user_id)
     .cached()
-    .execute(conn)
+    .execute_on(conn, s)
     .await
 }
 
@@ -300,7 +308,7 @@ pub async fn claim(
     ))
     .bind::<Bytea, _>(&hash.0[..])
     .bind::<Text, _>(user_id)
-    .cached().execute(conn)
+    .cached().execute_on(conn, s)
     .await
     .map(|n| n == 1)
 }
@@ -329,7 +337,7 @@ pub async fn cancel(
     ))
     .bind::<Bytea, _>(&hash.0[..])
     .cached()
-    .get_result(conn)
+    .get_result_on(conn, s)
     .await
     .optional()?;
     Ok(row.map(|r| (r.id, r.user_id)))
@@ -350,7 +358,7 @@ pub async fn revoke(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> Query
         "update {s}.recovery_tokens t set revoked_at = now() where t.id = $1 and {UNSPENT} returning t.user_id"
     ))
     .bind::<SqlUuid, _>(id)
-    .cached().get_result(conn)
+    .cached().get_result_on(conn, s)
     .await
     .optional()?;
     Ok(row.map(|r| r.user_id))
@@ -401,7 +409,7 @@ pub async fn record(conn: &mut AsyncPgConnection, s: &Schema, id: Uuid) -> Query
     diesel::sql_query(format!("{} where t.id = $1", record_sql(s)))
         .bind::<SqlUuid, _>(id)
         .cached()
-        .get_result(conn)
+        .get_result_on(conn, s)
         .await
         .optional()
 }
@@ -418,7 +426,7 @@ pub async fn live_records(
     diesel::sql_query(format!("{} where t.user_id = $1 and {UNSPENT} order by t.created_at", record_sql(s)))
         .bind::<Text, _>(user_id)
         .cached()
-        .load(conn)
+        .load_on(conn, s)
         .await
 }
 
@@ -434,7 +442,7 @@ pub async fn find_by_ids(
     diesel::sql_query(format!("select {STORED_COLUMNS} from {s}.recovery_tokens t where t.id = any($1)"))
         .bind::<Array<SqlUuid>, _>(ids)
         .cached()
-        .load(conn)
+        .load_on(conn, s)
         .await
 }
 
@@ -454,7 +462,7 @@ pub async fn revoke_unbound(conn: &mut AsyncPgConnection, s: &Schema, ids: &[Uui
     ))
     .bind::<Array<SqlUuid>, _>(ids)
     .cached()
-    .execute(conn)
+    .execute_on(conn, s)
     .await
 }
 
@@ -465,6 +473,6 @@ pub async fn revoke_unbound(conn: &mut AsyncPgConnection, s: &Schema, ids: &[Uui
 /// Database errors only.
 pub(crate) async fn purge(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResult<usize> {
     diesel::sql_query(format!("delete from {s}.recovery_tokens where expires_at < now() - interval '7 days'"))
-        .execute(conn)
+        .execute_on(conn, s)
         .await
 }

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamptz};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
+
+use super::sql::Run as _;
 
 use super::Prepare as _;
 use crate::config::Schema;
@@ -64,7 +66,7 @@ pub(crate) async fn insert(
     .bind::<Text, _>(request.request_id)
     .bind::<Nullable<Text>, _>(&request.client_ip)
     .cached()
-    .execute(conn)
+    .execute_on(conn, s)
     .await
     .map(|_| ())
 }
@@ -85,7 +87,7 @@ pub(crate) async fn take_oldest(
          returning id, email, language, request_id, client_ip, created_at"
     ))
     .cached()
-    .get_result(conn)
+    .get_result_on(conn, s)
     .await
     .optional()
 }
@@ -108,7 +110,7 @@ pub(crate) async fn postpone(conn: &mut AsyncPgConnection, s: &Schema, id: i64) 
     ))
     .bind::<BigInt, _>(id)
     .cached()
-    .get_result(conn)
+    .get_result_on(conn, s)
     .await
     .optional()?;
     match row {
@@ -116,7 +118,7 @@ pub(crate) async fn postpone(conn: &mut AsyncPgConnection, s: &Schema, id: i64) 
             diesel::sql_query(format!("delete from {s}.self_service_requests where id = $1"))
                 .bind::<BigInt, _>(id)
                 .cached()
-                .execute(conn)
+                .execute_on(conn, s)
                 .await?;
             Ok(true)
         }
@@ -134,6 +136,6 @@ pub(crate) async fn purge(conn: &mut AsyncPgConnection, s: &Schema) -> QueryResu
         "delete from {s}.self_service_requests where created_at < now() - interval '1 day'"
     ))
     .cached()
-    .execute(conn)
+    .execute_on(conn, s)
     .await
 }

@@ -378,10 +378,36 @@ impl Error {
         ErrorResponse { status, code, message, details, allow, retry_after }
     }
 
+    /// This refusal as a metric's `outcome` label: `refused_<reason>` from a fixed table (a
+    /// conflict code the table lacks is `refused_conflict`), or `failed` for the crate's own
+    /// fault. Never anything the request carried.
+    pub(crate) fn outcome(&self) -> &'static str {
+        match self {
+            Error::RateLimited { .. } => "refused_rate_limited",
+            Error::UserNotFound => "refused_user_not_found",
+            Error::Conflict { code: "user_disabled", .. } => "refused_user_disabled",
+            Error::Conflict { code: "user_has_no_email", .. } => "refused_user_has_no_email",
+            Error::Conflict { code: "user_email_unusable", .. } => "refused_user_email_unusable",
+            Error::Conflict { .. } => "refused_conflict",
+            Error::InvalidToken(_) => "refused_invalid_token",
+            Error::WeakPassword(_) => "refused_weak_password",
+            Error::InvalidIdempotencyKey | Error::IdempotencyKeyReused => "refused_idempotency_key",
+            Error::Unauthenticated | Error::Forbidden | Error::RequestRefused => "refused_unauthorized",
+            e if e.status() == Status::ServiceUnavailable => "refused_unavailable",
+            e if e.is_internal() => "failed",
+            _ => "refused_invalid_request",
+        }
+    }
+
     /// Logs the error with the request's id: internal ones in full at `error`, client ones
     /// briefly at `debug`.
     fn log(&self, request: &Request<'_>) {
         let id = &RequestContext::of(request).request_id;
+        if let Error::Database(e) = self {
+            if connection_lost(e) {
+                crate::metrics::db_unavailable();
+            }
+        }
         if self.is_internal() {
             log::error!("user_account: request {id}: {self}");
         } else {
@@ -581,6 +607,20 @@ pub enum Reason {
     Cancelled,
 }
 
+impl Reason {
+    /// The reason as the API spells it (`invalid`, `expired`, `used`, `superseded`, `cancelled`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Invalid => "invalid",
+            Reason::Expired => "expired",
+            Reason::Used => "used",
+            Reason::Superseded => "superseded",
+            Reason::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// Why a new password is refused; rendered as 422 `weak_password` with these details.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Weakness {
@@ -725,6 +765,19 @@ impl Invalid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_is_counted_under_a_word_of_the_crates_own() {
+        assert_eq!(Error::RateLimited { retry_after: 1 }.outcome(), "refused_rate_limited");
+        let odd = Error::Conflict { code: "someone@example.com", message: "x" };
+        assert_eq!(odd.outcome(), "refused_conflict");
+        let disabled = Error::Conflict { code: "user_disabled", message: "x" };
+        assert_eq!(disabled.outcome(), "refused_user_disabled");
+        assert_eq!(Error::Unavailable("pool".into()).outcome(), "refused_unavailable");
+        assert_eq!(Error::Internal("bug".into()).outcome(), "failed");
+        assert_eq!(Error::BodyTimeout.outcome(), "refused_invalid_request");
+        assert_eq!(Error::InvalidToken(Reason::Used).outcome(), "refused_invalid_token");
+    }
 
     #[test]
     fn internal_errors_render_without_their_cause() {

@@ -36,7 +36,7 @@ fn refuse(rocket: Rocket<Build>, message: impl std::fmt::Display) -> fairing::Re
 #[rocket::async_trait]
 impl Fairing for UserAccount {
     fn info(&self) -> Info {
-        Info { name: "User Account", kind: Kind::Ignite | Kind::Liftoff | Kind::Response }
+        Info { name: "User Account", kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Shutdown }
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -70,18 +70,50 @@ impl Fairing for UserAccount {
             );
         }
         if config.mail.worker {
-            rocket::tokio::spawn(queue.clone().run(pool.0.clone(), rocket.shutdown()));
+            let mut started =
+                vec![rocket::tokio::spawn(queue.clone().run(pool.0.clone(), rocket.shutdown()))];
             if let (true, Some(service)) = (config.self_service_recovery, rocket.state::<RecoveryService>()) {
-                rocket::tokio::spawn(service.clone().run_self_service(rocket.shutdown()));
+                started.push(rocket::tokio::spawn(service.clone().run_self_service(rocket.shutdown())));
+            }
+            if let Ok(mut background) = self.background.lock() {
+                background.extend(started);
             }
         }
+    }
+
+    /// Waits for the workers to stop: each saw the shutdown, the mail worker finishes the one
+    /// attempt under way (within `mail.smtp_timeout_secs`), records what it sent and gives the
+    /// mails it claimed but did not try back at once, so the next instance sends them without
+    /// waiting out a lease. Rocket drains the requests meanwhile.
+    async fn on_shutdown(&self, rocket: &Rocket<Orbit>) {
+        let handles: Vec<_> = self.background.lock().map(|mut b| b.drain(..).collect()).unwrap_or_default();
+        if handles.is_empty() {
+            return;
+        }
+        let attempt = rocket.state::<Config>().map_or(10, |c| c.mail.smtp_timeout_secs);
+        // The attempt under way, then the statements that record the batch.
+        let bound = Duration::from_secs(attempt) + Duration::from_secs(10);
+        let stopped = futures_join(handles);
+        if rocket::tokio::time::timeout(bound, stopped).await.is_err() {
+            log::warn!("user_account: the mail worker did not stop within {bound:?}; its claimed mails return when their lease ends");
+        } else {
+            log::info!("user_account: the workers stopped; nothing they held is left claimed");
+        }
+    }
+}
+
+/// Waits for every task in `handles` (a panicked one counts as stopped).
+async fn futures_join(handles: Vec<rocket::tokio::task::JoinHandle<()>>) {
+    for handle in handles {
+        let _stopped = handle.await;
     }
 }
 
 /// Everything ignition built before it touches the rocket.
 struct Prepared {
     config: Arc<Config>,
-    /// `databases.<pool_name>.url`: the database the crate migrates.
+    /// The database the crate migrates: `user_account.migration_url`, else
+    /// `databases.<pool_name>.url`.
     url: String,
     pool_name: &'static str,
     migrations: Migrations,
@@ -109,6 +141,10 @@ impl UserAccount {
                 format!("invalid configuration: `databases.{pool_name}.url` must be set to a postgres:// URL")
             },
         )?;
+        // Migrations and their advisory lock need a session of their own: behind a pooler in
+        // transaction mode they take the direct URL.
+        let url = config.migration_url.clone().unwrap_or(url);
+        crate::metrics::describe();
         let locales = Arc::new(Locales::load(config.templates.as_deref(), &config.default_locale)?);
         let templates = Templates::new(config.templates.as_deref(), Arc::clone(&locales))?;
         let mailer = Mailer::new(&config.mail, self.mail_sender.clone())?;
@@ -125,7 +161,7 @@ impl UserAccount {
             Migrations::CRATE_ONLY
         };
         let config = Arc::new(config);
-        let (default_store, queue, service) = self.services(&config, schema, templates, mailer)?;
+        let (default_store, queue, service) = self.services(&config, schema, (templates, mailer), &url)?;
         Ok(Prepared {
             config,
             url,
@@ -147,9 +183,16 @@ impl UserAccount {
         &self,
         config: &Arc<Config>,
         schema: Schema,
-        templates: Templates,
-        mailer: Mailer,
+        (templates, mailer): (Templates, Mailer),
+        url: &str,
     ) -> Result<(DefaultStore, MailQueue, PartialService), String> {
+        // Behind a pooler in transaction mode: no prepared statement outlives a transaction,
+        // and the bounds are set per transaction rather than per session.
+        let (schema, pooled) = if config.prepared_statements {
+            (schema, false)
+        } else {
+            (schema.behind_pooler(config.statement_timeout_secs, config.lock_timeout_secs), true)
+        };
         let default_store = DefaultStore::new(schema.clone());
         let store = match &self.store {
             Some(host) => Store::Host(Arc::clone(host)),
@@ -164,6 +207,7 @@ impl UserAccount {
             config.lock_timeout_secs,
             self.database.is_some(),
         );
+        let bounds = if pooled { bounds.behind_pooler() } else { bounds };
         let queue = MailQueue::new(MailQueueParts {
             mailer,
             store: store.clone(),
@@ -172,6 +216,7 @@ impl UserAccount {
             max_attempts: config.mail.max_attempts,
             attempt_timeout: Duration::from_secs(config.mail.smtp_timeout_secs),
             audit_retention_days: config.audit_retention_days,
+            database_url: url.to_owned(),
         });
         let service = PartialService {
             schema,

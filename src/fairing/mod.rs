@@ -33,6 +33,9 @@ pub struct UserAccount {
     pub(super) hasher: Option<Arc<dyn PasswordHasher>>,
     pub(super) database: Option<HostDatabase>,
     pub(super) request_check: Option<Arc<dyn RequestCheck>>,
+    /// The background tasks started at liftoff (the mail worker, the self-service worker),
+    /// awaited at shutdown so that what they hold is finished or given back.
+    pub(super) background: std::sync::Mutex<Vec<rocket::tokio::task::JoinHandle<()>>>,
 }
 
 impl UserAccount {
@@ -129,6 +132,7 @@ impl UserAccountBuilder {
             hasher: self.hasher,
             database: self.database,
             request_check: self.request_check,
+            background: std::sync::Mutex::default(),
         }
     }
 }

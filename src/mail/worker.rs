@@ -2,6 +2,7 @@
 //! and exponential backoff. Safe with several instances on one database.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -20,6 +21,7 @@ use crate::db::SessionBounds;
 use crate::error::Error;
 use crate::liveness;
 use crate::locale::Lang;
+use crate::metrics;
 
 /// How long a claimed mail stays invisible to other workers; longer than one SMTP exchange
 /// may take (`mail.smtp_timeout_secs` is at most 300), so only a worker that died lets a mail
@@ -75,7 +77,8 @@ struct Batch {
 /// What sending a [`Batch`] did, to be recorded.
 #[derive(Default)]
 struct Outcome {
-    sent: Vec<OutboxMail>,
+    /// With the instant the transport accepted each.
+    sent: Vec<(OutboxMail, Instant)>,
     failed: Vec<(OutboxMail, Failure)>,
     /// Not sent: their token was found dead when checked again.
     dropped: Vec<OutboxMail>,
@@ -99,6 +102,8 @@ pub(crate) struct MailQueueParts {
     pub(crate) attempt_timeout: StdDuration,
     /// How long the purge keeps audit events.
     pub(crate) audit_retention_days: u32,
+    /// The database, for a connection of the worker's own once the pool has closed.
+    pub(crate) database_url: String,
 }
 
 /// The outbox's sending side, managed by the fairing. Clones share one mailer and wake-up.
@@ -106,12 +111,15 @@ pub(crate) struct MailQueueParts {
 pub struct MailQueue {
     mailer: Arc<Mailer>,
     wake: Arc<Notify>,
+    /// Set when the server shuts down: no further claim, no further attempt.
+    stopping: Arc<AtomicBool>,
     max_attempts: u32,
     attempt_timeout: StdDuration,
     audit_retention_days: u32,
     schema: Schema,
     store: Store,
     bounds: SessionBounds,
+    database_url: Arc<str>,
 }
 
 impl MailQueue {
@@ -126,16 +134,19 @@ impl MailQueue {
             max_attempts,
             attempt_timeout,
             audit_retention_days,
+            database_url,
         } = parts;
         MailQueue {
             mailer: Arc::new(mailer),
             wake: Arc::new(Notify::new()),
+            stopping: Arc::default(),
             max_attempts,
             attempt_timeout,
             audit_retention_days,
             schema,
             store,
             bounds,
+            database_url: database_url.into(),
         }
     }
 
@@ -171,6 +182,18 @@ impl MailQueue {
         self.wake.notify_one();
     }
 
+    /// Asks this queue's passes to stop: none claims again, none starts another attempt; the
+    /// pass under way records what it sent and gives back the rest at once.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Whether [`MailQueue::stop`] was called.
+    pub(crate) fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
     /// Delivers every mail that is due now and reports what happened.
     ///
     /// Mails are claimed in batches (one statement each, up to 64), their tokens checked
@@ -204,8 +227,16 @@ impl MailQueue {
             match database {
                 Ok((settled, claimed)) => {
                     report.add(settled);
-                    next = claimed;
                     sent = Some(outcome);
+                    match claimed {
+                        // Claimed while the server began to stop: given back untried, at once.
+                        Some(batch) if self.stopping() => {
+                            if let Some(outcome) = sent.as_mut() {
+                                outcome.unsent.extend(batch.mails);
+                            }
+                        }
+                        claimed => next = claimed,
+                    }
                 }
                 Err(e) => {
                     // Record what was just sent if the database lets us, then report the failure.
@@ -228,7 +259,10 @@ impl MailQueue {
         // Measured before the claim, so the lease's end as the worker sees it comes no later
         // than the database's.
         let claimed_at = Instant::now();
-        let mut conn = connect(pool, &self.bounds).await?;
+        if self.stopping() {
+            return Ok(None);
+        }
+        let mut conn = self.connect(pool).await?;
         loop {
             let mails =
                 OutboxMail::claim_due(&mut conn, &self.schema, LEASE, batch_size(self.attempt_timeout))
@@ -253,6 +287,12 @@ impl MailQueue {
         let mut outcome = Outcome::default();
         let mut mails: VecDeque<OutboxMail> = mails.into();
         while let Some(mail) = mails.pop_front() {
+            if self.stopping() {
+                // The server is stopping: the rest go back for the next instance, untried.
+                outcome.unsent.push(mail);
+                outcome.unsent.extend(mails);
+                break;
+            }
             if claimed_at.elapsed() + self.attempt_timeout + LEASE_MARGIN > lease_std() {
                 // Too little of the lease is left for another attempt: give the rest back rather
                 // than risk a second worker sending them too.
@@ -279,7 +319,7 @@ impl MailQueue {
             }
             // `attempt` enforces the deadline itself, so that it can also drop the stuck connection.
             match self.attempt(&mail).await {
-                Ok(()) => outcome.sent.push(mail),
+                Ok(()) => outcome.sent.push((mail, Instant::now())),
                 Err(cause) => outcome.failed.push((mail, cause)),
             }
         }
@@ -297,7 +337,7 @@ impl MailQueue {
         dropped: &mut Vec<OutboxMail>,
     ) -> Result<(bool, Option<Instant>), Error> {
         let Some(token) = next.token_id else { return Ok((true, None)) };
-        let mut conn = connect(pool, &self.bounds).await?;
+        let mut conn = self.connect(pool).await?;
         let at = Instant::now();
         let mut ids: Vec<uuid::Uuid> = rest.iter().filter_map(|m| m.token_id).collect();
         ids.push(token);
@@ -314,16 +354,22 @@ impl MailQueue {
     /// attempted.
     async fn settle(&self, pool: &PgPool, outcome: Outcome) -> Result<DeliveryReport, Error> {
         let mut report = DeliveryReport::default();
-        let mut conn = connect(pool, &self.bounds).await?;
-        let finished = OutboxMail::finish_all(&mut conn, &self.schema, &outcome.sent, Finished::Sent).await?;
+        let mut conn = self.connect(pool).await?;
+        let sent: Vec<(OutboxMail, f64)> =
+            outcome.sent.into_iter().map(|(mail, at)| (mail, at.elapsed().as_secs_f64())).collect();
+        let finished = OutboxMail::finish_sent(&mut conn, &self.schema, &sent).await?;
         report.sent += finished.len();
-        for mail in outcome.sent.iter().filter(|m| !finished.contains(&m.id)) {
+        for (mail, _) in sent.iter().filter(|(m, _)| finished.contains(&m.id)) {
+            metrics::mail(&mail.kind, "sent");
+        }
+        for (mail, _) in sent.iter().filter(|(m, _)| !finished.contains(&m.id)) {
             log::warn!("user_account: mail {} was sent after its lease ran out", mail.id);
         }
         let dropped =
             OutboxMail::finish_all(&mut conn, &self.schema, &outcome.dropped, Finished::Dropped).await?;
         for mail in outcome.dropped.iter().filter(|m| dropped.contains(&m.id)) {
             log::info!("user_account: mail {} dropped: its token is no longer live", mail.id);
+            metrics::mail(&mail.kind, "dropped");
         }
         report.dropped += dropped.len();
         for (mail, cause) in &outcome.failed {
@@ -351,6 +397,7 @@ impl MailQueue {
         let dropped = OutboxMail::finish_all(conn, &self.schema, &dead, Finished::Dropped).await?;
         for mail in dead.iter().filter(|m| dropped.contains(&m.id)) {
             log::info!("user_account: mail {} dropped: its token is no longer live", mail.id);
+            metrics::mail(&mail.kind, "dropped");
         }
         report.dropped += dropped.len();
         Ok(keep)
@@ -397,6 +444,7 @@ impl MailQueue {
             {
                 log::error!("user_account: mail {} abandoned after {attempts} attempts: {cause}", mail.id);
                 NewAuditEvent::new(event::MAIL_ABANDONED).details(details).insert(conn, &self.schema).await?;
+                metrics::mail(&mail.kind, "abandoned");
                 report.abandoned += 1;
             }
         } else {
@@ -407,6 +455,7 @@ impl MailQueue {
                     mail.id
                 );
                 NewAuditEvent::new(event::MAIL_FAILED).details(details).insert(conn, &self.schema).await?;
+                metrics::mail(&mail.kind, "retried");
                 report.retried += 1;
             }
         }
@@ -422,18 +471,63 @@ impl MailQueue {
     /// # Errors
     /// Database errors only.
     pub async fn purge(&self, pool: &PgPool) -> Result<usize, Error> {
-        let mut conn = connect(pool, &self.bounds).await?;
+        let mut conn = self.connect(pool).await?;
         crate::db::purge::purge(&mut conn, &self.schema, self.audit_retention_days).await
     }
 
+    /// A connection from `pool`, or, when the server is stopping and the pool has closed (the
+    /// pool's own shutdown runs beside the worker's), a direct one to the database.
+    async fn connect(&self, pool: &PgPool) -> Result<Conn, Error> {
+        match crate::db::DbConn::checkout(pool, &self.bounds).await {
+            Ok(conn) => Ok(Conn::Pooled(conn)),
+            Err(_) if self.stopping() && pool.is_closed() => {
+                use diesel_async::AsyncConnection as _;
+                let conn = diesel_async::AsyncPgConnection::establish(&self.database_url)
+                    .await
+                    .map_err(|e| Error::Unavailable(format!("database: {e}")))?;
+                Ok(Conn::Direct(Box::new(conn)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads what waits in the outbox into the `user_account_outbox_*` gauges.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn observe(&self, pool: &PgPool) -> Result<(), Error> {
+        let mut conn = self.connect(pool).await?;
+        let (queued, oldest) = crate::db::outbox::backlog(&mut conn, &self.schema).await?;
+        metrics::outbox(u64::try_from(queued).unwrap_or(0), oldest);
+        Ok(())
+    }
+
     /// Delivers until `shutdown` resolves: at once when woken, otherwise every few seconds;
-    /// purges old rows every [`PURGE_INTERVAL`].
+    /// reads the outbox gauges at most every [`POLL_INTERVAL`] and purges old rows every
+    /// [`PURGE_INTERVAL`].
     pub(crate) async fn run(self, pool: PgPool, shutdown: rocket::Shutdown) {
+        // The shutdown is heard even in the middle of a pass: the pass stops at its next mail.
+        let stop = self.clone();
+        let watched = shutdown.clone();
+        rocket::tokio::spawn(async move {
+            watched.await;
+            stop.stop();
+        });
         rocket::tokio::pin!(shutdown);
         let mut last_purge: Option<std::time::Instant> = None;
+        let mut last_observed: Option<std::time::Instant> = None;
         loop {
             if let Err(e) = self.deliver_due(&pool).await {
                 log::error!("user_account: mail delivery pass failed: {e}");
+            }
+            if self.stopping() {
+                return;
+            }
+            if last_observed.is_none_or(|at| at.elapsed() >= POLL_INTERVAL) {
+                if let Err(e) = self.observe(&pool).await {
+                    log::warn!("user_account: could not read the outbox's size: {e}");
+                }
+                last_observed = Some(std::time::Instant::now());
             }
             if last_purge.is_none_or(|at| at.elapsed() >= PURGE_INTERVAL) {
                 match self.purge(&pool).await {
@@ -465,8 +559,31 @@ fn lease_std() -> StdDuration {
     LEASE.to_std().unwrap_or(StdDuration::from_secs(600))
 }
 
-async fn connect(pool: &PgPool, bounds: &SessionBounds) -> Result<crate::db::DbConn, Error> {
-    crate::db::DbConn::checkout(pool, bounds).await
+/// A connection the worker works on: the pool's, or, once the server is stopping and its pool
+/// has closed, one of its own to the database, so that the pass under way still records what
+/// it sent and gives back what it did not.
+enum Conn {
+    Pooled(crate::db::DbConn),
+    Direct(Box<diesel_async::AsyncPgConnection>),
+}
+
+impl std::ops::Deref for Conn {
+    type Target = diesel_async::AsyncPgConnection;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Direct(conn) => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Direct(conn) => conn,
+        }
+    }
 }
 
 /// The wait after the `attempts`-th failure: 5 s, 10 s, 20 s, ... up to an hour.

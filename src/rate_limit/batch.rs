@@ -198,6 +198,9 @@ impl Inner {
         let tally = rate_limits::hit_many(&mut conn, &self.schema, &hits, &self.windows, Commit::Relaxed)
             .await
             .map_err(Error::from);
+        if tally.as_ref().is_err_and(|e| e.status() == rocket::http::Status::ServiceUnavailable) {
+            crate::metrics::db_unavailable();
+        }
         // Each call in arrival order, with how many calls of its subject came after it.
         let mut behind = per_subject;
         let mut answers: Vec<Outcome> = calls

@@ -52,7 +52,10 @@ pub(crate) async fn count_public(req: &Request<'_>) -> Result<(), Error> {
 fn answer(outcome: Option<Exceeded>) -> Result<(), Error> {
     match outcome {
         None => Ok(()),
-        Some(exceeded) => Err(Error::RateLimited { retry_after: exceeded.retry_after }),
+        Some(exceeded) => {
+            crate::metrics::rate_limited("public_per_ip");
+            Err(Error::RateLimited { retry_after: exceeded.retry_after })
+        }
     }
 }
 

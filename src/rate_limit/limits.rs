@@ -81,6 +81,7 @@ pub(crate) async fn enforce(
             if exceeded.first {
                 record(conn, s, ctx, windows, None).await?;
             }
+            crate::metrics::rate_limited("recovery_per_admin");
             Err(Error::RateLimited { retry_after: exceeded.retry_after })
         }
     }

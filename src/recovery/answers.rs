@@ -143,6 +143,9 @@ impl Delivery {
             Some("sent") => "sent",
             Some("dropped") => "dropped",
             Some("abandoned") => "abandoned",
+            // Still queued, but its token ended first (most often: the mail did not leave
+            // within the token's lifetime): the worker drops it when it next comes up.
+            Some(_) if record.token.state() != "live" => "dropped",
             Some(_) if record.last_error_class.is_some() => "retrying",
             // A token always has its mail; without one it is purged or was never queued.
             Some(_) | None => "queued",

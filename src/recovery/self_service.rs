@@ -12,7 +12,7 @@
 use std::net::IpAddr;
 
 use diesel_async::scoped_futures::ScopedFutureExt as _;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde_json::json;
 
 use super::service::{recoverable_email, Issue};
@@ -74,12 +74,15 @@ impl RecoveryService {
         let mut handled = 0;
         let mut conn = self.conn().await?;
         loop {
+            // Stopping: each request is its own transaction, so the rest wait for the next instance.
+            if self.queue.stopping() {
+                return Ok(handled);
+            }
             let taken = std::sync::Mutex::new(None);
-            let outcome = conn
-                .transaction::<_, Error, _>(|conn| {
-                    async { self.handle_one(conn, &taken).await }.scope_boxed()
-                })
-                .await;
+            let outcome = crate::db::transaction::<_, Error, _>(&mut conn, &self.schema, |conn| {
+                async { self.handle_one(conn, &taken).await }.scope_boxed()
+            })
+            .await;
             match outcome {
                 Ok(None) => return Ok(handled),
                 Ok(Some(sent)) => {
@@ -124,7 +127,19 @@ impl RecoveryService {
             request_id: request.request_id.clone().unwrap_or_default(),
             client_ip: request.client_ip.as_deref().and_then(|ip| ip.parse::<IpAddr>().ok()),
         };
-        let refused = |reason: &str, user: Option<&str>| {
+        let refused = |reason: &'static str, user: Option<&str>| {
+            crate::metrics::recovery_request(match reason {
+                "stale" => "refused_stale",
+                "unknown_address" => "refused_unknown_address",
+                "not_recoverable" => "refused_not_recoverable",
+                "user_limit" => "refused_rate_limited",
+                _ => "refused_global_cap",
+            });
+            match reason {
+                "user_limit" => crate::metrics::rate_limited("self_service_per_user"),
+                "global_cap" => crate::metrics::rate_limited("self_service_global"),
+                _ => {}
+            }
             NewAuditEvent::new(event::SELF_SERVICE_REFUSED)
                 .request(&ctx)
                 .target(user)
@@ -176,6 +191,7 @@ impl RecoveryService {
             by_user: true,
         };
         self.issue(conn, &issue, account, &email).await?;
+        crate::metrics::recovery_request("queued");
         Ok(Some(true))
     }
 

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use diesel_async::scoped_futures::ScopedFutureExt as _;
-use diesel_async::{AsyncConnection as _, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 use uuid::Uuid;
@@ -25,6 +25,7 @@ use crate::error::{Error, Feedback, Reason, Result, Weakness};
 use crate::liveness::{self, LiveToken};
 use crate::locale::Lang;
 use crate::mail::{PasswordChangedMail, RecoveryMail};
+use crate::metrics;
 use crate::password::HashingPool;
 use crate::rate_limit;
 use crate::request_context::RequestContext;
@@ -78,6 +79,24 @@ impl RecoveryService {
         key: Option<&IdempotencyKey>,
         ctx: &RequestContext,
     ) -> Result<Queued> {
+        let started = self.start_uncounted(target, locale, admin, key, ctx).await;
+        metrics::recovery_request(match &started {
+            Ok((_, true)) => "replayed",
+            Ok((_, false)) => "queued",
+            Err(e) => e.outcome(),
+        });
+        started.map(|(queued, _)| queued)
+    }
+
+    /// [`RecoveryService::start`] before it is counted; says whether the answer is a replay.
+    async fn start_uncounted(
+        &self,
+        target: Target,
+        locale: Option<&str>,
+        admin: &Principal,
+        key: Option<&IdempotencyKey>,
+        ctx: &RequestContext,
+    ) -> Result<(Queued, bool)> {
         let mut conn = self.conn().await?;
         rate_limit::enforce(&mut conn, &self.schema, ctx, &admin.subject, &rate_limit::admin(&self.config))
             .await?;
@@ -90,23 +109,25 @@ impl RecoveryService {
             idempotency: key.map(|key| (key.digest(), target.digest(locale))),
             locale,
         };
-        let started = conn
-            .transaction::<_, Error, _>(|conn| {
-                async move { self.start_in_transaction(conn, &request).await }.scope_boxed()
-            })
-            .await;
+        let started = crate::db::transaction::<_, Error, _>(&mut conn, &self.schema, |conn| {
+            async move { self.start_in_transaction(conn, &request).await }.scope_boxed()
+        })
+        .await;
         match started {
             // Rolled back with the transaction: recorded on its own.
             Err(Error::IdempotencyKeyReused) => {
                 Err(self.refuse_key(&mut conn, admin, ctx, Error::IdempotencyKeyReused).await)
             }
             Err(e) => Err(e),
-            Ok(Started::Replayed(queued)) => Ok(queued),
+            Ok(Started::Replayed(queued)) => Ok((queued, true)),
             Ok(Started::Issued(queued)) => {
                 self.queue.wake();
-                Ok(queued)
+                Ok((queued, false))
             }
-            Ok(Started::Limited { retry_after }) => Err(Error::RateLimited { retry_after }),
+            Ok(Started::Limited { retry_after }) => {
+                metrics::rate_limited("recovery_per_user");
+                Err(Error::RateLimited { retry_after })
+            }
         }
     }
 
@@ -152,6 +173,7 @@ impl RecoveryService {
             return Ok(None);
         };
         let id = first.token.id;
+        let answered_expires_at = first.answered_expires_at;
         // The key replays only while its token is live (the one rule): a
         // key whose token ended or came unbound is released, and this
         // request starts a new recovery, with a new mail.
@@ -169,7 +191,7 @@ impl RecoveryService {
                 let queued = Queued {
                     status: QUEUED,
                     user_id: live.user_id,
-                    expires_at: live.expires_at,
+                    expires_at: answered_expires_at,
                     recovery_id: id,
                 };
                 Ok(Some(queued))
@@ -378,7 +400,7 @@ impl RecoveryService {
         ctx: &RequestContext,
     ) -> Result<Revoked> {
         let mut conn = self.conn().await?;
-        conn.transaction::<_, Error, _>(|conn| {
+        crate::db::transaction::<_, Error, _>(&mut conn, &self.schema, |conn| {
             async move {
                 let user_id =
                     recovery_tokens::revoke(conn, &self.schema, token_id).await?.ok_or(Error::NotFound)?;
@@ -414,25 +436,23 @@ impl RecoveryService {
             Err(Reason::Cancelled) => return Ok(Cancelled { status: CANCELLED }),
             Err(reason) => return Err(self.refuse(&mut conn, ctx, None, reason).await),
         }
-        let cancelled = conn
-            .transaction::<_, Error, _>(|conn| {
-                async move {
-                    let Some((token_id, user_id)) =
-                        recovery_tokens::cancel(conn, &self.schema, &hash).await?
-                    else {
-                        return Ok(false);
-                    };
-                    NewAuditEvent::new(event::RECOVERY_CANCELLED)
-                        .request(ctx)
-                        .target(Some(&user_id))
-                        .details(json!({ "token_id": token_id }))
-                        .insert(conn, &self.schema)
-                        .await?;
-                    Ok(true)
-                }
-                .scope_boxed()
-            })
-            .await?;
+        let cancelled = crate::db::transaction::<_, Error, _>(&mut conn, &self.schema, |conn| {
+            async move {
+                let Some((token_id, user_id)) = recovery_tokens::cancel(conn, &self.schema, &hash).await?
+                else {
+                    return Ok(false);
+                };
+                NewAuditEvent::new(event::RECOVERY_CANCELLED)
+                    .request(ctx)
+                    .target(Some(&user_id))
+                    .details(json!({ "token_id": token_id }))
+                    .insert(conn, &self.schema)
+                    .await?;
+                Ok(true)
+            }
+            .scope_boxed()
+        })
+        .await?;
         if cancelled {
             return Ok(Cancelled { status: CANCELLED });
         }
@@ -472,17 +492,23 @@ impl RecoveryService {
     /// Database errors only.
     pub async fn verify(&self, token: &str) -> Result<Verdict> {
         let Some(token) = PlainToken::parse(token) else {
+            metrics::token_check(Reason::Invalid.as_str());
             return Ok(Verdict::Invalid { valid: false, reason: Reason::Invalid });
         };
         let mut conn = self.conn().await?;
-        Ok(match self.inspect(&mut conn, &token.hash()).await? {
+        let verdict = match self.inspect(&mut conn, &token.hash()).await? {
             Ok(live) => Verdict::Valid {
                 valid: true,
                 expires_at: live.expires_at,
                 email_hint: email_hint(&live.email),
             },
             Err(reason) => Verdict::Invalid { valid: false, reason },
-        })
+        };
+        metrics::token_check(match &verdict {
+            Verdict::Valid { .. } => "valid",
+            Verdict::Invalid { reason, .. } => reason.as_str(),
+        });
+        Ok(verdict)
     }
 
     /// What the token whose digest is `hash` is now: the one rule ([`liveness`]).
@@ -514,6 +540,22 @@ impl RecoveryService {
         sign_out_everywhere: bool,
         ctx: &RequestContext,
     ) -> Result<Changed> {
+        let changed = self.redeem_uncounted(token, new_password, sign_out_everywhere, ctx).await;
+        metrics::password_change(match &changed {
+            Ok(_) => "changed",
+            Err(e) => e.outcome(),
+        });
+        changed
+    }
+
+    /// [`RecoveryService::redeem`] before it is counted.
+    async fn redeem_uncounted(
+        &self,
+        token: &str,
+        new_password: SecretString,
+        sign_out_everywhere: bool,
+        ctx: &RequestContext,
+    ) -> Result<Changed> {
         let token = self.parse_or_refuse(token, ctx).await?;
         let hash = token.hash();
         let live = self.precheck(ctx, &hash, &new_password).await?;
@@ -535,11 +577,10 @@ impl RecoveryService {
             ctx,
         };
         let mut conn = self.conn().await?;
-        let changed = conn
-            .transaction::<_, Error, _>(|conn| {
-                async move { self.set_password(conn, &redemption).await }.scope_boxed()
-            })
-            .await?;
+        let changed = crate::db::transaction::<_, Error, _>(&mut conn, &self.schema, |conn| {
+            async move { self.set_password(conn, &redemption).await }.scope_boxed()
+        })
+        .await?;
         drop(turn);
         match changed {
             Some(changed) => {

@@ -18,6 +18,7 @@ mod mail_delivery;
 mod migrations;
 mod openapi;
 mod private_cluster;
+mod production;
 mod rate_limits;
 mod recovery_flow;
 mod recovery_operations;

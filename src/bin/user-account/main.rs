@@ -167,6 +167,7 @@ async fn run(command: Command) -> Result<(), String> {
 /// `serve`: the server, behind its front door (`front`) unless `front = false`, with the
 /// fairing and the launch line at every log level but `off`.
 async fn serve(figment: Figment, level: LogLevel) -> Result<(), String> {
+    serve_metrics(&figment)?;
     let (figment, front) = match figment.find_value("front").map(|v| v.to_bool()) {
         Err(_) | Ok(Some(true)) => front_door(figment, level).map(|(f, front)| (f, Some(front)))?,
         Ok(Some(false)) => (figment, None),
@@ -186,6 +187,30 @@ async fn serve(figment: Figment, level: LogLevel) -> Result<(), String> {
         rocket = rocket.attach(front);
     }
     rocket.launch().await.map(|_| ()).map_err(|e| format!("the server stopped: {e}"))
+}
+
+/// `user_account.metrics_address`: installs the Prometheus exporter as the `metrics`
+/// recorder, serving the crate's series on a listener of its own. Refuses the public address's
+/// port, and says which address could not be bound.
+fn serve_metrics(figment: &Figment) -> Result<(), String> {
+    let debug_profile = figment.profile() == rocket::Config::DEBUG_PROFILE;
+    let config = Config::from_figment(figment, debug_profile).map_err(|e| e.to_string())?;
+    let Some(address) = config.metrics_address else { return Ok(()) };
+    let rocket_config =
+        rocket::Config::try_from(figment).map_err(|e| format!("invalid configuration: {e}"))?;
+    if address.port() != 0 && address.port() == rocket_config.port {
+        return Err(format!(
+            "invalid configuration: `user_account.metrics_address`: {address} is the public port; \
+             metrics are served on a listener of their own"
+        ));
+    }
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .with_http_listener(address)
+        .set_buckets(&rocket_user_account::metrics::SECONDS_BUCKETS)
+        .and_then(metrics_exporter_prometheus::PrometheusBuilder::install)
+        .map_err(|e| format!("cannot serve metrics on {address}: {e}"))?;
+    log::info!("user-account: Prometheus metrics on http://{address}/metrics");
+    Ok(())
 }
 
 /// The front door: binds the operator's address now (so a port in use stops the start), moves

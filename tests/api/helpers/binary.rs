@@ -141,6 +141,21 @@ impl Server {
         server
     }
 
+    /// Sends it SIGTERM (what a rolling deploy sends) and waits up to `within` for it to exit;
+    /// its exit status, or `None` if it was still running then (it is killed on drop).
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        assert!(sent.is_ok_and(|s| s.success()), "could not send SIGTERM");
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// Everything it printed so far.
     pub fn log(&self) -> String {
         self.log.lock().unwrap_or_else(PoisonError::into_inner).clone()

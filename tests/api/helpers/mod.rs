@@ -5,6 +5,7 @@ pub mod binary;
 pub mod db;
 pub mod fixtures;
 pub mod live;
+pub mod pooler;
 pub mod smtp;
 
 use rocket::figment::Figment;
@@ -34,6 +35,8 @@ pub struct AppBuilder {
     smtp: Option<SmtpServer>,
     routes: Vec<Route>,
     parts: Vec<Box<dyn FnOnce(UserAccountBuilder) -> UserAccountBuilder>>,
+    /// The pool's URL when it is not the database's own (a pooler in front of it).
+    pool_url: Option<String>,
 }
 
 /// A running app over its own database.
@@ -63,10 +66,17 @@ pub fn app() -> AppBuilder {
     // Delivery is driven by the tests (`deliver_mail`), not by the background worker, so no
     // test has to wait for it; `worker_wakes_on_enqueue` turns it back on.
     figment = figment.merge(("user_account.mail.worker", false));
-    AppBuilder { figment, smtp: None, routes: Vec::new(), parts: Vec::new() }
+    AppBuilder { figment, smtp: None, routes: Vec::new(), parts: Vec::new(), pool_url: None }
 }
 
 impl AppBuilder {
+    /// Sends the pool's connections to `url` (a pooler in front of the test's database) instead
+    /// of to the database itself.
+    pub fn pool_url(mut self, url: &str) -> Self {
+        self.pool_url = Some(url.to_owned());
+        self
+    }
+
     /// Sets a configuration value (a full key such as `user_account.debug_routes`).
     pub fn set(mut self, key: &str, value: impl serde::Serialize) -> Self {
         self.figment = self.figment.merge((key, value));
@@ -125,7 +135,7 @@ impl AppBuilder {
     pub fn rocket_with(self, db: &TestDb, smtp: &SmtpServer) -> Rocket<Build> {
         let figment = self
             .figment
-            .merge(("databases.user_account.url", &db.url))
+            .merge(("databases.user_account.url", self.pool_url.as_ref().unwrap_or(&db.url)))
             .merge(("user_account.mail.smtp_url", smtp.url()));
         let builder = self.parts.into_iter().fold(UserAccount::builder(), |b, part| part(b));
         rocket::custom(figment).attach(builder.build()).mount(MOUNT, self.routes)

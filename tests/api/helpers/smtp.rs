@@ -22,6 +22,8 @@ pub enum Mode {
     Stall,
     /// Takes the whole message, then answers 421 and closes the connection.
     Drop,
+    /// Takes the whole message, waits this long, then accepts it.
+    Slow(Duration),
 }
 
 /// A mail as it arrived.
@@ -71,7 +73,7 @@ impl Handler for Recorder {
     fn rcpt(&mut self, _to: &str) -> Response {
         let mode = lock(&self.shared).mode.unwrap_or(Mode::Accept);
         match mode {
-            Mode::Accept | Mode::Stall | Mode::Drop => response::OK,
+            Mode::Accept | Mode::Stall | Mode::Drop | Mode::Slow(_) => response::OK,
             Mode::TempFail => response::INTERNAL_ERROR,
             Mode::PermFail => response::TRANSACTION_FAILED,
         }
@@ -99,6 +101,7 @@ impl Handler for Recorder {
                 return response::NO_SERVICE;
             }
             Mode::Drop => return response::NO_SERVICE,
+            Mode::Slow(wait) => std::thread::sleep(wait),
             // Refusals happen at RCPT; nothing else reaches this point.
             Mode::Accept | Mode::TempFail | Mode::PermFail => {}
         }

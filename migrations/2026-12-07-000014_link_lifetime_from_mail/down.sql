@@ -1,0 +1,1 @@
+alter table recovery_tokens drop column mailed_at;
