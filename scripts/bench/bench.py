@@ -115,6 +115,11 @@ class Sink:
 
 
 # ---------------------------------------------------------------- helpers
+# Transactions committed or rolled back in the bench's database so far, and the WAL position.
+COUNTERS = ("select xact_commit + xact_rollback, pg_current_wal_lsn() from pg_stat_database "
+            "where datname = current_database()")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -151,6 +156,42 @@ class PsqlSession:
         self.proc.wait(timeout=10)
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(stat):
+    """User plus system CPU seconds from a /proc/<pid>/stat line."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def process_cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return cpu_seconds(f.read())
+
+
+def postgres_cpu():
+    """CPU seconds of every PostgreSQL process on the machine (the server's backends are pooled,
+    so they live through a run; the bench's own psql backends are too short to matter)."""
+    total = 0.0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if stat[stat.index("(") + 1:stat.rindex(")")].startswith("postgres"):
+            total += cpu_seconds(stat)
+    return total
+
+
+def lsn(text):
+    high, low = text.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
 def rss_kib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -163,6 +204,8 @@ class Server:
     def __init__(self, args, db_url, sink, limits, label):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # The Prometheus exporter on, as an operator runs it (`--no-metrics` turns it off).
+        self.metrics_port = free_port() if args.metrics else None
         env = dict(os.environ)
         env.update({
             "ROCKET_PROFILE": "release",
@@ -172,7 +215,8 @@ class Server:
             "ROCKET_DATABASES": f'{{user_account={{url="{db_url}"}}}}',
             "ROCKET_USER_ACCOUNT": (
                 f'{{mail={{transport="smtp",smtp_url="smtp://127.0.0.1:{sink.port}"}},'
-                f'trusted_proxy_header="X-Forwarded-For",self_service_recovery=true,rate_limits={{{limits}}}}}'
+                f'trusted_proxy_header="X-Forwarded-For",self_service_recovery=true,rate_limits={{{limits}}}'
+                + (f',metrics_address="127.0.0.1:{self.metrics_port}"' if self.metrics_port else "") + "}"
             ),
         })
         self.log = open(os.path.join(args.work, f"server-{label}.log"), "w")
@@ -193,6 +237,14 @@ class Server:
                                      headers={"Content-Type": "application/json"}, method="POST")
         with urllib.request.urlopen(req, timeout=600) as r:
             return json.loads(r.read())
+
+    def scrape(self):
+        """The server's Prometheus text, or None without the exporter."""
+        if not self.metrics_port:
+            return None
+        import urllib.request
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=10) as r:
+            return r.read().decode()
 
     def stop(self):
         self.proc.terminate()
@@ -316,6 +368,8 @@ def main():
     p.add_argument("--mail-rounds", type=int, help="direct/worker pairs in the delivery phase (3; 1 with --smoke)")
     p.add_argument("--only", help="run only these phases, comma-separated (" + ", ".join(PHASES) +
                    "), each with the ceiling it is held against; nothing is written")
+    p.add_argument("--no-metrics", dest="metrics", action="store_false",
+                   help="run the server without its Prometheus exporter (to compare)")
     p.add_argument("--keep", action="store_true", help="keep the server logs even when every phase passed")
     p.add_argument("--out")
     p.add_argument("--command", default="bash scripts/bench.sh")
@@ -360,8 +414,15 @@ def main():
         srv_now = [srv]
 
         def run(name, env, c, target="", ceiling_name=None, ceil=None):
-            """One wrk run of `name` at concurrency `c`; with `ceil`, its ratio to that ceiling run."""
+            """One wrk run of `name` at concurrency `c`; with `ceil`, its ratio to that ceiling run.
+            Also what each request cost: the server's and PostgreSQL's CPU, transactions and WAL."""
+            before = (process_cpu(srv_now[0].proc.pid), postgres_cpu(), psql(db_url, COUNTERS))
             r = wrk(srv_now[0], seconds, c, env)
+            after = (process_cpu(srv_now[0].proc.pid), postgres_cpu(), psql(db_url, COUNTERS))
+            n = max(r["requests"], 1)
+            (xacts0, wal0), (xacts1, wal1) = (x.split("|") for x in (before[2], after[2]))
+            r["cost"] = {"server_ms": (after[0] - before[0]) * 1000 / n, "pg_ms": (after[1] - before[1]) * 1000 / n,
+                         "xacts": (int(xacts1) - int(xacts0)) / n, "wal": (lsn(wal1) - lsn(wal0)) / n}
             print(f"bench: {name:<34} c={c:<3} {r['rps']:9.1f} req/s  p50 {r['p50_us']/1000:8.2f} ms  "
                   f"p99 {r['p99_us']/1000:8.2f} ms  errors {r['errors']}", flush=True)
             if r["errors"]:
@@ -495,6 +556,13 @@ def main():
             verify_env["BENCH_TOKENS"] = write_tokens(args.work, "verify2.txt", mix)
             phase("verify, default per-IP limits", "ceiling: one indexed SELECT", "/_bench/select",
                   dict(verify_env, BENCH_SPREAD="1"), ">= 0.50")
+        for s in servers:
+            scrape = s.scrape()
+            if scrape is not None and "user_account_recovery_requests_total" not in scrape:
+                failed.append("the metrics scrape lacks user_account_recovery_requests_total")
+            elif scrape is not None:
+                series = sum(1 for l in scrape.splitlines() if l.startswith("user_account_"))
+                print(f"bench: /metrics answered {series} user_account_* samples", flush=True)
     finally:
         for s in servers:
             s.stop()
@@ -512,6 +580,17 @@ def main():
             ratio = f"{r['ratio']:.2f}" if "ratio" in r else ""
             lines.append(f"| {name} | {r['conns']} | {r['rps']:.1f} | {r['p50_us']/1000:.2f} | "
                          f"{r['p99_us']/1000:.2f} | {r['errors']} | {ceiling or '—'} | {ratio} | {target} |")
+        lines.append("")
+    if rows:
+        lines += ["What each request cost, from the same runs: CPU seconds of the server process and of every "
+                  "PostgreSQL process over the run, transactions (`pg_stat_database`, committed or rolled back) "
+                  "and WAL bytes written, each divided by the requests answered.", "",
+                  "| phase | c | server CPU ms/req | PostgreSQL CPU ms/req | transactions/req | WAL bytes/req |",
+                  "|---|---|---|---|---|---|"]
+        for name, r, ceiling, target in rows:
+            k = r["cost"]
+            lines.append(f"| {name} | {r['conns']} | {k['server_ms']:.3f} | {k['pg_ms']:.3f} | {k['xacts']:.2f} | "
+                         f"{k['wal']:.0f} |")
         lines.append("")
     lines.append("| measure | value | target |")
     lines.append("|---|---|---|")
@@ -533,7 +612,8 @@ def main():
     if args.out:
         now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         header = (f"Made by `{args.command}` on {now}: {os.cpu_count()} cores, PostgreSQL {pg_version}, "
-                  f"{users} users, {seconds} s per phase, {mails:,} mails, wrk, release build with `--features bench`; "
+                  f"{users} users, {seconds} s per phase, {mails:,} mails, wrk, release build with `--features bench`, "
+                  f"{'Prometheus exporter on (`metrics_address`)' if args.metrics else 'no metrics exporter'}; "
                   f"server, PostgreSQL and wrk share the machine.\n\n")
         # Everything from the notes marker on is kept: the analysis written by hand.
         notes = ""

@@ -138,9 +138,19 @@ async fn run(command: Command) -> Result<(), String> {
         // Before Rocket starts: Rocket keeps a logger that is already installed.
         PlainLogger::install(level);
     }
-    let url = dev_db::database_url(&figment, "user_account").await?;
+    // Behind a pooler (`user_account.migration_url` set) the operator's commands, the check that
+    // the database exists and the migrations take the direct URL; the server's pool keeps the
+    // pooler's.
+    let direct = figment.extract_inner::<String>("user_account.migration_url").ok();
+    let setup = match &direct {
+        Some(direct) => figment.clone().merge(("databases.user_account.url", direct)),
+        None => figment.clone(),
+    };
+    let url = dev_db::database_url(&setup, "user_account").await?;
     if let Command::Serve = command {
-        return serve(figment.merge(("databases.user_account.url", &url)), level).await;
+        let figment =
+            if direct.is_some() { figment } else { figment.merge(("databases.user_account.url", &url)) };
+        return serve(figment, level).await;
     }
     let debug_profile = figment.profile() == rocket::Config::DEBUG_PROFILE;
     let config = Config::from_figment(&figment, debug_profile).map_err(|e| e.to_string())?;
