@@ -389,6 +389,7 @@ def main():
     psql(args.admin_url, f"create database {db}")
     servers = []
     rows, notes = [], []
+    weights = []
     failed = []
     try:
         env = dict(os.environ, ROCKET_DATABASES=f'{{user_account={{url="{db_url}"}}}}')
@@ -563,6 +564,18 @@ def main():
             elif scrape is not None:
                 series = sum(1 for l in scrape.splitlines() if l.startswith("user_account_"))
                 print(f"bench: /metrics answered {series} user_account_* samples", flush=True)
+        # What the rows the run wrote weigh, tables and indexes together: the figures the capacity
+        # estimate in BENCHMARKS.md scales up.
+        psql(db_url, "analyze")
+        sizes = psql(db_url, "select c.relname, c.reltuples::bigint, pg_total_relation_size(c.oid) "
+                             "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                             "where n.nspname = 'user_account' and c.relkind = 'r' order by 1")
+        for line in sizes.splitlines():
+            table, rows_, size = line.split("|")
+            if int(rows_) > 0:
+                weights.append((table, int(rows_), int(size)))
+                print(f"bench: {table}: {int(rows_):,} rows, {int(size) / int(rows_):.0f} bytes per row with its "
+                      f"indexes", flush=True)
     finally:
         for s in servers:
             s.stop()
@@ -591,6 +604,12 @@ def main():
             k = r["cost"]
             lines.append(f"| {name} | {r['conns']} | {k['server_ms']:.3f} | {k['pg_ms']:.3f} | {k['xacts']:.2f} | "
                          f"{k['wal']:.0f} |")
+        lines.append("")
+    if weights:
+        lines += ["What the rows this run wrote weigh (`pg_total_relation_size` over the planner's row count, "
+                  "after the run; bodies of sent mails are wiped):", "",
+                  "| table | rows | bytes per row, indexes included |", "|---|---|---|"]
+        lines += [f"| `{t}` | {n:,} | {b / n:.0f} |" for t, n, b in weights]
         lines.append("")
     lines.append("| measure | value | target |")
     lines.append("|---|---|---|")

@@ -68,7 +68,8 @@ pub struct Queued {
     pub status: &'static str,
     /// Whose password can now be reset.
     pub user_id: String,
-    /// When the emailed link stops working.
+    /// When the emailed link would stop working if its mail left at once: the link's lifetime
+    /// starts when the mail server accepts the mail (the status route then shows the real time).
     pub expires_at: DateTime<Utc>,
     /// This recovery's id: ask `GET <mount>/password-recovery/<recovery_id>` where it stands.
     /// A repeat with the same `Idempotency-Key` answers the same id.
@@ -172,7 +173,8 @@ pub(crate) struct RecoveryStatus {
     pub requested_by: Option<String>,
     /// When it was asked for.
     pub created_at: DateTime<Utc>,
-    /// When its link stops working.
+    /// When its link stops working: the mail's acceptance plus the lifetime once the mail is
+    /// accepted; until then the latest the mail may leave (`created_at` plus the lifetime).
     pub expires_at: DateTime<Utc>,
     /// `live`, `redeemed`, `expired`, `superseded` (a newer recovery replaced it), `cancelled`
     /// (the user said it was not them) or `revoked` (an admin withdrew it, the password was
