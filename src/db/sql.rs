@@ -242,3 +242,29 @@ pub(crate) trait Run: Sized + Send {
 }
 
 impl<Q: Send> Run for Q {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept<Q: QueryFragment<Pg>>(query: &Q) -> bool {
+        query.is_safe_to_cache_prepared(&Pg).unwrap_or(false)
+    }
+
+    #[test]
+    fn behind_a_pooler_nothing_is_kept_prepared() {
+        let direct = Schema::new(Schema::DEFAULT).expect("schema");
+        let pooled = direct.clone().behind_pooler(5, 3);
+        // The crate's own statements are kept on its own connections...
+        assert!(kept(&sent(&direct, diesel::sql_query("select 1").cached())));
+        // ...a statement diesel marks unsafe to keep never is...
+        assert!(!kept(&sent(&direct, diesel::sql_query("select 1"))));
+        // ...and behind a pooler none is.
+        assert!(!kept(&sent(&pooled, diesel::sql_query("select 1").cached())));
+        assert_eq!(direct.pooled_begin(), None);
+        assert_eq!(
+            pooled.pooled_begin(),
+            Some("begin; set local statement_timeout = '5s'; set local lock_timeout = '3s'")
+        );
+    }
+}

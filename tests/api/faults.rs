@@ -242,9 +242,16 @@ async fn written(
 /// change-password and password-recovery a 503 with `Retry-After` within the lock bound plus a
 /// second, nothing written half; then, the lock gone, each succeeds.
 async fn under_a_lock(tables: &str) {
+    under_a_lock_with(tables, true).await;
+}
+
+/// [`under_a_lock`], with the crate's statements kept prepared or, as behind a pooler in
+/// transaction mode, each in a transaction that sets the bounds for itself.
+async fn under_a_lock_with(tables: &str, prepared_statements: bool) {
     let app = app()
         .set("user_account.lock_timeout_secs", 1)
         .set("user_account.statement_timeout_secs", 2)
+        .set("user_account.prepared_statements", prepared_statements)
         .spawn()
         .await;
     let mut conn = app.db.conn().await;
@@ -290,4 +297,11 @@ async fn with_every_crate_table_locked_the_routes_answer_503_in_time_and_recover
 #[rocket::async_test]
 async fn with_the_token_table_locked_the_routes_answer_503_in_time_and_write_nothing_half() {
     under_a_lock("recovery_tokens").await;
+}
+
+#[rocket::async_test]
+async fn behind_a_pooler_the_bounds_hold_for_each_transaction() {
+    // No session setting (it would stay with the pooler's server connection): each transaction
+    // sets the bounds for itself, so a locked table still answers 503 in time.
+    under_a_lock_with("recovery_tokens, rate_limit_counters", false).await;
 }

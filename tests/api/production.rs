@@ -343,3 +343,35 @@ async fn a_sigterm_mid_batch_loses_and_repeats_no_mail() {
     let unique: HashSet<&String> = recipients.iter().collect();
     assert_eq!((recipients.len(), unique.len()), (30, 30), "lost or repeated: {recipients:?}");
 }
+
+/// A session setting of the connection the crate hands out.
+async fn setting(app: &TestApp, name: &str) -> String {
+    use diesel_async::RunQueryDsl as _;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let mut conn =
+        rocket_user_account::internals::DbConn::get(app.client.rocket()).await.expect("a connection");
+    let row: Setting = diesel::sql_query(format!("select current_setting('{name}') as value"))
+        .get_result(&mut *conn)
+        .await
+        .expect("read the setting");
+    row.value
+}
+
+#[rocket::async_test]
+async fn behind_a_pooler_no_setting_stays_on_the_session() {
+    // On its own connections the crate sets its bounds once per session; behind a pooler such a
+    // setting would stay with the server connection the pooler lent, so none is made there.
+    let direct = app().set("user_account.statement_timeout_secs", 7).spawn().await;
+    let pooled = app()
+        .set("user_account.statement_timeout_secs", 7)
+        .set("user_account.prepared_statements", false)
+        .spawn()
+        .await;
+    assert_eq!(setting(&direct, "statement_timeout").await, "7s");
+    assert_eq!(setting(&pooled, "statement_timeout").await, "0");
+    assert_eq!(setting(&pooled, "lock_timeout").await, "0");
+}
