@@ -226,17 +226,11 @@ impl MailQueue {
             let (outcome, database) = rocket::tokio::join!(self.send(pool, batch), database);
             match database {
                 Ok((settled, claimed)) => {
+                    // A batch claimed while the server began to stop is given back untried by
+                    // `send`, which tries nothing once stopping, and no claim follows it.
                     report.add(settled);
+                    next = claimed;
                     sent = Some(outcome);
-                    match claimed {
-                        // Claimed while the server began to stop: given back untried, at once.
-                        Some(batch) if self.stopping() => {
-                            if let Some(outcome) = sent.as_mut() {
-                                outcome.unsent.extend(batch.mails);
-                            }
-                        }
-                        claimed => next = claimed,
-                    }
                 }
                 Err(e) => {
                     // Record what was just sent if the database lets us, then report the failure.

@@ -305,3 +305,35 @@ async fn behind_a_pooler_the_bounds_hold_for_each_transaction() {
     // sets the bounds for itself, so a locked table still answers 503 in time.
     under_a_lock_with("recovery_tokens, rate_limit_counters", false).await;
 }
+
+#[rocket::async_test]
+async fn behind_a_pooler_a_lone_statement_and_a_transaction_are_bounded_too() {
+    // Statements that wait inside a recovery's transaction (its mail) and a lone statement (a
+    // self-service request's INSERT) take the bounds their transaction set for itself.
+    let app = app()
+        .set("user_account.lock_timeout_secs", 1)
+        .set("user_account.statement_timeout_secs", 2)
+        .set("user_account.prepared_statements", false)
+        .set("user_account.self_service_recovery", true)
+        .spawn()
+        .await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    let mut holder = app.db.conn().await;
+    fixtures::execute(
+        &mut holder,
+        "begin; lock table mail_outbox, self_service_requests in access exclusive mode",
+    )
+    .await;
+    let calls = [("/password-recovery", Some(admin.expose())), ("/forgot-password", None)];
+    for (path, bearer) in calls {
+        let started = Instant::now();
+        let response = app.post(path, &json!({"email": "ann@example.org"}), bearer).await;
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "{path} answered after {took:?}");
+        assert_quiet_503(started, response, path).await;
+    }
+    fixtures::execute(&mut holder, "rollback").await;
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 0, "the recovery rolled back whole");
+}

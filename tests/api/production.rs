@@ -14,6 +14,7 @@ use crate::helpers::binary::{http, Server};
 use crate::helpers::pooler::{self, PgBouncer};
 use crate::helpers::smtp::{free_port, Mode};
 use crate::helpers::{app, binary, fixtures, json, SmtpServer, TestApp, TestDb, MOUNT};
+use rocket_db_pools::Database as _;
 
 const PASSWORD: &str = "violet tugboat quarry lantern";
 
@@ -372,6 +373,43 @@ async fn behind_a_pooler_no_setting_stays_on_the_session() {
         .spawn()
         .await;
     assert_eq!(setting(&direct, "statement_timeout").await, "7s");
+    // The crate's own connection keeps its setting from one checkout to the next.
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(setting(&direct, "statement_timeout").await, "7s");
     assert_eq!(setting(&pooled, "statement_timeout").await, "0");
     assert_eq!(setting(&pooled, "lock_timeout").await, "0");
+}
+
+#[rocket::async_test]
+async fn one_pass_sends_batch_after_batch() {
+    // More mails than one claim takes (54 with the default attempt timeout): one pass sends
+    // them all, claiming the next batch while the one before is sent.
+    let app = app().set("user_account.rate_limits.recovery_per_admin_hour", 0).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    for i in 0..130 {
+        let email = format!("user{i}@example.org");
+        fixtures::user(&mut conn, &email).await;
+        request(&app, admin.expose(), &email).await;
+    }
+    let report = app.deliver_mail().await;
+    assert_eq!((report.sent, report.retried, report.dropped), (130, 0, 0), "{report:?}");
+    assert_eq!(app.smtp.received().len(), 130);
+}
+
+#[rocket::async_test]
+async fn the_worker_opens_no_connection_of_its_own_while_it_runs() {
+    // Only a stopping worker whose pool has closed may connect by itself: a closed or empty
+    // pool otherwise fails the pass, and nothing is sent.
+    let app = app().spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    request(&app, admin.expose(), "ann@example.org").await;
+    let rocket = app.client.rocket();
+    let queue = rocket.state::<rocket_user_account::internals::MailQueue>().expect("the queue");
+    let pool = rocket_user_account::internals::Db::fetch(rocket).expect("the pool").pool();
+    pool.close();
+    assert!(queue.deliver_due(&pool).await.is_err(), "a closed pool fails the pass");
+    assert!(app.smtp.received().is_empty());
 }
