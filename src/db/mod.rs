@@ -84,13 +84,14 @@ impl rocket_db_pools::Pool for CratePool {
     }
 }
 
-/// Opens one of the pool's connections as diesel-async's `establish` does, with one
+/// Opens one of the pool's connections (and the mail worker's own, when it must record its last
+/// batch after the pool closed) as diesel-async's `establish` does, with one
 /// difference: the session settings diesel-async makes first (`SET TIME ZONE 'UTC'` and the
 /// client encoding, each a prepared statement) run inside a transaction. Behind a pooler in
 /// transaction mode that keeps each statement's prepare and execution on one server connection
 /// (the pooler itself carries these two settings to every server connection it lends); on a
 /// direct connection it costs two round trips when the connection is made, and none after.
-async fn establish(url: &str) -> diesel::ConnectionResult<AsyncPgConnection> {
+pub(crate) async fn establish(url: &str) -> diesel::ConnectionResult<AsyncPgConnection> {
     use diesel::ConnectionError;
     use diesel_async::SimpleAsyncConnection as _;
     let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());

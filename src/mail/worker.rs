@@ -475,8 +475,8 @@ impl MailQueue {
         match crate::db::DbConn::checkout(pool, &self.bounds).await {
             Ok(conn) => Ok(Conn::Pooled(conn)),
             Err(_) if self.stopping() && pool.is_closed() => {
-                use diesel_async::AsyncConnection as _;
-                let conn = diesel_async::AsyncPgConnection::establish(&self.database_url)
+                // Opened as the pool opens its own, so a pooler in front is no matter.
+                let conn = crate::db::establish(&self.database_url)
                     .await
                     .map_err(|e| Error::Unavailable(format!("database: {e}")))?;
                 Ok(Conn::Direct(Box::new(conn)))

@@ -39,18 +39,31 @@ async fn request(app: &TestApp, admin: &str, email: &str) -> Value {
     json(response).await
 }
 
+/// An app whose mail server at `address` is down, with `ttl_secs` links; Ann's recovery asked
+/// for by an admin: the app, the admin's bearer token, the answer and the recovery's id.
+async fn recovery_during_an_outage(
+    address: std::net::SocketAddr,
+    ttl_secs: u64,
+) -> (TestApp, rocket_user_account::internals::PlainToken, Value, String) {
+    let app = app()
+        .set("user_account.token_ttl_secs", ttl_secs)
+        .smtp(&SmtpServer::unstarted_at(address))
+        .spawn()
+        .await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    let queued = request(&app, admin.expose(), "ann@example.org").await;
+    let id = queued["recovery_id"].as_str().expect("an id").to_owned();
+    (app, admin, queued, id)
+}
+
 #[rocket::async_test]
 async fn a_link_lives_its_whole_lifetime_from_when_its_mail_is_accepted() {
     // The SMTP server is down for the first 15 seconds.
     let address = free_port();
-    let app =
-        app().set("user_account.token_ttl_secs", 600).smtp(&SmtpServer::unstarted_at(address)).spawn().await;
-    let mut conn = app.db.conn().await;
-    let admin = fixtures::admin(&mut conn).await;
-    fixtures::user(&mut conn, "ann@example.org").await;
     let asked = Instant::now();
-    let queued = request(&app, admin.expose(), "ann@example.org").await;
-    let id = queued["recovery_id"].as_str().expect("an id").to_owned();
+    let (app, admin, queued, id) = recovery_during_an_outage(address, 600).await;
     let first = status(&app, admin.expose(), &id).await;
     let created = at(&first["created_at"]);
     // The answer says when the link would die had its mail left at once.
@@ -79,13 +92,8 @@ async fn a_link_lives_its_whole_lifetime_from_when_its_mail_is_accepted() {
 #[rocket::async_test]
 async fn a_mail_that_cannot_leave_within_the_lifetime_is_dropped_and_its_link_dies_then() {
     let address = free_port();
-    let app =
-        app().set("user_account.token_ttl_secs", 2).smtp(&SmtpServer::unstarted_at(address)).spawn().await;
+    let (app, admin, _, id) = recovery_during_an_outage(address, 2).await;
     let mut conn = app.db.conn().await;
-    let admin = fixtures::admin(&mut conn).await;
-    fixtures::user(&mut conn, "ann@example.org").await;
-    let queued = request(&app, admin.expose(), "ann@example.org").await;
-    let id = queued["recovery_id"].as_str().expect("an id").to_owned();
     assert_eq!(app.deliver_mail().await.retried, 1);
     let waiting = status(&app, admin.expose(), &id).await;
     assert_eq!(
