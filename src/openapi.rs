@@ -10,9 +10,9 @@
 //! `Retry-After` on 429).
 //!
 //! The paths are the real ones: the document's paths are the mount point followed by the
-//! route's path (`/api/users/password-recovery`), and `servers` is left out (it defaults to
-//! `/`), so a generated client or a fuzzer takes the server's origin as its base URL whatever
-//! the mount. The avatar route appears only where it answers (debug mode).
+//! route's path (`/api/users/password-recovery`), and the one server is `/`, so a generated
+//! client or a fuzzer takes the server's origin as its base URL whatever the mount. Every
+//! operation says its security: the bearer scheme, or `[]` for the public ones. The avatar route appears only where it answers (debug mode).
 //!
 //! The document is built once, when the fairing mounts the routes at ignition; its JSON text
 //! with the mount point is rendered once, on the first request (the handler learns the mount
@@ -32,7 +32,7 @@ use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 use crate::debug::OPENAPI_TAG as DEBUG;
 use crate::error::responses::{
-    BadRequest, Conflict, Forbidden, InternalServerError, MethodNotAllowed, NotFound, PayloadTooLarge,
+    BadRequest, Conflict, Forbidden, InternalServerError, NotAcceptable, NotFound, PayloadTooLarge,
     RequestTimeout, ServiceUnavailable, TooManyRequests, Unauthorized, UnprocessableEntity,
     UnsupportedMediaType,
 };
@@ -54,9 +54,9 @@ const BEARER: &str = "bearer";
     info(description = "The user-account routes of a Rocket auth server (the `rocket-user-account` \
         crate): password recovery, and in debug mode an avatar lookup.\n\n\
         Every error is JSON of one shape, the `ErrorEnvelope` schema: \
-        `{\"error\": {\"code\", \"message\", \"details\"?, \"request_id\"}}`. Besides the operations \
-        below, a method a path does not take answers 405 `method_not_allowed` with `Allow` (the \
-        `MethodNotAllowed` response), a path that does not exist under the mount point \
+        `{\"error\": {\"code\", \"message\", \"details\"?, \"request_id\"}}`, with `details` typed \
+        per `code` (the `ErrorBody` schema). Besides the operations below, a method a path does \
+        not take answers 405 `method_not_allowed` with `Allow` listing the methods it takes, a path that does not exist under the mount point \
         answers 404 `not_found`, and a request Rocket cannot parse at all (a method it does not \
         know) 400 `bad_request`. Every response carries `X-Request-Id`, \
         `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and \
@@ -78,7 +78,7 @@ const BEARER: &str = "bearer";
         Unauthorized,
         Forbidden,
         NotFound,
-        MethodNotAllowed,
+        NotAcceptable,
         RequestTimeout,
         Conflict,
         PayloadTooLarge,
@@ -88,7 +88,7 @@ const BEARER: &str = "bearer";
         InternalServerError,
         ServiceUnavailable,
     )),
-    modifiers(&Bearer, &RequestIds),
+    modifiers(&Bearer, &Public, &Headers, &Origin, &RequestIds),
     tags(
         (name = RECOVERY, description = "An admin starts a recovery (a tokened email); the user \
             checks the emailed link and sets a new password with it."),
@@ -152,6 +152,9 @@ struct Serve {
 #[rocket::async_trait]
 impl Handler for Serve {
     async fn handle<'r>(&self, req: &'r Request<'_>, _data: Data<'r>) -> Outcome<'r> {
+        if !accepts_json(req) {
+            return Outcome::Error(Error::NotAcceptable.stash(req));
+        }
         let mount = req.route().map_or("/", |route| route.uri.base());
         let rendered = self.rendered.get_or_init(|| {
             mounted(Document::clone(&self.doc), mount)
@@ -166,10 +169,24 @@ impl Handler for Serve {
     }
 }
 
+/// Whether the request's `Accept` (if any) takes `application/json`: `*/*`, `application/*` or
+/// `application/json` with a weight above zero.
+fn accepts_json(req: &Request<'_>) -> bool {
+    req.accept().is_none_or(|accept| {
+        accept.iter().any(|media| {
+            let ty = media.media_type();
+            let json = (ty.top() == "*" && ty.sub() == "*")
+                || (ty.top() == "application" && (ty.sub() == "*" || ty.sub() == "json"));
+            json && media.weight_or(1.0) > 0.0
+        })
+    })
+}
+
 /// `GET <mount>/openapi.json`: this document.
 ///
 /// The OpenAPI 3.1 description of these routes, generated from the code, with the paths under
-/// the server's mount point.
+/// the server's mount point. Served as JSON only: a request whose `Accept` refuses
+/// `application/json` is a 406 `not_acceptable`.
 #[utoipa::path(
     get,
     path = "/openapi.json",
@@ -177,6 +194,7 @@ impl Handler for Serve {
     responses(
         (status = 200, description = "The OpenAPI 3.1 document.", content_type = "application/json",
             body = Object),
+        (status = 406, response = NotAcceptable),
         (status = 500, response = InternalServerError),
     )
 )]
@@ -238,6 +256,67 @@ impl Modify for Bearer {
     }
 }
 
+/// `security: []` on every operation that takes no credentials, so that a reader (and a
+/// linter) sees "public" said rather than forgotten.
+struct Public;
+
+impl Modify for Public {
+    fn modify(&self, doc: &mut Document) {
+        for op in operations(doc) {
+            op.security.get_or_insert_with(Vec::new);
+        }
+    }
+}
+
+/// An optional header is absent or a string, never `null`: the optional parameters the macro
+/// writes as `Option<String>` lose the `null` it adds, so a generated client takes a plain
+/// string.
+struct Headers;
+
+impl Modify for Headers {
+    fn modify(&self, doc: &mut Document) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{Schema, SchemaType};
+        for op in operations(doc) {
+            let headers =
+                op.parameters.iter_mut().flatten().filter(|p| p.parameter_in == ParameterIn::Header);
+            for header in headers {
+                if let Some(RefOr::T(Schema::Object(schema))) = header.schema.as_mut() {
+                    if let SchemaType::Array(types) = &schema.schema_type {
+                        let types: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+                        if let [only] = types.as_slice() {
+                            schema.schema_type = SchemaType::Type(only.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every operation of `doc`.
+fn operations(doc: &mut Document) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch]
+            .into_iter()
+            .flatten()
+    })
+}
+
+/// One server, `/`: the document's own origin. The paths carry the mount point, so a client
+/// takes the server's origin as its base URL whatever the mount.
+struct Origin;
+
+impl Modify for Origin {
+    fn modify(&self, doc: &mut Document) {
+        let server = utoipa::openapi::server::ServerBuilder::new().url("/").description(Some(
+            "The origin this document is served from; every path below already starts with the \
+             mount point.",
+        ));
+        doc.servers = Some(vec![server.build()]);
+    }
+}
+
 /// `X-Request-Id` on every response: the fairing sets it on everything under the mount point.
 struct RequestIds;
 
@@ -254,12 +333,8 @@ impl Modify for RequestIds {
                 response.headers.insert("X-Request-Id".into(), header());
             }
         };
-        for item in doc.paths.paths.values_mut() {
-            let operations =
-                [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
-            for op in operations.into_iter().flatten() {
-                op.responses.responses.values_mut().for_each(inline);
-            }
+        for op in operations(doc) {
+            op.responses.responses.values_mut().for_each(inline);
         }
         if let Some(components) = doc.components.as_mut() {
             components.responses.values_mut().for_each(inline);

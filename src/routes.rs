@@ -65,7 +65,7 @@ fn method_not_allowed(routes: &[Route]) -> Vec<Route> {
         }
     }
     // Each path's 405 routes get a rank of their own: two paths that can match one request
-    // (`/<id>/recovery-tokens` and `/recovery-tokens/<token_id>`) must not collide at launch.
+    // (`/<id>/avatar` and `/password-recovery/<recovery_id>`) must not collide at launch.
     by_path
         .into_iter()
         .zip(100..)

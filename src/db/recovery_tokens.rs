@@ -105,22 +105,6 @@ impl StoredToken {
     }
 }
 
-impl StoredToken {
-    /// Where the token stands, as an admin is told: `live`, `redeemed`, `superseded`,
-    /// `cancelled`, `expired` or `revoked`; the same verdict, in the same order, as [`Self::ended`].
-    #[must_use]
-    pub fn state(&self) -> &'static str {
-        match self.ended() {
-            None => "live",
-            Some(Reason::Used) => "redeemed",
-            Some(Reason::Superseded) => "superseded",
-            Some(Reason::Cancelled) => "cancelled",
-            Some(Reason::Expired) => "expired",
-            Some(Reason::Invalid) => "revoked",
-        }
-    }
-}
-
 /// The columns of [`StoredToken`], from a token aliased `t`.
 pub(crate) const STORED_COLUMNS: &str =
     "t.id, t.user_id, t.binding, t.expires_at, t.used_at is not null as used, \

@@ -22,6 +22,7 @@ use crate::locale::{Area, Lang, Locales};
 use crate::request_context::RequestContext;
 
 pub(crate) mod responses;
+mod schema;
 
 /// Everything that can go wrong in a request to these routes.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +60,9 @@ pub enum Error {
     /// No such resource, or a route that is not served here (404).
     #[error("No such resource.")]
     NotFound,
+    /// The route answers only in a media type the request's `Accept` refuses (406).
+    #[error("The answer is only available as application/json.")]
+    NotAcceptable,
     /// The path exists but not for this method (405, with `Allow`).
     #[error("This method is not allowed here.")]
     MethodNotAllowed {
@@ -149,25 +153,21 @@ pub(crate) struct ErrorEnvelope {
     pub error: ErrorBody,
 }
 
-/// The `error` object of the envelope.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
+/// The `error` object of the envelope. Its schema, typed per code, is in `schema.rs`.
+#[derive(Debug, Clone, Serialize)]
 pub(crate) struct ErrorBody {
-    /// A stable, machine-readable code such as `invalid_token` (the README's Errors table lists
-    /// them all, with their statuses).
-    #[schema(value_type = String, example = "invalid_token")]
+    /// A stable, machine-readable code such as `invalid_token`: one of the document's closed list (the README's
+    /// Errors table lists them all, with their statuses).
     pub code: &'static str,
     /// A human-readable sentence. It never repeats a value from the request body.
     pub message: String,
-    /// Machine-readable specifics, when there are any: `reason` for `invalid_token`, `field`
-    /// for `invalid_field`, what to fix for `weak_password`.
+    /// Machine-readable specifics, for `invalid_token` (`reason`), `invalid_field` (`field`)
+    /// and `weak_password` (what to fix); absent for every other code.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Object)]
     pub details: Option<Value>,
     /// The request's id, as in the `X-Request-Id` header and the log line (always set in a
     /// response).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = String, required = true)]
     pub request_id: Option<String>,
 }
 
@@ -301,6 +301,7 @@ impl Error {
             Error::Forbidden | Error::RequestRefused => Status::Forbidden,
             Error::NotFound => Status::NotFound,
             Error::MethodNotAllowed { .. } => Status::MethodNotAllowed,
+            Error::NotAcceptable => Status::NotAcceptable,
             Error::Database(e) if connection_lost(e) => Status::ServiceUnavailable,
             Error::Unavailable(_) => Status::ServiceUnavailable,
             Error::Database(_) | Error::Internal(_) => Status::InternalServerError,
@@ -327,7 +328,7 @@ impl Error {
                 ("malformed_json", sentence("error-malformed-json").with("detail", detail.clone()), None)
             }
             Error::UserNotFound => ("user_not_found", sentence("error-user-not-found"), None),
-            Error::Conflict { code, .. } => (*code, sentence(conflict_message(code)), None),
+            Error::Conflict { code, .. } => (conflict_code(code), sentence(conflict_message(code)), None),
             Error::InvalidToken(reason) => {
                 ("invalid_token", sentence("error-invalid-token"), Some(Details::Reason(*reason)))
             }
@@ -360,6 +361,7 @@ impl Error {
             Error::Unauthenticated => ("unauthenticated", sentence("error-unauthenticated"), None),
             Error::Forbidden => ("forbidden", sentence("error-forbidden"), None),
             Error::NotFound => ("not_found", sentence("error-not-found"), None),
+            Error::NotAcceptable => ("not_acceptable", sentence("error-not-acceptable"), None),
             Error::MethodNotAllowed { .. } => {
                 ("method_not_allowed", sentence("error-method-not-allowed"), None)
             }
@@ -458,6 +460,11 @@ impl ErrorResponse {
             403 => ("forbidden", "error-forbidden", "The credentials lack the scope this route needs."),
             404 => ("not_found", "error-not-found", "No such resource."),
             405 => ("method_not_allowed", "error-method-not-allowed", "This method is not allowed here."),
+            406 => (
+                "not_acceptable",
+                "error-not-acceptable",
+                "The answer is only available as application/json.",
+            ),
             408 => ("request_timeout", "error-request-timeout", "The request body did not arrive in time."),
             409 => ("conflict", "error-conflict", "The request conflicts with the account's state."),
             413 => ("body_too_large", "error-body-too-large-generic", "The request body is too large."),
@@ -528,6 +535,15 @@ impl ErrorResponse {
     #[cfg(test)]
     pub(crate) fn english(&self) -> &str {
         &self.message.english
+    }
+}
+
+/// The code a [`Error::Conflict`] answers with: its own when the document lists it, else
+/// `conflict` (the document lists every code a client can meet).
+fn conflict_code(code: &'static str) -> &'static str {
+    match code {
+        "user_disabled" | "user_has_no_email" | "user_email_unusable" => code,
+        _ => "conflict",
     }
 }
 
@@ -764,6 +780,7 @@ impl Invalid {
 
 #[cfg(test)]
 mod tests {
+    use super::schema::CODES;
     use super::*;
 
     #[test]
@@ -832,6 +849,7 @@ mod tests {
             Error::Forbidden,
             Error::NotFound,
             Error::MethodNotAllowed { allow: "GET".into() },
+            Error::NotAcceptable,
             Error::UserNotFound,
             Error::Conflict { code: "user_disabled", message: "x" },
             Error::Conflict { code: "user_has_no_email", message: "x" },
@@ -845,11 +863,24 @@ mod tests {
             Error::WeakPassword(weak),
             Error::RateLimited { retry_after: 1 },
         ];
-        let statuses = [400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 503, 418];
-        let rendered = errors
+        let statuses = [400, 401, 403, 404, 405, 406, 408, 409, 413, 415, 422, 429, 500, 503, 418];
+        let rendered: Vec<ErrorResponse> = errors
             .iter()
             .map(Error::render)
-            .chain(statuses.iter().map(|code| ErrorResponse::for_status(Status::new(*code))));
+            .chain(statuses.iter().map(|code| ErrorResponse::for_status(Status::new(*code))))
+            .collect();
+        // The document's closed list of codes is exactly what can be answered.
+        let mut answered: std::collections::BTreeSet<&str> = rendered.iter().map(|r| r.code).collect();
+        answered.insert("malformed_request"); // the runnable server's front answers it
+        let listed: std::collections::BTreeSet<&str> = CODES.into_iter().collect();
+        assert_eq!(answered, listed);
+        let odd = Error::Conflict { code: "host_specific", message: "x" }.render();
+        assert_eq!(odd.code, "conflict", "a code outside the list is never answered");
+        // `details` exactly for the codes whose schema has them.
+        for response in &rendered {
+            let detailed = matches!(response.code, "invalid_token" | "weak_password" | "invalid_field");
+            assert_eq!(response.details.is_some(), detailed, "{}", response.code);
+        }
         for response in rendered {
             assert!(ids.contains(&response.message.id), "{} has no sentence", response.message.id);
             let lang = locales.for_tag(Some("de"));

@@ -54,8 +54,9 @@ error_responses! {
     /// `not_found`: no such resource (or route); `user_not_found`: the admin named no existing
     /// user.
     NotFound = 404;
-    /// `method_not_allowed`: the path exists, for the methods in `Allow`.
-    MethodNotAllowed = 405, ALLOW;
+    /// `not_acceptable`: the request's `Accept` refuses `application/json`, the only type
+    /// served.
+    NotAcceptable = 406;
     /// `request_timeout`: the body did not arrive in full within `body_timeout_secs`.
     RequestTimeout = 408;
     /// `user_disabled`, `user_has_no_email`, `user_email_unusable`: the user cannot be
@@ -94,12 +95,6 @@ type HeaderSpec = (&'static str, fn() -> Header);
 
 const WWW_AUTHENTICATE: HeaderSpec = ("WWW-Authenticate", || {
     HeaderBuilder::new().schema(only("Bearer")).description(Some("The scheme to authenticate with.")).build()
-});
-const ALLOW: HeaderSpec = ("Allow", || {
-    HeaderBuilder::new()
-        .schema(Object::with_type(Type::String))
-        .description(Some("The methods the path takes, such as `POST`."))
-        .build()
 });
 const RETRY_AFTER: HeaderSpec = ("Retry-After", || {
     HeaderBuilder::new()

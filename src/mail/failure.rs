@@ -4,8 +4,10 @@
 
 use std::fmt;
 
-/// What kind of failure an attempt met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What kind of failure a delivery attempt met: `connection`, `timeout`, `tls`, `transient` (a
+/// 4xx reply), `permanent` (a 5xx reply) or `other`. Never the failure's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum FailureClass {
     /// The mail server could not be reached, or the connection broke.
     Connection,
@@ -33,6 +35,22 @@ impl FailureClass {
             FailureClass::Permanent => "permanent",
             FailureClass::Other => "other",
         }
+    }
+
+    /// The class stored as `name` ([`Self::as_str`]); a name this version does not know is
+    /// [`FailureClass::Other`].
+    #[must_use]
+    pub fn stored(name: &str) -> FailureClass {
+        [
+            FailureClass::Connection,
+            FailureClass::Timeout,
+            FailureClass::Tls,
+            FailureClass::Transient,
+            FailureClass::Permanent,
+        ]
+        .into_iter()
+        .find(|class| class.as_str() == name)
+        .unwrap_or(FailureClass::Other)
     }
 
     /// The class of an SMTP transport's error.

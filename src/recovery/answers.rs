@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::recovery_tokens::TokenRecord;
+use crate::db::recovery_tokens::{StoredToken, TokenRecord};
 use crate::error::Reason;
+use crate::mail::failure::FailureClass;
 
 /// Whose password to recover.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +82,7 @@ pub struct Queued {
 #[serde(untagged)]
 pub enum Verdict {
     /// The token can be used.
+    #[schema(title = "VerdictValid")]
     Valid {
         /// Always true.
         #[schema(schema_with = schema::is_true)]
@@ -91,6 +93,7 @@ pub enum Verdict {
         email_hint: String,
     },
     /// It cannot.
+    #[schema(title = "VerdictInvalid")]
     Invalid {
         /// Always false.
         #[schema(schema_with = schema::is_false)]
@@ -117,6 +120,58 @@ pub struct Changed {
     pub sessions_revoked: u64,
 }
 
+/// Where a recovery's mail stands: `queued` (not tried yet, or being sent), `retrying` (an
+/// attempt failed, another is due), `sent`, `abandoned` (every attempt failed) or `dropped`
+/// (the token ended first, so it was not sent late).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum DeliveryState {
+    /// Not tried yet, or being sent.
+    Queued,
+    /// An attempt failed; another is due.
+    Retrying,
+    /// The mail server accepted it.
+    Sent,
+    /// Every attempt failed.
+    Abandoned,
+    /// The token ended first, so it was not sent late.
+    Dropped,
+}
+
+/// Where a recovery's token stands: `live`, `redeemed`, `expired`, `superseded` (a newer
+/// recovery replaced it), `cancelled` (the user said it was not them) or `revoked` (an admin
+/// withdrew it, the password was changed another way, or the account changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TokenState {
+    /// It can be used.
+    Live,
+    /// It was used to set a password.
+    Redeemed,
+    /// Past its lifetime.
+    Expired,
+    /// A newer recovery replaced it.
+    Superseded,
+    /// The user said it was not them.
+    Cancelled,
+    /// An admin withdrew it, the password was changed another way, or the account changed.
+    Revoked,
+}
+
+impl TokenState {
+    /// Where `token` stands: the same verdict, in the same order, as [`StoredToken::ended`].
+    fn of(token: &StoredToken) -> TokenState {
+        match token.ended() {
+            None => TokenState::Live,
+            Some(Reason::Used) => TokenState::Redeemed,
+            Some(Reason::Superseded) => TokenState::Superseded,
+            Some(Reason::Cancelled) => TokenState::Cancelled,
+            Some(Reason::Expired) => TokenState::Expired,
+            Some(Reason::Invalid) => TokenState::Revoked,
+        }
+    }
+}
+
 /// Where a recovery's mail stands.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)] // no effect on serializing: the document's `additionalProperties: false`
@@ -125,38 +180,37 @@ pub(crate) struct Delivery {
     /// `queued` (not tried yet, or being sent), `retrying` (an attempt failed, another is
     /// due), `sent`, `abandoned` (every attempt failed) or `dropped` (the token ended first,
     /// so it was not sent late).
-    #[schema(value_type = String, example = "sent")]
-    pub state: &'static str,
+    pub state: DeliveryState,
     /// Attempts so far.
     #[schema(minimum = 0)]
     pub attempts: i32,
-    /// When the mail server accepted it.
+    /// When the mail server accepted it; null until it did.
+    #[schema(required = true)]
     pub sent_at: Option<DateTime<Utc>>,
-    /// What kind of failure the last failed attempt met, never its text: `connection`,
-    /// `timeout`, `tls`, `transient` (a 4xx reply), `permanent` (a 5xx reply) or `other`.
-    #[schema(value_type = Option<String>, example = "connection")]
-    pub last_error: Option<String>,
+    /// What kind of failure the last failed attempt met, never its text; null when none did
+    /// (or once the mail is sent).
+    #[schema(required = true)]
+    pub last_error: Option<FailureClass>,
 }
 
 impl Delivery {
     fn of(record: &TokenRecord) -> Delivery {
         let state = match record.mail_status.as_deref() {
-            Some("sent") => "sent",
-            Some("dropped") => "dropped",
-            Some("abandoned") => "abandoned",
+            Some("sent") => DeliveryState::Sent,
+            Some("dropped") => DeliveryState::Dropped,
+            Some("abandoned") => DeliveryState::Abandoned,
             // Still queued, but its token ended first (most often: the mail did not leave
             // within the token's lifetime): the worker drops it when it next comes up.
-            Some(_) if record.token.state() != "live" => "dropped",
-            Some(_) if record.last_error_class.is_some() => "retrying",
+            Some(_) if record.token.ended().is_some() => DeliveryState::Dropped,
+            Some(_) if record.last_error_class.is_some() => DeliveryState::Retrying,
             // A token always has its mail; without one it is purged or was never queued.
-            Some(_) | None => "queued",
+            Some(_) | None => DeliveryState::Queued,
         };
-        Delivery {
-            state,
-            attempts: record.attempts.unwrap_or(0),
-            sent_at: record.sent_at,
-            last_error: if state == "sent" { None } else { record.last_error_class.clone() },
-        }
+        let last_error = match state {
+            DeliveryState::Sent => None,
+            _ => record.last_error_class.as_deref().map(FailureClass::stored),
+        };
+        Delivery { state, attempts: record.attempts.unwrap_or(0), sent_at: record.sent_at, last_error }
     }
 }
 
@@ -169,7 +223,8 @@ pub(crate) struct RecoveryStatus {
     pub recovery_id: Uuid,
     /// Whose password it recovers.
     pub user_id: String,
-    /// The admin who asked, as the authenticator named them.
+    /// The admin who asked, as the authenticator named them; null for a user's own request.
+    #[schema(required = true)]
     pub requested_by: Option<String>,
     /// When it was asked for.
     pub created_at: DateTime<Utc>,
@@ -179,8 +234,7 @@ pub(crate) struct RecoveryStatus {
     /// `live`, `redeemed`, `expired`, `superseded` (a newer recovery replaced it), `cancelled`
     /// (the user said it was not them) or `revoked` (an admin withdrew it, the password was
     /// changed another way, or the account changed).
-    #[schema(value_type = String, example = "live")]
-    pub token: String,
+    pub token: TokenState,
     /// Where its mail stands.
     pub delivery: Delivery,
 }
@@ -190,7 +244,7 @@ impl From<TokenRecord> for RecoveryStatus {
         let delivery = Delivery::of(&record);
         RecoveryStatus {
             recovery_id: record.token.id,
-            token: record.token.state().to_owned(),
+            token: TokenState::of(&record.token),
             user_id: record.token.user_id,
             requested_by: record.requested_by,
             created_at: record.created_at,
@@ -211,7 +265,8 @@ pub(crate) struct OutstandingToken {
     pub created_at: DateTime<Utc>,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
-    /// The admin who asked, as the authenticator named them.
+    /// The admin who asked, as the authenticator named them; null for a user's own request.
+    #[schema(required = true)]
     pub requested_by: Option<String>,
     /// Where its mail stands.
     pub delivery: Delivery,

@@ -72,7 +72,7 @@ use crate::password::HashingPool;
 ///   `redeemed`, `expired`, `superseded`, `cancelled`, `revoked`) and the mail's (`queued`,
 ///   `retrying` with the attempts and the last error's class, `sent` with when, `abandoned`,
 ///   `dropped`), never an error's text, the token or its digest.
-/// - **Outstanding links.** `GET <mount>/<user_id>/recovery-tokens` lists a user's live tokens
+/// - **Outstanding links.** `GET <mount>/recovery-tokens?user_id=<user_id>` lists a user's live tokens
 ///   and `DELETE <mount>/recovery-tokens/<token_id>` revokes one (its queued mail is then
 ///   dropped); both are audited. A status read is not (it holds no secret, changes nothing and
 ///   is polled).

@@ -8,8 +8,8 @@ use rocket::serde::json::Json;
 use rocket::{delete, get, post, State};
 use secrecy::SecretString;
 use serde::Deserialize;
-use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, AnyOfBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::ToSchema;
 
 use super::answers::{
@@ -19,7 +19,9 @@ use super::idempotency::Idempotency;
 use super::self_service::CheckedRequest;
 use super::RecoveryService;
 use crate::auth::AdminScope;
-use crate::error::responses::{Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests};
+use crate::error::responses::{
+    Conflict, InternalServerError, NotFound, ServiceUnavailable, TooManyRequests, UnprocessableEntity,
+};
 use crate::error::{Error, Invalid, Result};
 use crate::json::JsonBody;
 use crate::rate_limit::{PublicLimit, PublicLimitOverlapped};
@@ -55,40 +57,52 @@ const MAX_ID_LEN: usize = 255;
 const PLAIN: &str =
     r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
 
-/// Exactly one of the two, each a non-empty string: an object with `email` alone or with
-/// `user_id` alone, no other property (a `null` counts as absent).
+/// The two shapes of the body, by name: `PasswordRecoveryByEmail` and
+/// `PasswordRecoveryByUserId`.
+const BY_EMAIL: &str = "PasswordRecoveryByEmail";
+const BY_USER_ID: &str = "PasswordRecoveryByUserId";
+
+/// One shape of [`PasswordRecovery`]: `field` (a non-empty string), the other field at most
+/// as `null` (so a generated type refuses both), an optional `locale`, nothing else.
+fn recovery_by(field: &str, other: &str, max: usize, description: &str) -> Schema {
+    let value = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(PLAIN))
+        .description(Some(description));
+    let absent = ObjectBuilder::new().schema_type(Type::Null).description(Some(format!(
+        "Not with `{field}`: give exactly one of the two (`null` counts as absent)."
+    )));
+    let locale = ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+        .description(Some(
+            "The language of this mail (a BCP 47 tag such as `ja` or `pt-BR`), over the \
+             account's own. A tag the server does not speak falls back (`pt-PT` → `pt-BR` \
+             → `user_account.default_locale`); it is never an error.",
+        ))
+        .examples([serde_json::json!("ja")]);
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(field, value)
+        .required(field)
+        .property(other, absent)
+        .property("locale", locale)
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .description(Some(format!("A recovery for the account with this `{field}`.")))
+        .into()
+}
+
+/// Exactly one of the two shapes: `email` alone or `user_id` alone (a `null` counts as
+/// absent), each a non-empty string, and no other property but `locale`. Each shape refuses
+/// the other's field, so no body fits both; `anyOf` says no more than that (a linter cannot
+/// prove `oneOf` exclusive through the `null`-typed fields), and a generated type refuses a
+/// body with both.
 impl utoipa::PartialSchema for PasswordRecovery {
     fn schema() -> RefOr<Schema> {
-        let one = |field: &str, max: usize, description: &str| {
-            let value = ObjectBuilder::new()
-                .schema_type(Type::String)
-                .min_length(Some(1))
-                .max_length(Some(max))
-                .pattern(Some(PLAIN))
-                .description(Some(description));
-            let locale = ObjectBuilder::new()
-                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
-                .description(Some(
-                    "The language of this mail (a BCP 47 tag such as `ja` or `pt-BR`), over the \
-                     account's own. A tag the server does not speak falls back (`pt-PT` → `pt-BR` \
-                     → `user_account.default_locale`); it is never an error.",
-                ))
-                .examples([serde_json::json!("ja")]);
-            ObjectBuilder::new()
-                .schema_type(Type::Object)
-                .property(field, value)
-                .required(field)
-                .property("locale", locale)
-                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
-        };
-        OneOfBuilder::new()
-            .item(one(
-                "email",
-                MAX_EMAIL_LEN,
-                "The account's email, compared as the account store compares emails. The mail \
-                 goes to the address stored for the account, never to this one.",
-            ))
-            .item(one("user_id", MAX_ID_LEN, "The account's id, as a string (the host's ids are opaque)."))
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name(BY_EMAIL))
+            .item(Ref::from_schema_name(BY_USER_ID))
             .description(Some(
                 "Whose password to recover: exactly one of `email` and `user_id`, and optionally \
                  the mail's `locale`. Nothing else is accepted: no recipient, token, password or \
@@ -102,6 +116,24 @@ impl utoipa::PartialSchema for PasswordRecovery {
 impl ToSchema for PasswordRecovery {
     fn name() -> std::borrow::Cow<'static, str> {
         "PasswordRecovery".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        let by_email = recovery_by(
+            "email",
+            "user_id",
+            MAX_EMAIL_LEN,
+            "The account's email, compared as the account store compares emails. The mail goes \
+             to the address stored for the account, never to this one.",
+        );
+        let by_id = recovery_by(
+            "user_id",
+            "email",
+            MAX_ID_LEN,
+            "The account's id, as a string (the host's ids are opaque).",
+        );
+        schemas.push((BY_EMAIL.to_owned(), by_email.into()));
+        schemas.push((BY_USER_ID.to_owned(), by_id.into()));
     }
 }
 
@@ -235,30 +267,36 @@ pub async fn recovery_status(
     Ok(Json(service.status(uuid(recovery_id)?).await?))
 }
 
-/// `GET <mount>/<user_id>/recovery-tokens` (admin): a user's live recovery tokens.
+/// `GET <mount>/recovery-tokens?user_id=<user_id>` (admin): a user's live recovery tokens.
 ///
 /// Their ids, when they were issued and expire, who asked, and where their mails stand; never
-/// a token or its digest. Audited.
+/// a token or its digest. Audited. The user is named in the query, not the path, so that any
+/// id the host uses (one with a `/`, or one spelled like another route) names only a user.
+/// Without `user_id` the answer is 422 `invalid_field`; an unknown user is 404
+/// `user_not_found`.
 #[utoipa::path(
     tag = OPENAPI_TAG,
     security(("bearer" = [])),
-    params(("user_id" = String, Path, description = "The account's id, as the account store names it.")),
+    params(("user_id" = String, Query, min_length = 1, max_length = 255,
+        description = "The account's id, as the account store names it (percent-encoded).")),
     responses(
         (status = 200, description = "The user's live tokens.", body = OutstandingTokens),
         AdminScope,
         (status = 404, response = NotFound),
+        (status = 422, response = UnprocessableEntity),
         (status = 500, response = InternalServerError),
         (status = 503, response = ServiceUnavailable),
     )
 )]
-#[get("/<user_id>/recovery-tokens")]
+#[get("/recovery-tokens?<user_id>")]
 pub async fn recovery_tokens(
     admin: AdminScope,
     ctx: &RequestContext,
     service: &State<RecoveryService>,
-    user_id: &str,
+    user_id: Option<String>,
 ) -> Result<Json<OutstandingTokens>> {
-    Ok(Json(service.outstanding(user_id, &admin.0, ctx).await?))
+    let user_id = plain("user_id", user_id.unwrap_or_default(), MAX_ID_LEN)?;
+    Ok(Json(service.outstanding(&user_id, &admin.0, ctx).await?))
 }
 
 /// `DELETE <mount>/recovery-tokens/<token_id>` (admin): revoke a live recovery token.
@@ -339,7 +377,6 @@ pub(crate) const SELF_SERVICE_TAG: &str = "self-service recovery";
 #[utoipa::path(
     tag = SELF_SERVICE_TAG,
     request_body = ForgotPassword,
-    security(()),
     responses(
         (status = 202, description = "Accepted. If an account has this address, a link is on its way.", body = Accepted),
         PublicLimit,

@@ -279,6 +279,9 @@ async fn the_front_bounds_what_rocket_reads_before_routing_and_names_the_client_
     let (answer, _) = stall(server.port, doubtful.as_bytes(), Duration::from_secs(6)).expect("an answer");
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(answer.contains(r#""code":"malformed_request""#), "{answer}");
+    // Its request id has the form of every other (the document's `X-Request-Id` pattern).
+    let id = answer.lines().find_map(|l| l.strip_prefix("x-request-id: ")).unwrap_or_default();
+    assert!(id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{answer}");
     // The chunked call was the first of three a minute: two more, whatever they claim, and the
     // limit holds for the socket's address.
     let body = json!({ "token": "x" }).to_string();

@@ -143,7 +143,7 @@ impl Host {
         let path = format!("{MOUNT}/password-recovery/{recovery_id}");
         let (status, state) = self.call_from(self.remote, Method::Get, &path, None, Some(admin)).await;
         assert_eq!(status, 200, "{state}");
-        let path = format!("{MOUNT}/{user_id}/recovery-tokens");
+        let path = format!("{MOUNT}/recovery-tokens?user_id={user_id}");
         let (status, list) = self.call_from(self.remote, Method::Get, &path, None, Some(admin)).await;
         assert_eq!(status, 200, "{list}");
         let live = list["tokens"].as_array().map_or(usize::MAX, Vec::len);

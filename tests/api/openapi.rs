@@ -79,7 +79,7 @@ async fn every_route_the_crate_mounts_is_documented_and_nothing_else() {
         "/change-password",
         "/{id}/avatar",
         "/password-recovery/{recovery_id}",
-        "/{user_id}/recovery-tokens",
+        "/recovery-tokens",
         "/recovery-tokens/{token_id}",
         "/cancel-recovery",
     ] {
@@ -108,7 +108,8 @@ async fn the_configured_mount_is_honoured() {
             documented.contains(&("POST".into(), format!("{prefix}/password-recovery"))),
             "{documented:?}"
         );
-        assert!(doc.get("servers").is_none(), "the paths are absolute: no server prefix");
+        assert_eq!(doc["servers"].as_array().map(|s| s.len()), Some(1), "one server");
+        assert_eq!(doc["servers"][0]["url"], "/", "the paths are absolute: no server prefix");
         if mount != "/" {
             let elsewhere = app.get(format!("{MOUNT}/openapi.json")).dispatch().await;
             assert_eq!(elsewhere.status(), Status::NotFound);
@@ -118,41 +119,72 @@ async fn the_configured_mount_is_honoured() {
 
 #[rocket::async_test]
 async fn bodies_and_security_are_described_as_the_server_takes_them() {
-    let app = spawn_app().await;
+    let app = app().set("user_account.self_service_recovery", true).spawn().await;
     let doc = document(&app, MOUNT).await;
     let schemas = &doc["components"]["schemas"];
     assert_eq!(schemas["TokenRequest"]["additionalProperties"], false);
     assert_eq!(schemas["PasswordReset"]["additionalProperties"], false);
     assert_eq!(schemas["PasswordReset"]["properties"]["new_password"]["type"], "string");
     assert_eq!(schemas["PasswordReset"]["required"], json!(["token", "new_password"]));
-    let one_of = schemas["PasswordRecovery"]["oneOf"].as_array().expect("exactly one of two");
-    let required: Vec<&Value> = one_of.iter().map(|branch| &branch["required"]).collect();
-    assert_eq!(required, [&json!(["email"]), &json!(["user_id"])]);
-    for branch in one_of {
-        assert_eq!(branch["additionalProperties"], false, "{branch}");
+    // Exactly one of `email` and `user_id`: two named shapes, each refusing the other's field.
+    let shapes: Vec<&Value> = schemas["PasswordRecovery"]["anyOf"]
+        .as_array()
+        .expect("two shapes")
+        .iter()
+        .map(|shape| resolve(&doc, shape))
+        .collect();
+    assert_eq!(shapes, [&schemas["PasswordRecoveryByEmail"], &schemas["PasswordRecoveryByUserId"]]);
+    for (shape, (field, other)) in shapes.iter().zip([("email", "user_id"), ("user_id", "email")]) {
+        assert_eq!(shape["required"], json!([field]), "{shape}");
+        assert_eq!(shape["properties"][other]["type"], "null", "{shape}");
+        assert_eq!(shape["additionalProperties"], false, "{shape}");
     }
     assert_eq!(schemas["Reason"]["enum"], json!(["invalid", "expired", "used", "superseded", "cancelled"]));
     let key = &doc["paths"][format!("{MOUNT}/password-recovery")]["post"]["parameters"][0];
     assert_eq!((&key["name"], &key["in"]), (&json!("Idempotency-Key"), &json!("header")), "{key}");
     assert_eq!(key["schema"]["maxLength"], 255, "{key}");
+    assert_eq!(key["schema"]["type"], "string", "a header is never null: {key}");
+    assert_eq!(key["required"], false, "{key}");
     for (method, path) in [
         ("get", "/password-recovery/{recovery_id}"),
-        ("get", "/{user_id}/recovery-tokens"),
+        ("get", "/recovery-tokens"),
         ("delete", "/recovery-tokens/{token_id}"),
     ] {
         let op = &doc["paths"][format!("{MOUNT}{path}")][method];
         assert_eq!(op["security"], json!([{"bearer": []}]), "{path}");
     }
-    assert!(doc["paths"][format!("{MOUNT}/cancel-recovery")]["post"].get("security").is_none());
+    // The public operations say so: `security: []`.
+    for (method, path) in [
+        ("post", "/cancel-recovery"),
+        ("post", "/verify-recovery-token"),
+        ("post", "/change-password"),
+        ("post", "/forgot-password"),
+        ("get", "/openapi.json"),
+        ("get", "/{id}/avatar"),
+    ] {
+        let op = &doc["paths"][format!("{MOUNT}{path}")][method];
+        assert_eq!(op["security"], json!([]), "{path}");
+    }
 
     let recovery = &doc["paths"][format!("{MOUNT}/password-recovery")]["post"];
     assert_eq!(recovery["security"], json!([{"bearer": []}]));
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
-    assert!(doc["paths"][format!("{MOUNT}/change-password")]["post"].get("security").is_none());
     let unauthorized = &doc["components"]["responses"]["Unauthorized"];
     assert!(unauthorized["headers"].get("WWW-Authenticate").is_some(), "{unauthorized}");
     assert!(doc["components"]["responses"]["TooManyRequests"]["headers"].get("Retry-After").is_some());
-    assert!(doc["components"]["responses"]["MethodNotAllowed"]["headers"].get("Allow").is_some());
+    // Every component is used (the 405 is described in `info`, not as an unused response).
+    let text = doc.to_string();
+    for (kind, names) in
+        [("responses", &doc["components"]["responses"]), ("schemas", &doc["components"]["schemas"])]
+    {
+        for name in names.as_object().expect("components").keys() {
+            let used = format!("\"#/components/{kind}/{name}\"");
+            assert!(text.contains(&used), "{kind}/{name} is never used");
+        }
+    }
+    assert!(doc["info"]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("405 `method_not_allowed` with `Allow`")));
 }
 
 /// Asserts that `response` to `method path` is documented: its status, the headers the
@@ -198,11 +230,13 @@ fn resolve<'d>(doc: &'d Value, value: &'d Value) -> &'d Value {
     }
 }
 
-/// The JSON Schema keywords the document uses: `$ref`, `type`, `enum`, `required`,
-/// `properties`, `additionalProperties: false`, `oneOf`, `minimum`, `format: date-time`.
+/// The JSON Schema keywords the document uses: `$ref`, `type` (one or several), `enum`,
+/// `required`, `properties`, `additionalProperties: false`, `oneOf`, `anyOf`, `items`,
+/// `minimum`, `maximum`, `format: date-time`.
 fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
     let schema = resolve(doc, schema);
-    if let Some(branches) = schema["oneOf"].as_array() {
+    for (keyword, fits_how_many) in [("oneOf", "exactly one"), ("anyOf", "at least one")] {
+        let Some(branches) = schema[keyword].as_array() else { continue };
         let fits = branches
             .iter()
             .filter(|branch| {
@@ -211,20 +245,38 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<
                 branch_errors.is_empty()
             })
             .count();
-        if fits != 1 {
-            errors.push(format!("{at}: fits {fits} of the oneOf branches"));
+        if (keyword == "oneOf" && fits != 1) || fits == 0 {
+            errors.push(format!("{at}: fits {fits} of the {keyword} branches, not {fits_how_many}"));
         }
     }
-    let type_fits = match schema["type"].as_str() {
-        Some("object") => value.is_object(),
-        Some("string") => value.is_string(),
-        Some("boolean") => value.is_boolean(),
-        Some("integer") => value.is_i64() || value.is_u64(),
+    let fits = |ty: &str| match ty {
+        "object" => value.is_object(),
+        "string" => value.is_string(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "array" => value.is_array(),
+        "null" => value.is_null(),
+        _ => true,
+    };
+    let type_fits = match &schema["type"] {
+        Value::String(ty) => fits(ty),
+        Value::Array(types) => types.iter().filter_map(Value::as_str).any(fits),
         _ => true,
     };
     if !type_fits {
-        errors.push(format!("{at}: not of type {}", schema["type"]));
+        errors.push(format!("{at}: {value} is not of type {}", schema["type"]));
         return;
+    }
+    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
+        for (i, item) in array.iter().enumerate() {
+            check(doc, items, item, &format!("{at}[{i}]"), errors);
+        }
+    }
+    if let (Some(maximum), Some(n)) = (schema["maximum"].as_f64(), value.as_f64()) {
+        if n > maximum {
+            errors.push(format!("{at}: {n} > {maximum}"));
+        }
     }
     if let Some(allowed) = schema["enum"].as_array() {
         if !allowed.contains(value) {
@@ -237,6 +289,7 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<
         }
     }
     if schema["format"] == "date-time"
+        && !value.is_null()
         && value.as_str().is_none_or(|s| chrono::DateTime::parse_from_rfc3339(s).is_err())
     {
         errors.push(format!("{at}: {value} is not a date-time"));
@@ -282,6 +335,35 @@ async fn what_the_server_answers_fits_the_document() {
     let r = app.post("/verify-recovery-token", &json!({"token": token}), None).await;
     assert_eq!(conforms(&doc, "POST", &verify, r).await["valid"], true);
     let new_password = json!({"token": token, "new_password": "violet tugboat quarry lantern"});
+    // The admin's views, then the weak-password answers with their typed details.
+    let recovery = queued["recovery_id"].as_str().unwrap_or_default();
+    let status_path = format!("{MOUNT}/password-recovery/{{recovery_id}}");
+    let r = app
+        .get(format!("{MOUNT}/password-recovery/{recovery}"))
+        .header(Header::new("Authorization", format!("Bearer {}", admin.expose())))
+        .dispatch()
+        .await;
+    let status = conforms(&doc, "GET", &status_path, r).await;
+    assert_eq!(
+        (&status["token"], &status["delivery"]["state"]),
+        (&json!("live"), &json!("sent")),
+        "{status}"
+    );
+    let list_path = format!("{MOUNT}/recovery-tokens");
+    let r = app
+        .get(format!("{list_path}?user_id={ann}"))
+        .header(Header::new("Authorization", format!("Bearer {}", admin.expose())))
+        .dispatch()
+        .await;
+    assert_eq!(conforms(&doc, "GET", &list_path, r).await["tokens"][0]["token_id"], recovery);
+    for (weak, reason) in [("short", "too_short"), ("passwordpassword", "too_guessable")] {
+        let r = app.post("/change-password", &json!({"token": token, "new_password": weak}), None).await;
+        let error = conforms(&doc, "POST", &change, r).await;
+        assert_eq!(
+            (&error["error"]["code"], &error["error"]["details"]["reason"]),
+            (&json!("weak_password"), &json!(reason))
+        );
+    }
     let r = app.post("/change-password", &new_password, None).await;
     assert_eq!(conforms(&doc, "POST", &change, r).await["status"], "password_changed");
     let r = app.post("/verify-recovery-token", &json!({"token": token}), None).await;
@@ -295,6 +377,12 @@ async fn what_the_server_answers_fits_the_document() {
     let r =
         app.post("/password-recovery", &json!({"email": "nobody@example.org"}), Some(admin.expose())).await;
     assert_eq!(conforms(&doc, "POST", &recover, r).await["error"]["code"], "user_not_found");
+    let r = app.post("/password-recovery", &json!({"email": " "}), Some(admin.expose())).await;
+    let field = conforms(&doc, "POST", &recover, r).await;
+    assert_eq!(
+        (&field["error"]["code"], &field["error"]["details"]["field"]),
+        (&json!("invalid_field"), &json!("email"))
+    );
     let r = app
         .post("/password-recovery", &json!({"email": "ann@example.org", "cc": "x"}), Some(admin.expose()))
         .await;
@@ -335,4 +423,90 @@ async fn what_the_server_answers_fits_the_document() {
         assert_eq!(r.status(), Status::Ok);
     };
     assert_eq!(conforms(&doc, "POST", &verify, limited).await["error"]["code"], "rate_limited");
+}
+
+#[rocket::async_test]
+async fn states_and_reasons_are_closed_sets_and_fields_always_sent_are_required() {
+    let app = spawn_app().await;
+    let doc = document(&app, MOUNT).await;
+    let schemas = &doc["components"]["schemas"];
+    let values = |name: &str| schemas[name]["enum"].clone();
+    assert_eq!(values("DeliveryState"), json!(["queued", "retrying", "sent", "abandoned", "dropped"]));
+    assert_eq!(
+        values("TokenState"),
+        json!(["live", "redeemed", "expired", "superseded", "cancelled", "revoked"])
+    );
+    assert_eq!(
+        values("FailureClass"),
+        json!(["connection", "timeout", "tls", "transient", "permanent", "other"])
+    );
+    assert_eq!(schemas["Delivery"]["properties"]["state"]["$ref"], "#/components/schemas/DeliveryState");
+    assert_eq!(schemas["RecoveryStatus"]["properties"]["token"]["$ref"], "#/components/schemas/TokenState");
+
+    // Every property of an answer is required: the server always sends it (null where it may be).
+    for name in [
+        "Queued",
+        "Changed",
+        "Delivery",
+        "RecoveryStatus",
+        "OutstandingToken",
+        "OutstandingTokens",
+        "Revoked",
+    ] {
+        let schema = &schemas[name];
+        let mut properties: Vec<&String> = schema["properties"].as_object().expect(name).keys().collect();
+        let mut required: Vec<&str> =
+            schema["required"].as_array().expect(name).iter().filter_map(Value::as_str).collect();
+        properties.sort();
+        required.sort_unstable();
+        assert_eq!(properties, required, "{name}");
+    }
+    let sent_at = &schemas["Delivery"]["properties"]["sent_at"];
+    assert_eq!(sent_at["type"], json!(["string", "null"]), "{sent_at}");
+    let nullable = |name: &str, field: &str| {
+        let text = schemas[name]["properties"][field].to_string();
+        text.contains("\"null\"")
+    };
+    assert!(nullable("Delivery", "last_error") && nullable("RecoveryStatus", "requested_by"));
+    assert!(!nullable("Delivery", "state") && !nullable("RecoveryStatus", "token"));
+
+    // The error body: one object per code with details, told apart by `code`.
+    let body = &schemas["ErrorBody"];
+    assert_eq!(body["discriminator"]["propertyName"], "code");
+    let variants: Vec<&str> =
+        body["oneOf"].as_array().expect("variants").iter().filter_map(|v| v["$ref"].as_str()).collect();
+    assert_eq!(
+        variants,
+        [
+            "#/components/schemas/InvalidTokenError",
+            "#/components/schemas/WeakPasswordError",
+            "#/components/schemas/InvalidFieldError",
+            "#/components/schemas/PlainError",
+        ]
+    );
+    assert_eq!(schemas["InvalidTokenDetails"]["properties"]["reason"]["$ref"], "#/components/schemas/Reason");
+    let guessable = &schemas["PasswordTooGuessable"];
+    assert_eq!(guessable["properties"]["suggestions"]["items"]["type"], "string");
+    assert_eq!(guessable["required"], json!(["reason", "score", "min_score", "warning", "suggestions"]));
+    assert!(schemas["PlainError"]["properties"].get("details").is_none());
+    // Union members have names of their own, not numbers.
+    let verdicts: Vec<&Value> =
+        schemas["Verdict"]["oneOf"].as_array().expect("two").iter().map(|v| &v["title"]).collect();
+    assert_eq!(verdicts, [&json!("VerdictValid"), &json!("VerdictInvalid")]);
+}
+
+#[rocket::async_test]
+async fn the_document_is_json_only_and_says_so_to_an_accept_that_refuses_json() {
+    let app = spawn_app().await;
+    let doc = document(&app, MOUNT).await;
+    let path = format!("{MOUNT}/openapi.json");
+    for accept in ["application/yaml", "text/html", "application/json;q=0, text/plain"] {
+        let response = app.get(path.clone()).header(Header::new("Accept", accept)).dispatch().await;
+        let body = conforms(&doc, "GET", &path, response).await;
+        assert_eq!(body["error"]["code"], "not_acceptable", "{accept}");
+    }
+    for accept in ["application/json", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/*"] {
+        let response = app.get(path.clone()).header(Header::new("Accept", accept)).dispatch().await;
+        assert_eq!(response.status(), Status::Ok, "{accept}");
+    }
 }

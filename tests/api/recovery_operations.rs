@@ -76,9 +76,10 @@ async fn status_of(app: &TestApp, admin: &str, id: &str) -> Value {
     body
 }
 
-/// `GET <mount>/<user>/recovery-tokens`, with a bearer if given.
+/// `GET <mount>/recovery-tokens?user_id=<user>` (percent-encoded), with a bearer if given.
 async fn outstanding<'a>(app: &'a TestApp, admin: Option<&str>, user: &str) -> LocalResponse<'a> {
-    let mut request = app.get(format!("{MOUNT}/{user}/recovery-tokens"));
+    let user = rocket::http::RawStr::new(user).percent_encode();
+    let mut request = app.get(format!("{MOUNT}/recovery-tokens?user_id={user}"));
     if let Some(admin) = admin {
         request = request.header(bearer(admin));
     }
@@ -524,8 +525,20 @@ async fn outstanding_tokens_list_the_live_one_without_secrets_and_revoking_it_dr
     }
     assert_eq!(audited(&app, "recovery_tokens_listed", ann).await, 1);
 
-    for unknown in [Uuid::new_v4().to_string(), "not-a-uuid".to_owned()] {
+    for unknown in [Uuid::new_v4().to_string(), "not-a-uuid".to_owned(), "password-recovery/x".to_owned()] {
         assert_error(outstanding(&app, Some(admin), &unknown).await, 404, "user_not_found").await;
+    }
+    // The user is named in the query: without one (or with an empty one) the answer says which
+    // field is missing; the old path form, and a path spelled like another route, name nothing.
+    for query in ["", "?user_id=", "?user_id=%20", "?other=1"] {
+        let response =
+            app.get(format!("{MOUNT}/recovery-tokens{query}")).header(bearer(admin)).dispatch().await;
+        let error = assert_error(response, 422, "invalid_field").await;
+        assert_eq!(error["details"], json!({"field": "user_id"}), "{query}");
+    }
+    for path in [format!("/{ann}/recovery-tokens"), "/password-recovery/recovery-tokens".to_owned()] {
+        let response = app.get(format!("{MOUNT}{path}")).header(bearer(admin)).dispatch().await;
+        assert_error(response, 404, "not_found").await;
     }
     assert_error(outstanding(&app, None, &ann.to_string()).await, 401, "unauthenticated").await;
     assert_error(revoke(&app, None, &bobs).await, 401, "unauthenticated").await;

@@ -334,7 +334,8 @@ impl Requests {
             return Ended::Dropped;
         }
         // The crate's error envelope, with a request id of its own as every answer has.
-        let id = uuid::Uuid::new_v4();
+        // (32 hex digits, as the crate's own ids and the document's `X-Request-Id` pattern.)
+        let id = uuid::Uuid::new_v4().simple();
         let body = format!(r#"{{"error":{{"code":"{code}","message":"{message}","request_id":"{id}"}}}}"#);
         let answer = format!(
             "HTTP/1.1 {status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n\

@@ -16,6 +16,7 @@ error-unauthenticated = يلزم تقديم بيانات اعتماد صالحة
 error-forbidden = تفتقر بيانات الاعتماد إلى النطاق الذي يتطلبه هذا المسار.
 error-not-found = المورد المطلوب غير موجود.
 error-method-not-allowed = هذه الطريقة غير مسموح بها هنا.
+error-not-acceptable = الاستجابة متاحة فقط بصيغة application/json.
 error-user-not-found = لا يوجد مستخدم يطابق الطلب.
 error-user-disabled = هذا المستخدم معطَّل، ولا يمكن استرداد حسابه.
 error-user-has-no-email = ليس لدى المستخدم عنوان بريد إلكتروني يُرسل إليه رابط الاسترداد.

@@ -21,6 +21,7 @@ error-unauthenticated = Gültige Bearer-Anmeldedaten sind erforderlich.
 error-forbidden = Den Anmeldedaten fehlt der Scope, den diese Route erfordert.
 error-not-found = Diese Ressource existiert nicht.
 error-method-not-allowed = Diese Methode ist hier nicht zulässig.
+error-not-acceptable = Die Antwort ist nur als application/json verfügbar.
 error-user-not-found = Kein Benutzer entspricht der Anfrage.
 error-user-disabled = Der Benutzer ist deaktiviert; sein Konto kann nicht wiederhergestellt werden.
 error-user-has-no-email = Der Benutzer hat keine E-Mail-Adresse, an die ein Wiederherstellungslink gesendet werden könnte.

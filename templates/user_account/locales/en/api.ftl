@@ -21,6 +21,7 @@ error-unauthenticated = Valid bearer credentials are required.
 error-forbidden = The credentials lack the scope this route needs.
 error-not-found = No such resource.
 error-method-not-allowed = This method is not allowed here.
+error-not-acceptable = The answer is only available as application/json.
 error-user-not-found = No user matches the request.
 error-user-disabled = The user is disabled and cannot be recovered.
 error-user-has-no-email = The user has no email address to send a recovery link to.

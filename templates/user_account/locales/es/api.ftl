@@ -22,6 +22,7 @@ error-unauthenticated = Se requieren credenciales Bearer válidas.
 error-forbidden = Las credenciales no tienen el ámbito (scope) que requiere esta ruta.
 error-not-found = Ese recurso no existe.
 error-method-not-allowed = Este método no está permitido aquí.
+error-not-acceptable = La respuesta solo está disponible como application/json.
 error-user-not-found = Ningún usuario coincide con la solicitud.
 error-user-disabled = El usuario está desactivado; su cuenta no se puede recuperar.
 error-user-has-no-email = El usuario no tiene ninguna dirección de correo electrónico a la que enviar un enlace de recuperación.

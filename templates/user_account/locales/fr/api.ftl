@@ -21,6 +21,7 @@ error-unauthenticated = Des identifiants Bearer valides sont requis.
 error-forbidden = Les identifiants n’ont pas la portée (scope) requise par cette route.
 error-not-found = Cette ressource n’existe pas.
 error-method-not-allowed = Cette méthode n’est pas autorisée ici.
+error-not-acceptable = La réponse n’est disponible qu’au format application/json.
 error-user-not-found = Aucun utilisateur ne correspond à la requête.
 error-user-disabled = L’utilisateur est désactivé ; son compte ne peut pas être récupéré.
 error-user-has-no-email = L’utilisateur n’a pas d’adresse e-mail à laquelle envoyer un lien de récupération.

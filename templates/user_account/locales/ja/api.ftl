@@ -16,6 +16,7 @@ error-unauthenticated = 有効な Bearer 認証情報が必要です。
 error-forbidden = 認証情報に、このルートに必要なスコープがありません。
 error-not-found = 該当するリソースがありません。
 error-method-not-allowed = このメソッドはここでは使用できません。
+error-not-acceptable = 応答は application/json でのみ提供されます。
 error-user-not-found = リクエストに一致するユーザーが見つかりません。
 error-user-disabled = このユーザーは無効化されているため、アカウントを回復できません。
 error-user-has-no-email = このユーザーには、回復用リンクの送信先となるメールアドレスがありません。

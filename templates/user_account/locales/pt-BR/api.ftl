@@ -16,6 +16,7 @@ error-unauthenticated = São necessárias credenciais bearer válidas.
 error-forbidden = As credenciais não têm o escopo exigido por esta rota.
 error-not-found = Este recurso não existe.
 error-method-not-allowed = Este método não é permitido aqui.
+error-not-acceptable = A resposta só está disponível como application/json.
 error-user-not-found = Nenhum usuário corresponde à requisição.
 error-user-disabled = O usuário está desativado, e sua conta não pode ser recuperada.
 error-user-has-no-email = O usuário não tem um endereço de e-mail para onde enviar um link de recuperação.
