@@ -797,6 +797,18 @@ mod tests {
     }
 
     #[test]
+    fn a_catcher_answers_each_status_with_the_same_code_as_the_error_behind_it() {
+        for (error, status) in [
+            (Error::NotAcceptable, 406),
+            (Error::NotFound, 404),
+            (Error::UnsupportedMediaType, 415),
+            (Error::BodyTimeout, 408),
+        ] {
+            assert_eq!(ErrorResponse::for_status(Status::new(status)).code, error.render().code, "{status}");
+        }
+    }
+
+    #[test]
     fn internal_errors_render_without_their_cause() {
         let e = Error::Internal("connection string postgres://secret@db".into());
         let r = e.render();
