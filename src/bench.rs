@@ -236,6 +236,8 @@ async fn mail_direct(
             message_id: format!("{}@{domain}", id.simple()),
             attempts: 1,
             language: Some(mail.language.clone()),
+            context: None,
+            claimed_at: chrono::Utc::now(),
         };
         match queue.attempt(&row).await {
             Ok(()) => sent += 1,

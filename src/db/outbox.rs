@@ -3,14 +3,18 @@
 use std::collections::HashSet;
 
 use chrono::Duration;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Double, Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Bytea, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::AsyncPgConnection;
 
 use super::sql::Run as _;
 use uuid::Uuid;
 
 use super::audit::{NewAuditEvent, COLUMNS};
+use super::recovery_tokens::{NewToken, UNENDED};
 use super::Prepare as _;
 use crate::config::Schema;
 use crate::message::{MailKind, RenderedMail};
@@ -22,6 +26,20 @@ use crate::message::{MailKind, RenderedMail};
 /// sent at least once, as ever), and saves a flush per batch statement.
 const RELAX: &str = ", relax(off) as (select set_config('synchronous_commit', 'off', true))";
 
+/// What a queued mail carries. No `Debug`: either holds a live token.
+pub enum MailBody {
+    /// Rendered when queued.
+    Rendered(RenderedMail),
+    /// The values it is rendered from when it is sent (`mail_outbox.context`), and its
+    /// language's tag.
+    Stored {
+        /// The values, as `Templates::render_stored` reads them.
+        context: String,
+        /// The language's tag.
+        language: String,
+    },
+}
+
 /// A mail to enqueue. No `Debug`: its bodies hold a live token.
 pub struct NewOutboxMail {
     id: Uuid,
@@ -29,7 +47,7 @@ pub struct NewOutboxMail {
     user_id: String,
     token_id: Option<Uuid>,
     recipient: String,
-    mail: RenderedMail,
+    mail: MailBody,
     message_id: String,
 }
 
@@ -48,7 +66,7 @@ pub struct OutboxMail {
     /// The stored address of the user.
     #[diesel(sql_type = Text)]
     pub recipient: String,
-    /// Subject line.
+    /// Subject line (empty until a mail queued as its values is rendered).
     #[diesel(sql_type = Text)]
     pub subject: String,
     /// Plain-text body (gone once the mail is finished).
@@ -66,6 +84,14 @@ pub struct OutboxMail {
     /// The language it was written in, for `Content-Language` (none for older rows).
     #[diesel(sql_type = Nullable<Text>)]
     pub language: Option<String>,
+    /// The values it is rendered from when it is sent, for a mail queued without bodies
+    /// (gone once the mail is finished).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub context: Option<String>,
+    /// When it was claimed, by the database's clock: a recovery mail rendered now names this
+    /// plus the link's lifetime, which its acceptance (later) can only extend.
+    #[diesel(sql_type = Timestamptz)]
+    pub claimed_at: DateTime<Utc>,
 }
 
 /// How a mail ended unsent (a sent one ends with [`OutboxMail::finish_sent`]).
@@ -85,7 +111,7 @@ impl NewOutboxMail {
         kind: MailKind,
         (user_id, token_id): (&str, Option<Uuid>),
         recipient: &str,
-        mail: RenderedMail,
+        mail: MailBody,
         domain: &str,
     ) -> NewOutboxMail {
         let id = Uuid::new_v4();
@@ -112,27 +138,104 @@ impl NewOutboxMail {
         event: &NewAuditEvent,
     ) -> QueryResult<Uuid> {
         // Both rows in one statement: one round trip fewer in the transaction that queues a mail.
-        // The mail's values are $1 to $10, the event's the six after them.
+        // The mail's values are $1 to $11, the event's the six after them.
+        let (subject, text, html, context, language) = self.parts();
         let mail = diesel::sql_query(format!(
             "with mail as (insert into {s}.mail_outbox \
-               (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id, language) \
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning 1) \
+               (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id, language, context) \
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning 1) \
              insert into {s}.audit_events ({COLUMNS}) \
-             select $11, $12, $13, $14, $15, $16 from mail"
+             select $12, $13, $14, $15, $16, $17 from mail"
         ))
         .bind::<SqlUuid, _>(self.id)
         .bind::<Text, _>(self.kind)
         .bind::<Text, _>(&self.user_id)
         .bind::<Nullable<SqlUuid>, _>(self.token_id)
         .bind::<Text, _>(&self.recipient)
-        .bind::<Text, _>(&self.mail.subject)
-        .bind::<Text, _>(&self.mail.text)
-        .bind::<Text, _>(&self.mail.html)
+        .bind::<Nullable<Text>, _>(subject)
+        .bind::<Nullable<Text>, _>(text)
+        .bind::<Nullable<Text>, _>(html)
         .bind::<Text, _>(&self.message_id)
-        .bind::<Text, _>(&self.mail.language)
+        .bind::<Text, _>(language)
+        .bind::<Nullable<Text>, _>(context)
         .into_boxed();
         event.bind_to(mail).cached().execute_on(conn, s).await?;
         Ok(self.id)
+    }
+}
+
+impl NewOutboxMail {
+    /// Issues `token` with the id `token_id` (superseding the account's unended tokens, as
+    /// [`super::recovery_tokens::issue`] does), queues this mail for it and records `event`,
+    /// all in one statement inside the caller's transaction: one round trip for the whole
+    /// recovery. Returns the token's expiry (`ttl_secs` from now).
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn insert_with_token(
+        &self,
+        conn: &mut AsyncPgConnection,
+        s: &Schema,
+        (token, token_id): (&NewToken<'_>, Uuid),
+        event: &NewAuditEvent,
+    ) -> QueryResult<DateTime<Utc>> {
+        #[derive(QueryableByName)]
+        struct Issued {
+            #[diesel(sql_type = Timestamptz)]
+            expires_at: DateTime<Utc>,
+        }
+        #[allow(clippy::cast_precision_loss)] // at most 86400
+        let ttl = token.ttl_secs as f64;
+        let (key, request) =
+            token.idempotency.map_or((None, None), |(k, r)| (Some(k.to_vec()), Some(r.to_vec())));
+        let (subject, text, html, context, language) = self.parts();
+        // The token's values are $1 to $9, the mail's $10 to $18 (its user is the token's, its
+        // token the one inserted here), the event's the six after them. As in `issue`, the
+        // insert reads the count of superseded rows, so the update has run to the end before
+        // the new row meets the one-live-per-user index; the mail reads the inserted token, and
+        // the event the inserted mail, so each row is written only if the one before it was.
+        let query = diesel::sql_query(format!(
+            "with ended as (update {s}.recovery_tokens t set superseded_at = now() \
+                            where t.user_id = $1 and {UNENDED} returning 1), \
+             token as (insert into {s}.recovery_tokens (id, user_id, token_hash, binding, requested_by, \
+                                   expires_at, requested_by_subject, idempotency_key_hash, request_hash) \
+                       select $9, $1, $2, $3, $4, now() + make_interval(secs => $5), $6, $7, $8 \
+                       from (select count(*) from ended) e returning id, expires_at), \
+             mail as (insert into {s}.mail_outbox (id, kind, user_id, token_id, recipient, subject, \
+                                  body_text, body_html, message_id, language, context) \
+                      select $10, $11, $1, token.id, $12, $13, $14, $15, $16, $17, $18 from token returning 1), \
+             event as (insert into {s}.audit_events ({COLUMNS}) select $19, $20, $21, $22, $23, $24 from mail) \
+             select expires_at from token"
+        ))
+        .bind::<Text, _>(token.user_id)
+        .bind::<Bytea, _>(&token.hash.0[..])
+        .bind::<Bytea, _>(token.binding)
+        .bind::<Nullable<Text>, _>(token.requested_by)
+        .bind::<Double, _>(ttl)
+        .bind::<Text, _>(token.requested_by_subject)
+        .bind::<Nullable<Bytea>, _>(key)
+        .bind::<Nullable<Bytea>, _>(request)
+        .bind::<SqlUuid, _>(token_id)
+        .bind::<SqlUuid, _>(self.id)
+        .bind::<Text, _>(self.kind)
+        .bind::<Text, _>(&self.recipient)
+        .bind::<Nullable<Text>, _>(subject)
+        .bind::<Nullable<Text>, _>(text)
+        .bind::<Nullable<Text>, _>(html)
+        .bind::<Text, _>(&self.message_id)
+        .bind::<Text, _>(language)
+        .bind::<Nullable<Text>, _>(context)
+        .into_boxed();
+        let issued: Issued = event.bind_to(query).cached().get_result_on(conn, s).await?;
+        Ok(issued.expires_at)
+    }
+
+    /// The subject, bodies, stored values and language to write.
+    fn parts(&self) -> (Option<&String>, Option<&String>, Option<&String>, Option<&String>, &String) {
+        match &self.mail {
+            MailBody::Rendered(m) => (Some(&m.subject), Some(&m.text), Some(&m.html), None, &m.language),
+            MailBody::Stored { context, language } => (None, None, None, Some(context), language),
+        }
     }
 }
 
@@ -161,9 +264,10 @@ impl OutboxMail {
                              next_attempt_at = now() + make_interval(secs => $1) \
                          from due where m.id = due.id \
                          returning m.id, m.kind, m.token_id, m.recipient, m.subject, m.body_text, m.body_html, \
-                                   m.message_id, m.attempts, m.language, due.next_attempt_at as due_at, \
+                                   m.message_id, m.attempts, m.language, m.context, due.next_attempt_at as due_at, \
                                    due.created_at){RELAX} \
-             select id, kind, token_id, recipient, subject, body_text, body_html, message_id, attempts, language \
+             select id, kind, token_id, recipient, coalesce(subject, '') as subject, body_text, body_html, \
+                    message_id, attempts, language, context, now() as claimed_at \
              from claimed cross join relax order by due_at, created_at",
         ))
         .bind::<Double, _>(seconds(lease))
@@ -188,7 +292,7 @@ impl OutboxMail {
     ) -> QueryResult<bool> {
         let status = how.as_str();
         diesel::sql_query(format!(
-            "update {s}.mail_outbox set status = $3, body_text = null, body_html = null, last_error = $4, \
+            "update {s}.mail_outbox set status = $3, body_text = null, body_html = null, context = null, last_error = $4, \
              last_error_class = $5, updated_at = now() \
              where id = $1 and status = 'queued' and attempts = $2"
         ))
@@ -251,7 +355,7 @@ impl OutboxMail {
         let (ids, attempts) = claims(claimed);
         let rows: Vec<Id> = diesel::sql_query(format!(
             "with c(id, attempts) as (select * from unnest($1::uuid[], $2::int[])){RELAX} \
-             update {s}.mail_outbox m set status = $3, body_text = null, body_html = null, last_error = null, \
+             update {s}.mail_outbox m set status = $3, body_text = null, body_html = null, context = null, last_error = null, \
              updated_at = now() \
              from c cross join relax \
              where m.id = c.id and m.status = 'queued' and m.attempts = c.attempts returning m.id"
@@ -292,7 +396,7 @@ impl OutboxMail {
         let tokens: Vec<Uuid> = sent.iter().filter_map(|(m, _)| m.token_id).collect();
         let rows: Vec<Id> = diesel::sql_query(format!(
             "with c(id, attempts, ago) as (select * from unnest($1::uuid[], $2::int[], $3::float8[])){RELAX}, \
-             done as (update {s}.mail_outbox m set status = 'sent', body_text = null, body_html = null, \
+             done as (update {s}.mail_outbox m set status = 'sent', body_text = null, body_html = null, context = null, \
                           last_error = null, updated_at = now(), \
                           sent_at = now() - make_interval(secs => c.ago) \
                       from c cross join relax \

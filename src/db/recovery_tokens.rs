@@ -27,7 +27,7 @@ const UNSPENT: &str = "t.used_at is null and t.superseded_at is null and t.revok
 /// When a token (aliased `t`) is still in the one-live-per-user index
 /// (`recovery_tokens_one_live_per_user`): unused, not superseded, not revoked, expired or not.
 /// Ending a user's tokens must end these, or the next one issued collides with an expired one.
-const UNENDED: &str = "t.used_at is null and t.superseded_at is null and t.revoked_at is null";
+pub(super) const UNENDED: &str = "t.used_at is null and t.superseded_at is null and t.revoked_at is null";
 
 /// A token as stored, with what it is now.
 #[derive(Debug, Clone, QueryableByName)]

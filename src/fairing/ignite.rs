@@ -208,8 +208,10 @@ impl UserAccount {
             self.database.is_some(),
         );
         let bounds = if pooled { bounds.behind_pooler() } else { bounds };
+        let templates = Arc::new(templates);
         let queue = MailQueue::new(MailQueueParts {
             mailer,
+            templates: Arc::clone(&templates),
             store: store.clone(),
             schema: schema.clone(),
             bounds: bounds.clone(),
@@ -224,7 +226,7 @@ impl UserAccount {
             store,
             hashing: HashingPool::new(hasher, config.argon2.max_concurrent),
             config: Arc::clone(config),
-            templates: Arc::new(templates),
+            templates,
             queue: queue.clone(),
         };
         Ok((default_store, queue, service))

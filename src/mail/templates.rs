@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use fluent_bundle::FluentValue;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tera::{Context, Tera};
 
 use crate::error::error_chain;
@@ -48,7 +48,35 @@ pub trait MailContext: Serialize {
     /// The values the mail's sentences may use (the `mail.ftl` variables), times written as
     /// `lang` writes them.
     fn values(&self, locales: &Locales, lang: Lang) -> Vec<(&'static str, FluentValue<'static>)>;
+
+    /// The values to keep in the outbox so that the mail is rendered when it is sent, in the
+    /// language `lang` (a tag), as [`Templates::render_stored`] reads them; `None` renders it
+    /// when it is queued.
+    fn stored(&self, _lang: &str) -> Option<String> {
+        None
+    }
 }
+
+/// A recovery mail's values as the outbox keeps them until it is sent (`mail_outbox.context`).
+/// No `Debug`: the links hold a live token.
+#[derive(Serialize, Deserialize)]
+struct StoredRecovery {
+    /// The format's version: a row written by a version that wrote another is refused, not
+    /// misread.
+    v: u32,
+    /// The language's tag.
+    lang: String,
+    product_name: String,
+    display_name: String,
+    link: String,
+    cancel_link: String,
+    /// The link's lifetime, from when the mail is accepted.
+    ttl_secs: u64,
+    by_user: bool,
+}
+
+/// [`StoredRecovery::v`] of this version.
+const STORED_VERSION: u32 = 1;
 
 /// The recovery mail's values. No `Debug`: the link holds a live token.
 #[derive(Serialize)]
@@ -66,8 +94,9 @@ pub struct RecoveryMail<'a> {
     /// When the link stops working (the templates get it as the language writes it).
     #[serde(skip)]
     pub expires_at: DateTime<Utc>,
-    /// The token lifetime in minutes.
-    pub ttl_minutes: u64,
+    /// The link's lifetime in seconds (the templates get it in minutes, as `ttl_minutes`).
+    #[serde(skip)]
+    pub ttl_secs: u64,
     /// The user asked for the link themselves (self-service), not an admin.
     pub by_user: bool,
 }
@@ -75,12 +104,26 @@ pub struct RecoveryMail<'a> {
 impl MailContext for RecoveryMail<'_> {
     const KIND: MailKind = MailKind::Recovery;
 
+    fn stored(&self, lang: &str) -> Option<String> {
+        let stored = StoredRecovery {
+            v: STORED_VERSION,
+            lang: lang.to_owned(),
+            product_name: self.product_name.to_owned(),
+            display_name: self.display_name.to_owned(),
+            link: self.link.to_owned(),
+            cancel_link: self.cancel_link.to_owned(),
+            ttl_secs: self.ttl_secs,
+            by_user: self.by_user,
+        };
+        serde_json::to_string(&stored).ok()
+    }
+
     fn values(&self, locales: &Locales, lang: Lang) -> Vec<(&'static str, FluentValue<'static>)> {
         vec![
             ("product_name", self.product_name.to_owned().into()),
             ("display_name", self.display_name.to_owned().into()),
             ("expires_at", locales.datetime(lang, self.expires_at).into()),
-            ("ttl_minutes", self.ttl_minutes.into()),
+            ("ttl_minutes", self.ttl_secs.div_ceil(60).into()),
         ]
     }
 }
@@ -148,7 +191,7 @@ impl Templates {
                 link,
                 cancel_link,
                 expires_at: time,
-                ttl_minutes: 60,
+                ttl_secs: 3600,
                 by_user: false,
             };
             templates.render(&recovery, lang)?;
@@ -193,6 +236,31 @@ impl Templates {
         self.render_kind(M::KIND, &tera_context, self.locales.tag(lang))
     }
 
+    /// Renders a recovery mail from the values the outbox kept ([`MailContext::stored`]), in
+    /// the language they name (or the nearest one spoken now), for a mail sent at about `now`:
+    /// its link works until `now` plus its lifetime at the least (the lifetime runs from when
+    /// the mail server accepts the mail, which is later).
+    ///
+    /// # Errors
+    /// The values do not read (or were written in another format), or a template failed.
+    pub fn render_stored(&self, stored: &str, now: DateTime<Utc>) -> Result<RenderedMail, String> {
+        let stored: StoredRecovery =
+            serde_json::from_str(stored).map_err(|e| format!("the mail's stored values do not read: {e}"))?;
+        if stored.v != STORED_VERSION {
+            return Err(format!("the mail's stored values are of format {}, not {STORED_VERSION}", stored.v));
+        }
+        let mail = RecoveryMail {
+            product_name: &stored.product_name,
+            display_name: &stored.display_name,
+            link: &stored.link,
+            cancel_link: &stored.cancel_link,
+            expires_at: now + chrono::Duration::seconds(i64::try_from(stored.ttl_secs).unwrap_or(86_400)),
+            ttl_secs: stored.ttl_secs,
+            by_user: stored.by_user,
+        };
+        self.render(&mail, self.locales.for_tag(Some(&stored.lang)))
+    }
+
     fn render_kind(&self, kind: MailKind, context: &Context, language: &str) -> Result<RenderedMail, String> {
         let render = |part: &str| {
             let name = format!("{}/{part}", kind.as_str());
@@ -229,7 +297,7 @@ mod tests {
             link: "https://acme.example/reset-password?lang=en#token=abc_DEF-123",
             cancel_link: "https://acme.example/reset-password?lang=en#cancel=abc_DEF-123",
             expires_at: at("2026-11-26T22:00:00Z"),
-            ttl_minutes: 60,
+            ttl_secs: 3600,
             by_user: false,
         }
     }
@@ -255,6 +323,36 @@ mod tests {
             );
         }
         assert!(mail.html.contains(r#"<html lang="en" dir="ltr">"#), "{}", mail.html);
+    }
+
+    #[test]
+    fn a_recovery_mail_kept_as_its_values_renders_as_it_would_have_when_sent() {
+        let t = Templates::new(None, locales()).expect("embedded templates");
+        for lang in t.locales().all() {
+            for by_user in [false, true] {
+                let context = RecoveryMail { by_user, ..recovery_context("Ann <b>") };
+                let tag = t.locales().tag(lang);
+                let stored = context.stored(tag).expect("a recovery mail is kept as its values");
+                // Sent an hour (its lifetime) before the deadline the context names.
+                let sent = context.expires_at - chrono::Duration::seconds(3600);
+                let later = t.render_stored(&stored, sent).expect("renders");
+                let now = t.render(&context, lang).expect("renders");
+                assert_eq!(
+                    (&later.subject, &later.text, &later.html, &later.language),
+                    (&now.subject, &now.text, &now.html, &now.language),
+                    "{tag}"
+                );
+            }
+        }
+        // The notification is rendered when queued; a stored form of another version, or one
+        // that does not read, is refused rather than misread.
+        let changed =
+            PasswordChangedMail { product_name: "Acme", display_name: "Ann", changed_at: Utc::now() };
+        assert!(changed.stored("en").is_none());
+        let stored = recovery_context("Ann").stored("en").unwrap_or_default();
+        let other = stored.replace("\"v\":1", "\"v\":2");
+        assert!(t.render_stored(&other, Utc::now()).is_err_and(|e| e.contains("format 2")), "{other}");
+        assert!(t.render_stored("{", Utc::now()).is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use super::failure::Failure;
 use super::SendMail;
 use crate::config::{Mail, MailTransport};
 use crate::db::outbox::OutboxMail;
+use crate::message::RenderedMail;
 
 enum Backend {
     Smtp(SmtpPool),
@@ -111,20 +112,39 @@ impl Mailer {
     /// # Errors
     /// The row's recipient is not an address, or its bodies were wiped.
     pub fn build(&self, mail: &OutboxMail) -> Result<Message, String> {
-        let to: Mailbox = mail.recipient.parse().map_err(|e| format!("recipient is not an address: {e}"))?;
         let (Some(text), Some(html)) = (&mail.body_text, &mail.body_html) else {
             return Err("the mail's bodies are gone".into());
         };
+        self.compose(mail, (&mail.subject, text, html), mail.language.as_deref())
+    }
+
+    /// The message for an outbox row queued as its values, with `rendered`'s subject, bodies
+    /// and language.
+    ///
+    /// # Errors
+    /// The row's recipient is not an address.
+    pub fn build_rendered(&self, mail: &OutboxMail, rendered: &RenderedMail) -> Result<Message, String> {
+        let parts = (&rendered.subject, &rendered.text, &rendered.html);
+        self.compose(mail, parts, Some(&rendered.language))
+    }
+
+    fn compose(
+        &self,
+        mail: &OutboxMail,
+        (subject, text, html): (&String, &String, &String),
+        language: Option<&str>,
+    ) -> Result<Message, String> {
+        let to: Mailbox = mail.recipient.parse().map_err(|e| format!("recipient is not an address: {e}"))?;
         let mut builder = Message::builder();
-        if let Some(language) = &mail.language {
-            builder = builder.header(ContentLanguage(language.clone()));
+        if let Some(language) = language {
+            builder = builder.header(ContentLanguage(language.to_owned()));
         }
         builder
             .message_id(Some(format!("<{}>", mail.message_id)))
             .date_now()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject.clone())
+            .subject(subject.clone())
             .header(header::MIME_VERSION_1_0)
             .multipart(MultiPart::alternative_plain_html(text.clone(), html.clone()))
             .map_err(|e| format!("cannot build the message: {e}"))

@@ -16,7 +16,7 @@ use super::{MailContext, Mailer, Templates};
 use crate::accounts::Store;
 use crate::config::Schema;
 use crate::db::audit::{event, NewAuditEvent};
-use crate::db::outbox::{Finished, NewOutboxMail, OutboxMail};
+use crate::db::outbox::{Finished, MailBody, NewOutboxMail, OutboxMail};
 use crate::db::SessionBounds;
 use crate::error::Error;
 use crate::liveness;
@@ -90,6 +90,8 @@ struct Outcome {
 pub(crate) struct MailQueueParts {
     /// Delivers the mails.
     pub(crate) mailer: Mailer,
+    /// Renders the mails queued as their values (a recovery mail), when they are sent.
+    pub(crate) templates: Arc<Templates>,
     /// Asked whether a token's account still matches before the token is sent.
     pub(crate) store: Store,
     /// The schema of the outbox.
@@ -110,6 +112,7 @@ pub(crate) struct MailQueueParts {
 #[derive(Clone)]
 pub struct MailQueue {
     mailer: Arc<Mailer>,
+    templates: Arc<Templates>,
     wake: Arc<Notify>,
     /// Set when the server shuts down: no further claim, no further attempt.
     stopping: Arc<AtomicBool>,
@@ -128,6 +131,7 @@ impl MailQueue {
     pub(crate) fn new(parts: MailQueueParts) -> MailQueue {
         let MailQueueParts {
             mailer,
+            templates,
             store,
             schema,
             bounds,
@@ -138,6 +142,7 @@ impl MailQueue {
         } = parts;
         MailQueue {
             mailer: Arc::new(mailer),
+            templates,
             wake: Arc::new(Notify::new()),
             stopping: Arc::default(),
             max_attempts,
@@ -161,14 +166,35 @@ impl MailQueue {
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
         (templates, context, lang): (&Templates, &M, Lang),
-        (user_id, token_id): (&str, Option<uuid::Uuid>),
+        ids: (&str, Option<uuid::Uuid>),
         recipient: &str,
         event: &NewAuditEvent,
     ) -> Result<uuid::Uuid, Error> {
-        let mail = templates.render(context, lang).map_err(Error::Internal)?;
-        let domain = self.mailer.sender_domain();
-        let new = NewOutboxMail::new(M::KIND, (user_id, token_id), recipient, mail, domain);
+        let new = self.prepare((templates, context, lang), ids, recipient)?;
         Ok(new.insert(conn, &self.schema, event).await?)
+    }
+
+    /// The outbox row of the mail `context` is for, to `recipient` (the account `user_id`'s
+    /// stored address), ready to insert: kept as its values when the mail allows (a recovery
+    /// mail, rendered when it is sent), else rendered now.
+    ///
+    /// # Errors
+    /// A template that fails to render.
+    pub(crate) fn prepare<M: MailContext>(
+        &self,
+        (templates, context, lang): (&Templates, &M, Lang),
+        (user_id, token_id): (&str, Option<uuid::Uuid>),
+        recipient: &str,
+    ) -> Result<NewOutboxMail, Error> {
+        // A mail that can be kept as its values is rendered when it is sent: the request
+        // renders nothing and writes a few hundred bytes.
+        let language = templates.locales().tag(lang);
+        let mail = match context.stored(language) {
+            Some(context) => MailBody::Stored { context, language: language.to_owned() },
+            None => MailBody::Rendered(templates.render(context, lang).map_err(Error::Internal)?),
+        };
+        let domain = self.mailer.sender_domain();
+        Ok(NewOutboxMail::new(M::KIND, (user_id, token_id), recipient, mail, domain))
     }
 
     /// The mailer this queue delivers through (the bench's direct-transport ceiling uses it).
@@ -401,7 +427,16 @@ impl MailQueue {
     /// only, not the worker; the task is aborted at the attempt's deadline, so a stalled
     /// server can neither hold the worker nor deliver the mail late.
     pub(crate) async fn attempt(&self, mail: &OutboxMail) -> Result<(), Failure> {
-        let message = self.mailer.build(mail).map_err(Failure::other)?;
+        let message = match (&mail.context, &mail.body_text) {
+            // Queued as its values: rendered now, with the templates and sentences in use.
+            (Some(stored), None) => {
+                let rendered =
+                    self.templates.render_stored(stored, mail.claimed_at).map_err(Failure::other)?;
+                self.mailer.build_rendered(mail, &rendered)
+            }
+            _ => self.mailer.build(mail),
+        }
+        .map_err(Failure::other)?;
         let mailer = Arc::clone(&self.mailer);
         let task = rocket::tokio::spawn(async move { mailer.send(message).await });
         let abort = task.abort_handle();

@@ -278,7 +278,9 @@ impl RecoveryService {
             idempotency: issue.idempotency,
             ttl_secs: self.config.token_ttl_secs,
         };
-        let (token_id, expires_at) = recovery_tokens::issue(conn, &self.schema, &new).await?;
+        // The token's id is chosen here, so that the token, its mail and the event recording
+        // who asked are written by one statement.
+        let token_id = Uuid::new_v4();
         let locales = self.templates.locales();
         // The admin's choice first; for a user's own request, the account's, then the page's.
         let lang = match (issue.by_user, issue.locale, account.locale.as_deref()) {
@@ -290,8 +292,12 @@ impl RecoveryService {
             display_name: &account.display_name,
             link: &self.link(issue.token, "token", lang),
             cancel_link: &self.link(issue.token, "cancel", lang),
-            expires_at,
-            ttl_minutes: self.config.token_ttl_secs.div_ceil(60),
+            // The mail is kept as its values and rendered when it is sent, naming the send
+            // time plus the lifetime (`Templates::render_stored`); this is what it would name
+            // if it were rendered now.
+            expires_at: chrono::Utc::now()
+                + chrono::Duration::seconds(i64::try_from(self.config.token_ttl_secs).unwrap_or(86_400)),
+            ttl_secs: self.config.token_ttl_secs,
             by_user: issue.by_user,
         };
         let details = if issue.by_user {
@@ -304,9 +310,9 @@ impl RecoveryService {
             .actor(issue.requested_by)
             .target(Some(&account.id))
             .details(details);
-        self.queue
-            .enqueue(conn, (&self.templates, &mail, lang), (&account.id, Some(token_id)), email, &requested)
-            .await?;
+        let mail =
+            self.queue.prepare((&self.templates, &mail, lang), (&account.id, Some(token_id)), email)?;
+        let expires_at = mail.insert_with_token(conn, &self.schema, (&new, token_id), &requested).await?;
         Ok(Queued { status: QUEUED, user_id: account.id, expires_at, recovery_id: token_id })
     }
 

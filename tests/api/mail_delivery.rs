@@ -34,7 +34,9 @@ async fn statuses(app: &TestApp) -> Vec<(String, i32, bool)> {
     }
     let mut conn = app.db.conn().await;
     let rows: Vec<Row> = diesel::sql_query(
-        "select status, attempts, body_text is not null as has_body from mail_outbox order by created_at",
+        // What the mail says: its bodies, or the values it is rendered from when sent.
+        "select status, attempts, coalesce(body_text, context) is not null as has_body \
+         from mail_outbox order by created_at",
     )
     .load(&mut conn)
     .await
@@ -258,4 +260,52 @@ async fn a_token_that_dies_while_its_batch_is_being_sent_drops_its_mail() {
     let recipients = sender.recipients.lock().map(|r| r.clone()).unwrap_or_default();
     assert_eq!(recipients, vec!["ann@example.org".to_string()]);
     assert!(statuses(&app).await.iter().all(|(_, _, body_kept)| !body_kept), "bodies wiped");
+}
+
+#[rocket::async_test]
+async fn a_recovery_mail_waits_as_its_values_and_is_rendered_when_it_is_sent() {
+    let addr = smtp::free_port();
+    let down = SmtpServer::unstarted_at(addr);
+    let app = app().smtp(&down).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    let r = app
+        .post(
+            "/password-recovery",
+            &json!({"email": "ann@example.org", "locale": "ja"}),
+            Some(admin.expose()),
+        )
+        .await;
+    assert_eq!(r.status(), Status::Ok);
+
+    // Queued: no rendered subject or body, the values (with the language) instead.
+    let waiting = "mail_outbox where subject is null and body_text is null and body_html is null \
+                   and context::jsonb->>'lang' = 'ja' and language = 'ja'";
+    assert_eq!(fixtures::count(&mut conn, waiting).await, 1);
+
+    // Values of a format this version does not read: the attempt fails as `other`, nothing is
+    // sent, and the mail waits for its next attempt.
+    fixtures::execute(&mut conn, "update mail_outbox set context = replace(context, '\"v\":1', '\"v\":9')")
+        .await;
+    let up = SmtpServer::start_at(addr);
+    let report = app.deliver_mail().await;
+    assert_eq!((report.sent, report.retried), (0, 1), "{report:?}");
+    assert_eq!(fixtures::count(&mut conn, "mail_outbox where last_error_class = 'other'").await, 1);
+    assert!(up.received().is_empty());
+
+    // Its values back: it goes out rendered in Japanese, and the values are wiped.
+    fixtures::execute(&mut conn, "update mail_outbox set context = replace(context, '\"v\":9', '\"v\":1')")
+        .await;
+    backoff_passes(&app).await;
+    assert_eq!(app.deliver_mail().await.sent, 1);
+    let mails = up.received();
+    assert_eq!(mails.len(), 1);
+    let parsed = mails[0].parsed();
+    assert_eq!(parsed.header("Content-Language").and_then(|h| h.as_text()), Some("ja"));
+    assert!(parsed.body_text(0).is_some_and(|t| t.contains("#token=")));
+    assert_eq!(
+        fixtures::count(&mut conn, "mail_outbox where context is not null or body_text is not null").await,
+        0
+    );
 }
