@@ -4,7 +4,9 @@ use std::collections::HashSet;
 
 use chrono::Duration;
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{
     Array, BigInt, Bytea, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
@@ -39,6 +41,11 @@ pub enum MailBody {
         language: String,
     },
 }
+
+/// The columns of `mail_outbox` a new mail fills, in the order `NewOutboxMail::bind_to` binds
+/// them.
+const MAIL_COLUMNS: &str =
+    "id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id, language, context";
 
 /// A mail to enqueue. No `Debug`: its bodies hold a live token.
 pub struct NewOutboxMail {
@@ -139,27 +146,14 @@ impl NewOutboxMail {
     ) -> QueryResult<Uuid> {
         // Both rows in one statement: one round trip fewer in the transaction that queues a mail.
         // The mail's values are $1 to $11, the event's the six after them.
-        let (subject, text, html, context, language) = self.parts();
         let mail = diesel::sql_query(format!(
-            "with mail as (insert into {s}.mail_outbox \
-               (id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id, language, context) \
+            "with mail as (insert into {s}.mail_outbox ({MAIL_COLUMNS}) \
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning 1) \
              insert into {s}.audit_events ({COLUMNS}) \
              select $12, $13, $14, $15, $16, $17 from mail"
         ))
-        .bind::<SqlUuid, _>(self.id)
-        .bind::<Text, _>(self.kind)
-        .bind::<Text, _>(&self.user_id)
-        .bind::<Nullable<SqlUuid>, _>(self.token_id)
-        .bind::<Text, _>(&self.recipient)
-        .bind::<Nullable<Text>, _>(subject)
-        .bind::<Nullable<Text>, _>(text)
-        .bind::<Nullable<Text>, _>(html)
-        .bind::<Text, _>(&self.message_id)
-        .bind::<Text, _>(language)
-        .bind::<Nullable<Text>, _>(context)
         .into_boxed();
-        event.bind_to(mail).cached().execute_on(conn, s).await?;
+        event.bind_to(self.bind_to(mail)).cached().execute_on(conn, s).await?;
         Ok(self.id)
     }
 }
@@ -188,9 +182,8 @@ impl NewOutboxMail {
         let ttl = token.ttl_secs as f64;
         let (key, request) =
             token.idempotency.map_or((None, None), |(k, r)| (Some(k.to_vec()), Some(r.to_vec())));
-        let (subject, text, html, context, language) = self.parts();
-        // The token's values are $1 to $9, the mail's $10 to $18 (its user is the token's, its
-        // token the one inserted here), the event's the six after them. As in `issue`, the
+        // The token's values are $1 to $9, the mail's $10 to $20 (its token the one inserted
+        // here), the event's the six after them. As in `issue`, the
         // insert reads the count of superseded rows, so the update has run to the end before
         // the new row meets the one-live-per-user index; the mail reads the inserted token, and
         // the event the inserted mail, so each row is written only if the one before it was.
@@ -201,10 +194,9 @@ impl NewOutboxMail {
                                    expires_at, requested_by_subject, idempotency_key_hash, request_hash) \
                        select $9, $1, $2, $3, $4, now() + make_interval(secs => $5), $6, $7, $8 \
                        from (select count(*) from ended) e returning id, expires_at), \
-             mail as (insert into {s}.mail_outbox (id, kind, user_id, token_id, recipient, subject, \
-                                  body_text, body_html, message_id, language, context) \
-                      select $10, $11, $1, token.id, $12, $13, $14, $15, $16, $17, $18 from token returning 1), \
-             event as (insert into {s}.audit_events ({COLUMNS}) select $19, $20, $21, $22, $23, $24 from mail) \
+             mail as (insert into {s}.mail_outbox ({MAIL_COLUMNS}) \
+                      select $10, $11, $12, token.id, $14, $15, $16, $17, $18, $19, $20 from token returning 1), \
+             event as (insert into {s}.audit_events ({COLUMNS}) select $21, $22, $23, $24, $25, $26 from mail) \
              select expires_at from token"
         ))
         .bind::<Text, _>(token.user_id)
@@ -216,26 +208,30 @@ impl NewOutboxMail {
         .bind::<Nullable<Bytea>, _>(key)
         .bind::<Nullable<Bytea>, _>(request)
         .bind::<SqlUuid, _>(token_id)
-        .bind::<SqlUuid, _>(self.id)
-        .bind::<Text, _>(self.kind)
-        .bind::<Text, _>(&self.recipient)
-        .bind::<Nullable<Text>, _>(subject)
-        .bind::<Nullable<Text>, _>(text)
-        .bind::<Nullable<Text>, _>(html)
-        .bind::<Text, _>(&self.message_id)
-        .bind::<Text, _>(language)
-        .bind::<Nullable<Text>, _>(context)
         .into_boxed();
-        let issued: Issued = event.bind_to(query).cached().get_result_on(conn, s).await?;
+        let issued: Issued = event.bind_to(self.bind_to(query)).cached().get_result_on(conn, s).await?;
         Ok(issued.expires_at)
     }
 
-    /// The subject, bodies, stored values and language to write.
-    fn parts(&self) -> (Option<&String>, Option<&String>, Option<&String>, Option<&String>, &String) {
-        match &self.mail {
+    /// `query` with the mail's eleven values bound after its others, in the order of
+    /// [`MAIL_COLUMNS`].
+    fn bind_to<'a, Q>(&'a self, query: BoxedSqlQuery<'a, Pg, Q>) -> BoxedSqlQuery<'a, Pg, Q> {
+        let (subject, text, html, context, language) = match &self.mail {
             MailBody::Rendered(m) => (Some(&m.subject), Some(&m.text), Some(&m.html), None, &m.language),
             MailBody::Stored { context, language } => (None, None, None, Some(context), language),
-        }
+        };
+        query
+            .bind::<SqlUuid, _>(self.id)
+            .bind::<Text, _>(self.kind)
+            .bind::<Text, _>(&self.user_id)
+            .bind::<Nullable<SqlUuid>, _>(self.token_id)
+            .bind::<Text, _>(&self.recipient)
+            .bind::<Nullable<Text>, _>(subject)
+            .bind::<Nullable<Text>, _>(text)
+            .bind::<Nullable<Text>, _>(html)
+            .bind::<Text, _>(&self.message_id)
+            .bind::<Text, _>(language)
+            .bind::<Nullable<Text>, _>(context)
     }
 }
 

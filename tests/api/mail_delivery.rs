@@ -44,14 +44,20 @@ async fn statuses(app: &TestApp) -> Vec<(String, i32, bool)> {
     rows.into_iter().map(|r| (r.status, r.attempts, r.has_body)).collect()
 }
 
-#[rocket::async_test]
-async fn a_mail_queued_while_smtp_is_down_arrives_once_when_it_is_back() {
+/// An app whose SMTP server is down (its address, to start it later), an admin, and Ann.
+async fn while_smtp_is_down() -> (TestApp, std::net::SocketAddr, rocket_user_account::internals::PlainToken) {
     let addr = smtp::free_port();
     let down = SmtpServer::unstarted_at(addr);
     let app = app().smtp(&down).spawn().await;
     let mut conn = app.db.conn().await;
     let admin = fixtures::admin(&mut conn).await;
     fixtures::user(&mut conn, "ann@example.org").await;
+    (app, addr, admin)
+}
+
+#[rocket::async_test]
+async fn a_mail_queued_while_smtp_is_down_arrives_once_when_it_is_back() {
+    let (app, addr, admin) = while_smtp_is_down().await;
 
     request_recovery(&app, admin.expose(), "ann@example.org").await;
     let report = app.deliver_mail().await;
@@ -264,12 +270,8 @@ async fn a_token_that_dies_while_its_batch_is_being_sent_drops_its_mail() {
 
 #[rocket::async_test]
 async fn a_recovery_mail_waits_as_its_values_and_is_rendered_when_it_is_sent() {
-    let addr = smtp::free_port();
-    let down = SmtpServer::unstarted_at(addr);
-    let app = app().smtp(&down).spawn().await;
+    let (app, addr, admin) = while_smtp_is_down().await;
     let mut conn = app.db.conn().await;
-    let admin = fixtures::admin(&mut conn).await;
-    fixtures::user(&mut conn, "ann@example.org").await;
     let r = app
         .post(
             "/password-recovery",
