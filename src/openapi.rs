@@ -12,7 +12,8 @@
 //! The paths are the real ones: the document's paths are the mount point followed by the
 //! route's path (`/api/users/password-recovery`), and the one server is `/`, so a generated
 //! client or a fuzzer takes the server's origin as its base URL whatever the mount. Every
-//! operation says its security: the bearer scheme, or `[]` for the public ones. The avatar route appears only where it answers (debug mode).
+//! operation says its security: the bearer scheme, or `[]` for the public ones. The avatar
+//! route appears only where it answers (debug mode).
 //!
 //! The document is built once, when the fairing mounts the routes at ignition; its JSON text
 //! with the mount point is rendered once, on the first request (the handler learns the mount
@@ -56,9 +57,10 @@ const BEARER: &str = "bearer";
         Every error is JSON of one shape, the `ErrorEnvelope` schema: \
         `{\"error\": {\"code\", \"message\", \"details\"?, \"request_id\"}}`, with `details` typed \
         per `code` (the `ErrorBody` schema). Besides the operations below, a method a path does \
-        not take answers 405 `method_not_allowed` with `Allow` listing the methods it takes, a path that does not exist under the mount point \
-        answers 404 `not_found`, and a request Rocket cannot parse at all (a method it does not \
-        know) 400 `bad_request`. Every response carries `X-Request-Id`, \
+        not take answers 405 `method_not_allowed` with `Allow` listing the methods it takes, a \
+        path that does not exist under the mount point answers 404 `not_found`, and a request \
+        Rocket cannot parse at all (a method it does not know) 400 `bad_request`. Every response \
+        carries `X-Request-Id`, \
         `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and \
         `Cache-Control: no-store` (the avatar keeps its own short private caching)."),
     paths(

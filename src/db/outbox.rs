@@ -159,8 +159,8 @@ impl NewOutboxMail {
 }
 
 impl NewOutboxMail {
-    /// Issues `token` with the id `token_id` (superseding the account's unended tokens, as
-    /// [`super::recovery_tokens::issue`] does), queues this mail for it and records `event`,
+    /// Issues `token` with the id `token_id` (superseding the account's unended tokens, so that
+    /// the new one is the account's only live token), queues this mail for it and records `event`,
     /// all in one statement inside the caller's transaction: one round trip for the whole
     /// recovery. Returns the token's expiry (`ttl_secs` from now).
     ///
@@ -182,11 +182,11 @@ impl NewOutboxMail {
         let ttl = token.ttl_secs as f64;
         let (key, request) =
             token.idempotency.map_or((None, None), |(k, r)| (Some(k.to_vec()), Some(r.to_vec())));
-        // The token's values are $1 to $9, the mail's $10 to $20 (its token the one inserted
-        // here), the event's the six after them. As in `issue`, the
-        // insert reads the count of superseded rows, so the update has run to the end before
-        // the new row meets the one-live-per-user index; the mail reads the inserted token, and
-        // the event the inserted mail, so each row is written only if the one before it was.
+        // The token's values are $1 to $9, the mail's $10 to $20 (its token id, $13, is $9),
+        // the event's the six after them. The insert reads the count of superseded rows, so the
+        // update has run to the end before the new row meets the one-live-per-user index; the
+        // mail reads the inserted token, and the event the inserted mail, so each row is written
+        // only if the one before it was.
         let query = diesel::sql_query(format!(
             "with ended as (update {s}.recovery_tokens t set superseded_at = now() \
                             where t.user_id = $1 and {UNENDED} returning 1), \
@@ -195,7 +195,7 @@ impl NewOutboxMail {
                        select $9, $1, $2, $3, $4, now() + make_interval(secs => $5), $6, $7, $8 \
                        from (select count(*) from ended) e returning id, expires_at), \
              mail as (insert into {s}.mail_outbox ({MAIL_COLUMNS}) \
-                      select $10, $11, $12, token.id, $14, $15, $16, $17, $18, $19, $20 from token returning 1), \
+                      select $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 from token returning 1), \
              event as (insert into {s}.audit_events ({COLUMNS}) select $21, $22, $23, $24, $25, $26 from mail) \
              select expires_at from token"
         ))

@@ -156,8 +156,8 @@ pub(crate) struct ErrorEnvelope {
 /// The `error` object of the envelope. Its schema, typed per code, is in `schema.rs`.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ErrorBody {
-    /// A stable, machine-readable code such as `invalid_token`: one of the document's closed list (the README's
-    /// Errors table lists them all, with their statuses).
+    /// A stable, machine-readable code such as `invalid_token`: one of the document's closed
+    /// list (docs/errors.md lists them all, with their statuses).
     pub code: &'static str,
     /// A human-readable sentence. It never repeats a value from the request body.
     pub message: String,
