@@ -3,14 +3,14 @@
 //! own, and for the runnable server.
 
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Bytea, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::AsyncPgConnection;
 
 use crate::db::Run as _;
 use unicode_normalization::UnicodeNormalization as _;
 use uuid::Uuid;
 
-use super::{Account, AccountStore, Avatar};
+use super::{Account, AccountKey, AccountStore, Avatar};
 use crate::config::Schema;
 use crate::db::recovery_tokens::{StoredToken, STORED_COLUMNS};
 use crate::db::Prepare as _;
@@ -103,6 +103,55 @@ impl DefaultStore {
             .await
             .optional()?;
         Ok(row.map(Account::from))
+    }
+
+    /// [`super::Store::lock_many`] over the crate's `users`: the ids in one statement, the
+    /// emails in another, each locking its rows in the order of their ids.
+    pub(crate) async fn lock_many(
+        &self,
+        conn: &mut AsyncPgConnection,
+        keys: &[AccountKey<'_>],
+    ) -> QueryResult<Vec<Option<Account>>> {
+        #[derive(QueryableByName)]
+        struct Keyed {
+            /// The key's place among those of its statement, from 1.
+            #[diesel(sql_type = BigInt)]
+            i: i64,
+            #[diesel(embed)]
+            user: UserRow,
+        }
+        let mut accounts: Vec<Option<Account>> = keys.iter().map(|_| None).collect();
+        // Each kind's values, and where each of them came from in `keys`.
+        let mut ids: Vec<(String, usize)> = Vec::new();
+        let mut emails: Vec<(String, usize)> = Vec::new();
+        for (at, key) in keys.iter().enumerate() {
+            match key {
+                AccountKey::Id(id) => ids.extend(uuid(id).map(|id| (id, at))),
+                AccountKey::Email(email) => emails.push((normalize_email(email), at)),
+            }
+        }
+        for (values, matches) in [(ids, "u.id = k.key::uuid"), (emails, "u.email_normalized = k.key")] {
+            if values.is_empty() {
+                continue;
+            }
+            let (values, at): (Vec<String>, Vec<usize>) = values.into_iter().unzip();
+            let rows: Vec<Keyed> = diesel::sql_query(format!(
+                "select k.i, {USER_COLUMNS} from unnest($1::text[]) with ordinality as k(key, i) \
+                 join {s}.users u on {matches} order by u.id for update of u",
+                s = self.schema
+            ))
+            .bind::<Array<Text>, _>(values)
+            .cached()
+            .load_on(conn, &self.schema)
+            .await?;
+            for row in rows {
+                let place = usize::try_from(row.i - 1).ok().and_then(|i| at.get(i));
+                if let Some(slot) = place.and_then(|&at| accounts.get_mut(at)) {
+                    *slot = Some(Account::from(row.user));
+                }
+            }
+        }
+        Ok(accounts)
     }
 
     #[cfg(feature = "internals")]

@@ -245,6 +245,43 @@ impl Store {
             Store::Host(store) => store.as_ref(),
         }
     }
+
+    /// The accounts `keys` name, each locked like [`AccountStore::lock`] until the caller's
+    /// transaction ends, in the order of `keys` (`None` for a key that names no account). The
+    /// default store locks them in one statement per kind of key, in the order of their ids,
+    /// so two such calls on shared accounts wait for each other rather than deadlock; a host's
+    /// store is asked one key after another.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub(crate) async fn lock_many(
+        &self,
+        conn: &mut AsyncPgConnection,
+        keys: &[AccountKey<'_>],
+    ) -> QueryResult<Vec<Option<Account>>> {
+        match self {
+            Store::Default(store) => store.lock_many(conn, keys).await,
+            Store::Host(store) => {
+                let mut accounts = Vec::with_capacity(keys.len());
+                for key in keys {
+                    accounts.push(match key {
+                        AccountKey::Id(id) => store.lock(conn, id).await?,
+                        AccountKey::Email(email) => store.lock_by_email(conn, email).await?,
+                    });
+                }
+                Ok(accounts)
+            }
+        }
+    }
+}
+
+/// What names an account to [`Store::lock_many`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AccountKey<'a> {
+    /// The store's id.
+    Id(&'a str),
+    /// An email, as the store compares them.
+    Email(&'a str),
 }
 
 #[cfg(test)]

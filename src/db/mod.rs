@@ -5,6 +5,7 @@
 #![doc = include_str!("../../docs/schema.md")]
 
 pub mod audit;
+pub(crate) mod gather;
 pub(crate) mod outbox;
 pub(crate) mod purge;
 pub(crate) mod rate_limits;

@@ -8,7 +8,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{
-    Array, BigInt, Bytea, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel_async::AsyncPgConnection;
 
@@ -46,6 +46,28 @@ pub enum MailBody {
 /// them.
 const MAIL_COLUMNS: &str =
     "id, kind, user_id, token_id, recipient, subject, body_text, body_html, message_id, language, context";
+
+/// What one recovery writes: its token, the token's id (chosen beforehand, so that the rows can
+/// be written by one statement), its mail and the event recording who asked.
+pub struct NewRecovery<'a> {
+    /// The token.
+    pub token: NewToken<'a>,
+    /// The token's id.
+    pub token_id: Uuid,
+    /// Its mail.
+    pub mail: NewOutboxMail,
+    /// The event recording who asked.
+    pub event: NewAuditEvent,
+}
+
+/// A new mail's bodies (or the values it is rendered from) and language.
+struct MailValues<'a> {
+    subject: Option<&'a String>,
+    text: Option<&'a String>,
+    html: Option<&'a String>,
+    context: Option<&'a String>,
+    language: &'a String,
+}
 
 /// A mail to enqueue. No `Debug`: its bodies hold a live token.
 pub struct NewOutboxMail {
@@ -213,13 +235,109 @@ impl NewOutboxMail {
         Ok(issued.expires_at)
     }
 
+    /// Issues several recoveries at once, each one's rows as [`NewOutboxMail::insert_with_token`] writes them (its
+    /// token superseding its account's unended ones, its mail, the event recording who asked),
+    /// all in one statement inside the caller's transaction. The accounts must be distinct (a
+    /// statement does not see its own rows: two new tokens for one account would meet in the
+    /// one-live-per-user index). Returns each token's id and expiry, in no set order.
+    ///
+    /// # Errors
+    /// Database errors only.
+    pub async fn insert_many_with_tokens(
+        conn: &mut AsyncPgConnection,
+        s: &Schema,
+        ttl_secs: u64,
+        recoveries: &[NewRecovery<'_>],
+    ) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+        #[derive(QueryableByName)]
+        struct Issued {
+            #[diesel(sql_type = SqlUuid)]
+            id: Uuid,
+            #[diesel(sql_type = Timestamptz)]
+            expires_at: DateTime<Utc>,
+        }
+        #[allow(clippy::cast_precision_loss)] // at most 86400
+        let ttl = ttl_secs as f64;
+        let column =
+            |f: &dyn Fn(&NewRecovery<'_>) -> Option<String>| recoveries.iter().map(f).collect::<Vec<_>>();
+        let bytes =
+            |f: &dyn Fn(&NewRecovery<'_>) -> Option<Vec<u8>>| recoveries.iter().map(f).collect::<Vec<_>>();
+        let mails: Vec<MailValues<'_>> = recoveries.iter().map(|r| r.mail.values()).collect();
+        // One array per column ($2 to $23), one element per recovery; the mail's kind and the
+        // token's lifetime are the same for all ($1, $24).
+        let query = diesel::sql_query(format!(
+            "with input as (select * from unnest($2::text[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], \
+                                   $7::bytea[], $8::bytea[], $9::uuid[], $10::uuid[], $11::text[], $12::text[], \
+                                   $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], \
+                                   $19::text[], $20::text[], $21::text[], $22::text[], $23::jsonb[]) \
+                            as i(user_id, token_hash, binding, requested_by, subject, key_hash, request_hash, \
+                                 token_id, mail_id, recipient, mail_subject, body_text, body_html, message_id, \
+                                 language, context, event, request_id, client_ip, actor, target, details)), \
+             ended as (update {s}.recovery_tokens t set superseded_at = now() \
+                       where t.user_id = any($2) and {UNENDED} returning 1), \
+             token as (insert into {s}.recovery_tokens (id, user_id, token_hash, binding, requested_by, \
+                                   expires_at, requested_by_subject, idempotency_key_hash, request_hash) \
+                       select i.token_id, i.user_id, i.token_hash, i.binding, i.requested_by, \
+                              now() + make_interval(secs => $24), i.subject, i.key_hash, i.request_hash \
+                       from input i, (select count(*) from ended) e returning id, expires_at), \
+             mail as (insert into {s}.mail_outbox ({MAIL_COLUMNS}) \
+                      select i.mail_id, $1, i.user_id, i.token_id, i.recipient, i.mail_subject, i.body_text, \
+                             i.body_html, i.message_id, i.language, i.context \
+                      from input i join token t on t.id = i.token_id returning token_id), \
+             event as (insert into {s}.audit_events ({COLUMNS}) \
+                       select i.event, i.request_id, i.client_ip, i.actor, i.target, i.details \
+                       from input i join mail m on m.token_id = i.token_id) \
+             select id, expires_at from token"
+        ))
+        .bind::<Text, _>(MailKind::Recovery.as_str())
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| Some(r.token.user_id.to_owned())))
+        .bind::<Array<Nullable<Bytea>>, _>(bytes(&|r| Some(r.token.hash.0.to_vec())))
+        .bind::<Array<Nullable<Bytea>>, _>(bytes(&|r| Some(r.token.binding.to_vec())))
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| r.token.requested_by.map(str::to_owned)))
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| Some(r.token.requested_by_subject.to_owned())))
+        .bind::<Array<Nullable<Bytea>>, _>(bytes(&|r| r.token.idempotency.map(|(k, _)| k.to_vec())))
+        .bind::<Array<Nullable<Bytea>>, _>(bytes(&|r| r.token.idempotency.map(|(_, request)| request.to_vec())))
+        .bind::<Array<SqlUuid>, _>(recoveries.iter().map(|r| r.token_id).collect::<Vec<Uuid>>())
+        .bind::<Array<SqlUuid>, _>(recoveries.iter().map(|r| r.mail.id).collect::<Vec<Uuid>>())
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| Some(r.mail.recipient.clone())))
+        .bind::<Array<Nullable<Text>>, _>(mails.iter().map(|m| m.subject.cloned()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(mails.iter().map(|m| m.text.cloned()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(mails.iter().map(|m| m.html.cloned()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| Some(r.mail.message_id.clone())))
+        .bind::<Array<Nullable<Text>>, _>(mails.iter().map(|m| Some(m.language.clone())).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(mails.iter().map(|m| m.context.cloned()).collect::<Vec<_>>())
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| Some(r.event.event.to_owned())))
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| r.event.request_id.clone()))
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| r.event.client_ip.clone()))
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| r.event.actor_user_id.clone()))
+        .bind::<Array<Nullable<Text>>, _>(column(&|r| r.event.target_user_id.clone()))
+        .bind::<Array<Jsonb>, _>(recoveries.iter().map(|r| r.event.details.clone()).collect::<Vec<_>>())
+        .bind::<Double, _>(ttl);
+        let issued: Vec<Issued> = query.cached().load_on(conn, s).await?;
+        Ok(issued.into_iter().map(|row| (row.id, row.expires_at)).collect())
+    }
+
+    /// The mail's bodies or kept values and its language, as [`NewOutboxMail::bind_to`] binds
+    /// them.
+    fn values(&self) -> MailValues<'_> {
+        match &self.mail {
+            MailBody::Rendered(m) => MailValues {
+                subject: Some(&m.subject),
+                text: Some(&m.text),
+                html: Some(&m.html),
+                context: None,
+                language: &m.language,
+            },
+            MailBody::Stored { context, language } => {
+                MailValues { subject: None, text: None, html: None, context: Some(context), language }
+            }
+        }
+    }
+
     /// `query` with the mail's eleven values bound after its others, in the order of
     /// [`MAIL_COLUMNS`].
     fn bind_to<'a, Q>(&'a self, query: BoxedSqlQuery<'a, Pg, Q>) -> BoxedSqlQuery<'a, Pg, Q> {
-        let (subject, text, html, context, language) = match &self.mail {
-            MailBody::Rendered(m) => (Some(&m.subject), Some(&m.text), Some(&m.html), None, &m.language),
-            MailBody::Stored { context, language } => (None, None, None, Some(context), language),
-        };
+        let MailValues { subject, text, html, context, language } = self.values();
         query
             .bind::<SqlUuid, _>(self.id)
             .bind::<Text, _>(self.kind)

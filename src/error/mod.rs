@@ -281,6 +281,16 @@ impl Details {
 }
 
 impl Error {
+    /// This failure once more, for another of the callers that one statement or one transaction
+    /// served: a 503 stays a 503, anything else is a 500, with the same text.
+    pub(crate) fn shared(&self) -> Error {
+        if self.status() == Status::ServiceUnavailable {
+            Error::Unavailable(self.to_string())
+        } else {
+            Error::Internal(self.to_string())
+        }
+    }
+
     /// The HTTP status this error answers with.
     #[must_use]
     pub fn status(&self) -> Status {

@@ -339,6 +339,7 @@ impl PartialService {
             queue,
             redeeming: Redeeming::default(),
             self_service_wake: Arc::default(),
+            waiting: Arc::new(crate::recovery::waiting()),
         }
     }
 }

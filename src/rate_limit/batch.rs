@@ -13,13 +13,14 @@
 //! across instances as before; no count is kept in memory between statements.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use rocket::tokio::sync::oneshot;
 use rocket_db_pools::diesel::PgPool;
 
 use super::limits;
 use crate::config::Schema;
+use crate::db::gather::{Gathering, Joined};
 use crate::db::rate_limits::{self, Commit, Exceeded, Window};
 use crate::db::{DbConn, SessionBounds};
 use crate::error::Error;
@@ -72,14 +73,7 @@ struct Inner {
     bounds: SessionBounds,
     schema: Schema,
     windows: [Window; 2],
-    waiting: Mutex<Waiting>,
-}
-
-#[derive(Default)]
-struct Waiting {
-    calls: Vec<Call>,
-    /// Slots taken by a running drain.
-    busy: usize,
+    waiting: Gathering<Call>,
 }
 
 impl PublicCounter {
@@ -90,7 +84,8 @@ impl PublicCounter {
         schema: Schema,
         windows: [Window; 2],
     ) -> PublicCounter {
-        let inner = Inner { pool, bounds, schema, windows, waiting: Mutex::default() };
+        let waiting = Gathering::new(SLOTS, MOST_WAITING);
+        let inner = Inner { pool, bounds, schema, windows, waiting };
         PublicCounter { inner: Arc::new(inner) }
     }
 
@@ -113,72 +108,23 @@ impl PublicCounter {
     /// audited when it is the first over a limit) even if nobody waits for the outcome.
     pub(crate) fn start(&self, subject: String, ctx: RequestContext) -> Pending {
         let (reply, answer) = oneshot::channel();
-        let start = {
-            let mut waiting = self.inner.lock();
-            if waiting.calls.len() >= MOST_WAITING {
-                drop(waiting);
-                let _ = reply.send(Err(Error::Unavailable("the rate-limit queue is full".into())));
-                return Pending(answer);
+        match self.inner.waiting.join(Call { subject, ctx, reply }) {
+            Joined::Start => {
+                let inner = Arc::clone(&self.inner);
+                rocket::tokio::spawn(async move {
+                    inner.waiting.drain(MOST_PER_STATEMENT, |calls| inner.count(calls)).await;
+                });
             }
-            waiting.calls.push(Call { subject, ctx, reply });
-            let free = waiting.busy < SLOTS;
-            if free {
-                waiting.busy += 1;
+            Joined::Wait => {}
+            Joined::Full(call) => {
+                let _ = call.reply.send(Err(Error::Unavailable("the rate-limit queue is full".into())));
             }
-            free
-        };
-        if start {
-            rocket::tokio::spawn(Arc::clone(&self.inner).drain());
         }
         Pending(answer)
     }
 }
 
-/// Gives its slot back if the drain ends early (a panic), so the slots cannot run out.
-struct Slot {
-    inner: Arc<Inner>,
-    given_back: bool,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        if !self.given_back {
-            self.inner.lock().busy -= 1;
-        }
-    }
-}
-
 impl Inner {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
-        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Counts what is waiting, statement after statement, until nothing is.
-    async fn drain(self: Arc<Self>) {
-        let mut slot = Slot { inner: self, given_back: false };
-        loop {
-            let calls: Option<Vec<Call>> = {
-                let mut waiting = slot.inner.lock();
-                let n = waiting.calls.len().min(MOST_PER_STATEMENT);
-                if n == 0 {
-                    // Found empty and given back under one lock: a call pushed after this
-                    // sees the slot free and starts a drain of its own.
-                    waiting.busy -= 1;
-                    None
-                } else {
-                    Some(waiting.calls.drain(..n).collect())
-                }
-            };
-            match calls {
-                Some(calls) => slot.inner.count(calls).await,
-                None => {
-                    slot.given_back = true;
-                    return;
-                }
-            }
-        }
-    }
-
     /// Counts `calls` in one statement, audits the first call over a limit, and answers each.
     async fn count(&self, calls: Vec<Call>) {
         let mut per_subject: BTreeMap<&str, u32> = BTreeMap::new();
@@ -190,7 +136,7 @@ impl Inner {
             Ok(conn) => conn,
             Err(e) => {
                 for call in calls {
-                    let _ = call.reply.send(Err(copy(&e)));
+                    let _ = call.reply.send(Err(e.shared()));
                 }
                 return;
             }
@@ -212,7 +158,7 @@ impl Inner {
                 });
                 match &tally {
                     Ok(tally) => Ok(tally.exceeded(&call.subject, after)),
-                    Err(e) => Err(copy(e)),
+                    Err(e) => Err(e.shared()),
                 }
             })
             .collect();
@@ -228,15 +174,6 @@ impl Inner {
             // A caller that stopped waiting was still counted; nobody is left to tell.
             let _ = call.reply.send(answer);
         }
-    }
-}
-
-/// The error for each call of a statement that failed, keeping its status.
-fn copy(e: &Error) -> Error {
-    if e.status() == rocket::http::Status::ServiceUnavailable {
-        Error::Unavailable(e.to_string())
-    } else {
-        Error::Internal(e.to_string())
     }
 }
 

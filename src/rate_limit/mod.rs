@@ -57,4 +57,6 @@ mod limits;
 pub(crate) use batch::PublicCounter;
 pub(crate) use guard::PublicLimitOverlapped;
 pub(crate) use guard::{count_public, refusal_of_unread};
-pub(crate) use limits::{admin, enforce, public, record, self_service, self_service_user, target_user};
+pub(crate) use limits::{
+    admin, any_enabled, enforce, public, record, self_service, self_service_user, target_user,
+};

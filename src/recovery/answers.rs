@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::accounts::AccountKey;
 use crate::db::recovery_tokens::{StoredToken, TokenRecord};
 use crate::error::Reason;
 use crate::mail::failure::FailureClass;
@@ -18,6 +19,16 @@ pub enum Target {
     Id(String),
     /// The account with this email, as the store compares emails.
     Email(String),
+}
+
+impl Target {
+    /// The account it names, as the store looks it up.
+    pub(super) fn key(&self) -> AccountKey<'_> {
+        match self {
+            Target::Id(id) => AccountKey::Id(id),
+            Target::Email(email) => AccountKey::Email(email),
+        }
+    }
 }
 
 /// [`Queued::status`].

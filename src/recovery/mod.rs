@@ -12,6 +12,9 @@ pub(crate) use self_service::ManagedRequestCheck;
 pub use self_service::RequestCheck;
 pub(crate) mod routes;
 mod service;
+mod start;
+mod together;
+pub(crate) use together::waiting;
 
 pub(crate) use redeeming::Redeeming;
 
@@ -94,6 +97,8 @@ pub struct RecoveryService {
     pub(crate) redeeming: Redeeming,
     /// Wakes the self-service worker when a request was queued.
     pub(crate) self_service_wake: Arc<rocket::tokio::sync::Notify>,
+    /// The admins' recoveries waiting for a transaction (see `together`).
+    pub(crate) waiting: Arc<together::Waiting>,
 }
 
 /// The recovery routes.

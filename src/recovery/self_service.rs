@@ -15,7 +15,7 @@ use diesel_async::scoped_futures::ScopedFutureExt as _;
 use diesel_async::AsyncPgConnection;
 use serde_json::json;
 
-use super::service::{recoverable_email, Issue};
+use super::start::{recoverable_email, Issue};
 use super::RecoveryService;
 use crate::db::audit::{event, NewAuditEvent};
 use crate::db::rate_limits::{self, Commit};

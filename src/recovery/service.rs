@@ -4,6 +4,7 @@
 use chrono::Utc;
 use diesel_async::scoped_futures::ScopedFutureExt as _;
 use diesel_async::AsyncPgConnection;
+use rocket::tokio::sync::oneshot;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::json;
 use uuid::Uuid;
@@ -14,10 +15,13 @@ use super::answers::{
 };
 use super::email_hint;
 use super::idempotency::IdempotencyKey;
+use super::start::{recoverable_email, Issue, StartRequest, Started};
+use super::together::Job;
 use super::RecoveryService;
 use crate::accounts::{Account, AccountStore};
 use crate::auth::Principal;
 use crate::db::audit::{event, NewAuditEvent};
+use crate::db::outbox::NewRecovery;
 use crate::db::rate_limits::{self, Commit, Window};
 use crate::db::recovery_tokens::{self, NewToken};
 use crate::db::DbConn;
@@ -97,33 +101,34 @@ impl RecoveryService {
         key: Option<&IdempotencyKey>,
         ctx: &RequestContext,
     ) -> Result<(Queued, bool)> {
-        let mut conn = self.conn().await?;
-        rate_limit::enforce(&mut conn, &self.schema, ctx, &admin.subject, &rate_limit::admin(&self.config))
-            .await?;
-        let token = PlainToken::generate();
-        let request = StartRequest {
-            target: &target,
-            admin,
-            ctx,
-            token: &token,
+        let windows = rate_limit::admin(&self.config);
+        if rate_limit::any_enabled(&windows) {
+            let mut conn = self.conn().await?;
+            rate_limit::enforce(&mut conn, &self.schema, ctx, &admin.subject, &windows).await?;
+        }
+        let (reply, outcome) = oneshot::channel();
+        self.start_together(Job {
             idempotency: key.map(|key| (key.digest(), target.digest(locale))),
-            locale,
-        };
-        let started = crate::db::transaction::<_, Error, _>(&mut conn, &self.schema, |conn| {
-            async move { self.start_in_transaction(conn, &request).await }.scope_boxed()
-        })
-        .await;
+            target,
+            locale: locale.map(str::to_owned),
+            admin: admin.clone(),
+            ctx: ctx.clone(),
+            token: PlainToken::generate(),
+            reply,
+        });
+        let started = outcome
+            .await
+            .unwrap_or_else(|_| Err(Error::Internal("the recovery's transaction was abandoned".into())));
         match started {
             // Rolled back with the transaction: recorded on its own.
             Err(Error::IdempotencyKeyReused) => {
+                let mut conn = self.conn().await?;
                 Err(self.refuse_key(&mut conn, admin, ctx, Error::IdempotencyKeyReused).await)
             }
             Err(e) => Err(e),
             Ok(Started::Replayed(queued)) => Ok((queued, true)),
-            Ok(Started::Issued(queued)) => {
-                self.queue.wake();
-                Ok((queued, false))
-            }
+            // The mail worker was woken once the transaction committed.
+            Ok(Started::Issued(queued)) => Ok((queued, false)),
             Ok(Started::Limited { retry_after }) => {
                 metrics::rate_limited("recovery_per_user");
                 Err(Error::RateLimited { retry_after })
@@ -134,7 +139,7 @@ impl RecoveryService {
     /// The transaction of [`RecoveryService::start`]: replays a repeat of a keyed request, or
     /// locks the target account, counts its per-user limits, issues its token and queues the
     /// mail. Every outcome but an error commits (an exceeded limit's count with it).
-    async fn start_in_transaction(
+    pub(super) async fn start_in_transaction(
         &self,
         conn: &mut AsyncPgConnection,
         request: &StartRequest<'_>,
@@ -246,17 +251,7 @@ impl RecoveryService {
         account: Account,
         email: &str,
     ) -> Result<Queued> {
-        let admin = request.admin;
-        let issue = Issue {
-            ctx: request.ctx,
-            token: request.token,
-            requested_by: admin.user_id.as_deref(),
-            subject: &admin.subject,
-            idempotency: request.idempotency,
-            locale: request.locale,
-            by_user: false,
-        };
-        self.issue(conn, &issue, account, email).await
+        self.issue(conn, &request.issue(), account, email).await
     }
 
     /// Issues `issue`'s token for `account`, bound to its fingerprint (superseding its live
@@ -269,17 +264,35 @@ impl RecoveryService {
         account: Account,
         email: &str,
     ) -> Result<Queued> {
-        let new = NewToken {
+        let hash = issue.token.hash();
+        let rows = self.recovery_rows(issue, &account, email, &hash)?;
+        let token = (&rows.token, rows.token_id);
+        let expires_at = rows.mail.insert_with_token(conn, &self.schema, token, &rows.event).await?;
+        let recovery_id = rows.token_id;
+        drop(rows);
+        Ok(Queued { status: QUEUED, user_id: account.id, expires_at, recovery_id })
+    }
+
+    /// The rows a recovery writes: `issue`'s token (digest `hash`) for `account`, bound to its
+    /// fingerprint, the token's id (chosen here, so that the rows can be written by one
+    /// statement), its mail to `email` in the account's language (or the one `issue` names) and
+    /// the event recording who asked.
+    pub(super) fn recovery_rows<'a>(
+        &self,
+        issue: &Issue<'a>,
+        account: &'a Account,
+        email: &str,
+        hash: &'a TokenHash,
+    ) -> Result<NewRecovery<'a>> {
+        let token = NewToken {
             user_id: &account.id,
             binding: &account.fingerprint,
-            hash: &issue.token.hash(),
+            hash,
             requested_by: issue.requested_by,
             requested_by_subject: issue.subject,
             idempotency: issue.idempotency,
             ttl_secs: self.config.token_ttl_secs,
         };
-        // The token's id is chosen here, so that the token, its mail and the event recording
-        // who asked are written by one statement.
         let token_id = Uuid::new_v4();
         let locales = self.templates.locales();
         // The admin's choice first; for a user's own request, the account's, then the page's.
@@ -312,8 +325,7 @@ impl RecoveryService {
             .details(details);
         let mail =
             self.queue.prepare((&self.templates, &mail, lang), (&account.id, Some(token_id)), email)?;
-        let expires_at = mail.insert_with_token(conn, &self.schema, (&new, token_id), &requested).await?;
-        Ok(Queued { status: QUEUED, user_id: account.id, expires_at, recovery_id: token_id })
+        Ok(NewRecovery { token, token_id, mail, event: requested })
     }
 
     /// Records that `admin`'s `Idempotency-Key` was refused with `refusal`
@@ -770,55 +782,6 @@ impl RecoveryService {
     }
 }
 
-/// A token to issue and who asked for it.
-pub(crate) struct Issue<'a> {
-    /// The request it came with (for a self-service request, the one that was accepted).
-    pub ctx: &'a RequestContext,
-    /// The token (only its digest is stored; the mail carries it).
-    pub token: &'a PlainToken,
-    /// The admin's account id, if an admin asked and has one.
-    pub requested_by: Option<&'a str>,
-    /// Who asked, as recorded on the token: the admin's subject, or `self-service`.
-    pub subject: &'a str,
-    /// Digests of the `Idempotency-Key` and of the request, if it had a key.
-    pub idempotency: Option<([u8; 32], [u8; 32])>,
-    /// The language asked for: an admin's choice (over the account's), or the language of a
-    /// user's own request (under the account's).
-    pub locale: Option<&'a str>,
-    /// The user asked, not an admin.
-    pub by_user: bool,
-}
-
-/// One call of [`RecoveryService::start`], as its steps read it.
-struct StartRequest<'a> {
-    /// The account to recover.
-    target: &'a Target,
-    /// Who asks.
-    admin: &'a Principal,
-    /// The request it came with.
-    ctx: &'a RequestContext,
-    /// The token to issue (only its digest is stored; the mail carries it).
-    token: &'a PlainToken,
-    /// Digests of the request's `Idempotency-Key` and of the request, if it had a key.
-    idempotency: Option<([u8; 32], [u8; 32])>,
-    /// The language the admin chose for this mail, if any.
-    locale: Option<&'a str>,
-}
-
-/// How the transaction of [`RecoveryService::start`] ended; each of these commits.
-enum Started {
-    /// A repeat of a keyed request: its first answer again, nothing issued.
-    Replayed(Queued),
-    /// A token was issued and its mail queued.
-    Issued(Queued),
-    /// The account's per-user limit was exceeded (the count is kept): another recovery is
-    /// allowed in `retry_after` seconds.
-    Limited {
-        /// Seconds until the exceeded window ends.
-        retry_after: u64,
-    },
-}
-
 /// What the transaction of [`RecoveryService::redeem`] works with.
 #[derive(Clone, Copy)]
 struct Redemption<'a> {
@@ -832,37 +795,4 @@ struct Redemption<'a> {
     revoke_sessions: bool,
     /// The request it came with.
     ctx: &'a RequestContext,
-}
-
-/// The stored address of an account that may be recovered.
-pub(super) fn recoverable_email(account: &Account) -> Result<String> {
-    if account.fingerprint.is_empty() {
-        // The host's store forgot the fingerprint: a token bound to nothing would survive any
-        // change of the account, so none is issued. The operator reads this in the log.
-        return Err(Error::Internal(format!(
-            "the account store returned account {} with an empty fingerprint; a recovery token \
-             must be bound to a value that changes with the email and credentials \
-             (see Account::fingerprint_of)",
-            account.id
-        )));
-    }
-    if !account.recoverable {
-        return Err(Error::Conflict {
-            code: "user_disabled",
-            message: "The user is disabled and cannot be recovered.",
-        });
-    }
-    let Some(email) = &account.email else {
-        return Err(Error::Conflict {
-            code: "user_has_no_email",
-            message: "The user has no email address to send a recovery link to.",
-        });
-    };
-    if email.parse::<lettre::Address>().is_err() {
-        return Err(Error::Conflict {
-            code: "user_email_unusable",
-            message: "The user's stored email address cannot receive mail.",
-        });
-    }
-    Ok(email.clone())
 }
