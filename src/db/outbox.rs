@@ -16,7 +16,7 @@ use super::sql::Run as _;
 use uuid::Uuid;
 
 use super::audit::{NewAuditEvent, COLUMNS};
-use super::recovery_tokens::{NewToken, UNENDED};
+use super::recovery_tokens::{ttl_seconds, Issued, NewToken, UNENDED};
 use super::Prepare as _;
 use crate::config::Schema;
 use crate::message::{MailKind, RenderedMail};
@@ -195,13 +195,7 @@ impl NewOutboxMail {
         (token, token_id): (&NewToken<'_>, Uuid),
         event: &NewAuditEvent,
     ) -> QueryResult<DateTime<Utc>> {
-        #[derive(QueryableByName)]
-        struct Issued {
-            #[diesel(sql_type = Timestamptz)]
-            expires_at: DateTime<Utc>,
-        }
-        #[allow(clippy::cast_precision_loss)] // at most 86400
-        let ttl = token.ttl_secs as f64;
+        let ttl = ttl_seconds(token.ttl_secs);
         let (key, request) =
             token.idempotency.map_or((None, None), |(k, r)| (Some(k.to_vec()), Some(r.to_vec())));
         // The token's values are $1 to $9, the mail's $10 to $20 (its token id, $13, is $9),
@@ -219,7 +213,7 @@ impl NewOutboxMail {
              mail as (insert into {s}.mail_outbox ({MAIL_COLUMNS}) \
                       select $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 from token returning 1), \
              event as (insert into {s}.audit_events ({COLUMNS}) select $21, $22, $23, $24, $25, $26 from mail) \
-             select expires_at from token"
+             select id, expires_at from token"
         ))
         .bind::<Text, _>(token.user_id)
         .bind::<Bytea, _>(&token.hash.0[..])
@@ -249,15 +243,7 @@ impl NewOutboxMail {
         ttl_secs: u64,
         recoveries: &[NewRecovery<'_>],
     ) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
-        #[derive(QueryableByName)]
-        struct Issued {
-            #[diesel(sql_type = SqlUuid)]
-            id: Uuid,
-            #[diesel(sql_type = Timestamptz)]
-            expires_at: DateTime<Utc>,
-        }
-        #[allow(clippy::cast_precision_loss)] // at most 86400
-        let ttl = ttl_secs as f64;
+        let ttl = ttl_seconds(ttl_secs);
         let column =
             |f: &dyn Fn(&NewRecovery<'_>) -> Option<String>| recoveries.iter().map(f).collect::<Vec<_>>();
         let bytes =

@@ -146,6 +146,23 @@ pub struct NewToken<'a> {
     pub ttl_secs: u64,
 }
 
+/// A token as its statement issued it.
+#[derive(QueryableByName)]
+pub(super) struct Issued {
+    /// Its id.
+    #[diesel(sql_type = SqlUuid)]
+    pub(super) id: Uuid,
+    /// When it expires.
+    #[diesel(sql_type = Timestamptz)]
+    pub(super) expires_at: DateTime<Utc>,
+}
+
+/// A token's lifetime as the `make_interval(secs => ..)` of the statements that issue it.
+#[allow(clippy::cast_precision_loss)] // at most 86400: exact
+pub(super) fn ttl_seconds(ttl_secs: u64) -> f64 {
+    ttl_secs as f64
+}
+
 /// Issues `new`: supersedes the account's unended tokens and inserts the new digest, expiring
 /// `ttl_secs` from now, in one statement. Returns the row's id and expiry. A recovery issues
 /// its token together with its mail (`NewOutboxMail::insert_with_token`); this alone is for the
@@ -159,15 +176,7 @@ pub async fn issue(
     s: &Schema,
     new: &NewToken<'_>,
 ) -> QueryResult<(Uuid, DateTime<Utc>)> {
-    #[derive(QueryableByName)]
-    struct Issued {
-        #[diesel(sql_type = SqlUuid)]
-        id: Uuid,
-        #[diesel(sql_type = Timestamptz)]
-        expires_at: DateTime<Utc>,
-    }
-    #[allow(clippy::cast_precision_loss)] // at most 86400
-    let ttl = new.ttl_secs as f64;
+    let ttl = ttl_seconds(new.ttl_secs);
     let (key, request) = new.idempotency.map_or((None, None), |(k, r)| (Some(k.to_vec()), Some(r.to_vec())));
     // The insert reads the count of superseded rows, so the update has run to the end before
     // the new row meets the one-live-per-user index (whose old entries are then rows this
