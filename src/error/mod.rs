@@ -284,10 +284,11 @@ impl Error {
     /// This failure once more, for another of the callers that one statement or one transaction
     /// served: a 503 stays a 503, anything else is a 500, with the same text.
     pub(crate) fn shared(&self) -> Error {
-        if self.status() == Status::ServiceUnavailable {
-            Error::Unavailable(self.to_string())
-        } else {
-            Error::Internal(self.to_string())
+        match self {
+            Error::Unavailable(cause) => Error::Unavailable(cause.clone()),
+            Error::Internal(cause) => Error::Internal(cause.clone()),
+            other if other.status() == Status::ServiceUnavailable => Error::Unavailable(other.to_string()),
+            other => Error::Internal(other.to_string()),
         }
     }
 
@@ -792,6 +793,18 @@ impl Invalid {
 mod tests {
     use super::schema::CODES;
     use super::*;
+
+    /// A failure shared by the callers of one statement or transaction keeps its status for each
+    /// of them: a database that is away is a 503 for all, anything else a 500.
+    #[test]
+    fn a_shared_failure_keeps_its_status() {
+        let away = Error::Unavailable("the pool is exhausted".into()).shared();
+        assert_eq!(away.status(), Status::ServiceUnavailable);
+        assert_eq!(away.to_string(), Error::Unavailable("the pool is exhausted".into()).to_string());
+        let broken = Error::Internal("a bug".into()).shared();
+        assert_eq!(broken.status(), Status::InternalServerError);
+        assert_eq!(Error::UserNotFound.shared().status(), Status::InternalServerError);
+    }
 
     #[test]
     fn a_refusal_is_counted_under_a_word_of_the_crates_own() {

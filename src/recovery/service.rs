@@ -60,7 +60,8 @@ impl RecoveryService {
     /// then in one transaction locks the account, counts its per-user limits, supersedes its
     /// live tokens, issues a new one bound to the account's fingerprint, queues the mail to the
     /// stored address and records who asked. Wakes the mail worker once committed; never
-    /// waits on SMTP.
+    /// waits on SMTP. Recoveries that arrive together share that transaction and its commit,
+    /// each with its own outcome (see `docs/routes.md`, "Recoveries that arrive together").
     ///
     /// With an idempotency `key` (the `Idempotency-Key` header), a repeat by the same admin
     /// with the same key and the same target, while the first token has not expired, answers

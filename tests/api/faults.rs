@@ -183,6 +183,62 @@ async fn with_the_pool_exhausted_requests_get_a_503_within_the_checkout_timeout(
     assert_eq!(app.post("/verify-recovery-token", &token, None).await.status().code, 200);
 }
 
+/// An admin the host recognises without the database (an API key).
+struct ApiKey;
+
+#[rocket::async_trait]
+impl rocket_user_account::Authenticator for ApiKey {
+    async fn authenticate(
+        &self,
+        request: &rocket::Request<'_>,
+    ) -> Result<rocket_user_account::Principal, rocket_user_account::AuthError> {
+        match request.headers().get_one("X-Api-Key") {
+            Some("ops-key") => Ok(rocket_user_account::Principal {
+                subject: "key:ops".into(),
+                user_id: None,
+                scopes: vec!["admin".into()],
+            }),
+            _ => Err(rocket_user_account::AuthError::Missing),
+        }
+    }
+}
+
+/// A recovery that reaches its transaction with the pool exhausted (its admin was known
+/// without the database, and no per-admin limit is counted) is answered a quiet 503 within the
+/// checkout timeout, as every recovery waiting with it, and is written once the pool is back.
+#[rocket::async_test]
+async fn with_the_pool_exhausted_a_recovery_gets_a_503_within_the_checkout_timeout() {
+    let app = app()
+        .authenticator(ApiKey)
+        .set("user_account.rate_limits.recovery_per_admin_hour", 0)
+        .set("databases.user_account.max_connections", 1)
+        .set("databases.user_account.connect_timeout", 1)
+        .spawn()
+        .await;
+    let mut conn = app.db.conn().await;
+    fixtures::user(&mut conn, "ann@example.org").await;
+    fixtures::user(&mut conn, "bob@example.org").await;
+    let recover = |email: &'static str| {
+        app.req(rocket::http::Method::Post, format!("{MOUNT}/password-recovery"))
+            .header(rocket::http::ContentType::JSON)
+            .header(rocket::http::Header::new("X-Api-Key", "ops-key"))
+            .body(json!({ "email": email }).to_string())
+            .dispatch()
+    };
+    let db =
+        rocket_db_pools::Database::fetch(app.client.rocket()).map(rocket_user_account::internals::Db::pool);
+    let held = rocket_user_account::internals::DbConn::from_pool(&db.expect("pool"))
+        .await
+        .expect("the one connection");
+    let started = Instant::now();
+    let (ann, bob) = futures::join!(recover("ann@example.org"), recover("bob@example.org"));
+    assert_quiet_503(started, ann, "recovery, exhausted pool").await;
+    assert_quiet_503(started, bob, "recovery waiting with it, exhausted pool").await;
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 0);
+    drop(held);
+    assert_eq!(recover("ann@example.org").await.status().code, 200);
+}
+
 #[rocket::async_test]
 async fn a_recovery_request_does_not_wait_on_a_stalled_smtp_server() {
     let server = SmtpServer::start();

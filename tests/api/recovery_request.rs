@@ -323,59 +323,90 @@ async fn a_new_request_after_the_previous_token_expired_unused_issues_a_new_one(
     assert_eq!(verify(second).await["valid"], true);
 }
 
-/// Recoveries that arrive together share a transaction (`recovery::together`); some refused
-/// (unknown, disabled, over their account's limit) and some for one account, each is answered
-/// its own outcome, a refusal fails none of the others, and the rows are as if each had been
-/// written alone (one live token per account).
+/// Recoveries that arrive together share a transaction (`recovery::together`): some refused
+/// (unknown, disabled, over their account's limit, a reused `Idempotency-Key`), some for one
+/// account, some keyed (written alone, right after). Each is answered its own outcome, a refusal
+/// fails none of the others, and the rows are as if each had been written alone (one live token
+/// per account).
 #[rocket::async_test]
 async fn recoveries_arriving_together_each_keep_their_own_answer() {
     let app = spawn_app().await;
     let mut conn = app.db.conn().await;
     let admin = fixtures::admin(&mut conn).await;
-    let mut bodies = Vec::new();
+    let mut bodies: Vec<(serde_json::Value, u16, Option<String>)> = Vec::new();
     for i in 0..12 {
         fixtures::user(&mut conn, &format!("u{i}@example.org")).await;
-        bodies.push((json!({"email": format!("u{i}@example.org")}), 200));
+        bodies.push((json!({"email": format!("u{i}@example.org")}), 200, None));
     }
     let disabled = fixtures::user(&mut conn, "gone@example.org").await;
     fixtures::disable_user(&mut conn, disabled).await;
     for i in 0..4 {
-        bodies.insert(3 * i + 1, (json!({"email": format!("nobody{i}@example.org")}), 404));
-        bodies.insert(3 * i + 2, (json!({"user_id": disabled}), 409));
+        bodies.insert(3 * i + 1, (json!({"email": format!("nobody{i}@example.org")}), 404, None));
+        bodies.insert(3 * i + 2, (json!({"user_id": disabled}), 409, None));
     }
     // Four for one account whose limit is three an hour: one of them is refused.
     for i in 0..3 {
-        bodies.insert(5 * i + 3, (json!({"email": "u0@example.org"}), 200));
+        bodies.insert(5 * i + 3, (json!({"email": "u0@example.org"}), 200, None));
     }
-    let requests = bodies.iter().map(|(body, _)| {
+    // A key already used for another account comes back for u2, three times, each before a
+    // keyed request that must still succeed.
+    fixtures::user(&mut conn, "keyed@example.org").await;
+    let first = app
+        .req(Method::Post, format!("{MOUNT}/password-recovery"))
+        .header(ContentType::JSON)
+        .header(Header::new("Authorization", format!("Bearer {}", admin.expose())))
+        .header(Header::new("Idempotency-Key", "used-before"))
+        .body(json!({"email": "keyed@example.org"}).to_string())
+        .dispatch()
+        .await;
+    assert_eq!(first.status().code, 200);
+    for i in 0..3 {
+        let reused = (json!({"email": "u2@example.org"}), 422, Some("used-before".to_owned()));
+        let fresh = (json!({"email": format!("u{}@example.org", 6 + i)}), 200, Some(format!("fresh-{i}")));
+        bodies.insert(7 * i + 4, reused);
+        bodies.insert(7 * i + 5, fresh);
+    }
+    let requests = bodies.iter().map(|(body, _, key)| {
         let app = &app;
         let admin = admin.expose();
         async move {
-            let r = app.post("/password-recovery", body, Some(admin)).await;
+            let mut request = app
+                .req(Method::Post, format!("{MOUNT}/password-recovery"))
+                .header(ContentType::JSON)
+                .header(Header::new("Authorization", format!("Bearer {admin}")))
+                .body(body.to_string());
+            if let Some(key) = key {
+                request = request.header(Header::new("Idempotency-Key", key.clone()));
+            }
+            let r = request.dispatch().await;
             let status = r.status().code;
             (status, json(r).await)
         }
     });
     let answers = futures::future::join_all(requests).await;
     let mut limited = 0;
-    for ((body, want), (status, answer)) in bodies.iter().zip(&answers) {
+    for ((body, want, _), (status, answer)) in bodies.iter().zip(&answers) {
         match (*want, *status) {
             (200, 429) if body["email"] == "u0@example.org" => limited += 1,
             (200, 200) => assert_eq!(answer["status"], "queued", "{body}: {answer}"),
             (404, 404) => assert_eq!(answer["error"]["code"], "user_not_found", "{body}: {answer}"),
             (409, 409) => assert_eq!(answer["error"]["code"], "user_disabled", "{body}: {answer}"),
+            (422, 422) => assert_eq!(answer["error"]["code"], "idempotency_key_reused", "{body}: {answer}"),
             _ => panic!("{body}: {status} {answer}, not {want}"),
         }
     }
     assert_eq!(limited, 1, "one of u0's four is over its limit: {answers:?}");
     let issued = i64::try_from(answers.iter().filter(|(status, _)| *status == 200).count()).expect("a count");
-    assert_eq!(issued, 14);
-    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, issued);
-    assert_eq!(fixtures::count(&mut conn, "recovery_tokens where superseded_at is null").await, 12);
-    assert_eq!(fixtures::count(&mut conn, "mail_outbox where kind = 'recovery'").await, issued);
-    assert_eq!(fixtures::count(&mut conn, "audit_events where event = 'recovery_requested'").await, issued);
+    assert_eq!(issued, 17);
+    // With the keyed one before them.
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, issued + 1);
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens where superseded_at is null").await, 13);
+    assert_eq!(fixtures::count(&mut conn, "mail_outbox where kind = 'recovery'").await, issued + 1);
+    let requested = "audit_events where event = 'recovery_requested'";
+    assert_eq!(fixtures::count(&mut conn, requested).await, issued + 1);
+    assert_eq!(fixtures::count(&mut conn, "audit_events where event = 'idempotency_key_refused'").await, 3);
     // Each answer names its own token, for its own account.
-    for ((body, _), (status, answer)) in bodies.iter().zip(&answers) {
+    for ((body, _, _), (status, answer)) in bodies.iter().zip(&answers) {
         if *status == 200 {
             let row = format!(
                 "recovery_tokens t join users u on u.id::text = t.user_id \
@@ -386,8 +417,10 @@ async fn recoveries_arriving_together_each_keep_their_own_answer() {
             assert_eq!(fixtures::count(&mut conn, &row).await, 1, "{body}: {answer}");
         }
     }
-    // And they were written together: some tokens share the transaction that wrote them.
-    let transactions =
-        fixtures::count(&mut conn, "(select distinct xmin::text from recovery_tokens) t").await;
-    assert!(transactions < issued, "{issued} tokens in {transactions} transactions");
+    // And they were written together: some of the thirteen live tokens share the transaction
+    // that wrote them (a superseded token is rewritten by the transaction that superseded it, so
+    // only the live ones tell).
+    let live = "(select distinct xmin::text from recovery_tokens where superseded_at is null) t";
+    let transactions = fixtures::count(&mut conn, live).await;
+    assert!(transactions < 13, "13 live tokens written by {transactions} transactions");
 }
