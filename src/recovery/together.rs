@@ -136,7 +136,13 @@ impl RecoveryService {
                     }
                 }
                 // Rolled back, nothing written: each alone gets its own outcome.
-                Err(_) => alone.extend(jobs),
+                Err(e) => {
+                    log::warn!(
+                        "user_account: {} recoveries written together were rolled back ({e}); each is written alone",
+                        jobs.len()
+                    );
+                    alone.extend(jobs);
+                }
             }
         }
         while !alone.is_empty() {
