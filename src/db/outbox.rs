@@ -229,9 +229,10 @@ impl NewOutboxMail {
         Ok(issued.expires_at)
     }
 
-    /// Issues several recoveries at once, each one's rows as [`NewOutboxMail::insert_with_token`] writes them (its
-    /// token superseding its account's unended ones, its mail, the event recording who asked),
-    /// all in one statement inside the caller's transaction. The accounts must be distinct (a
+    /// Issues several recoveries at once, each one's rows as
+    /// [`NewOutboxMail::insert_with_token`] writes them (its token superseding its account's
+    /// unended ones, its mail, the event recording who asked), all in one statement inside the
+    /// caller's transaction. The accounts must be distinct (a
     /// statement does not see its own rows: two new tokens for one account would meet in the
     /// one-live-per-user index). Returns each token's id and expiry, in no set order.
     ///
