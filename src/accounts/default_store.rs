@@ -120,6 +120,14 @@ impl DefaultStore {
             #[diesel(embed)]
             user: UserRow,
         }
+        // One key: the statement of one lock, whose plan fits one row.
+        if let [key] = keys {
+            let account = match key {
+                AccountKey::Id(id) => AccountStore::lock(self, conn, id).await?,
+                AccountKey::Email(email) => AccountStore::lock_by_email(self, conn, email).await?,
+            };
+            return Ok(vec![account]);
+        }
         let mut accounts: Vec<Option<Account>> = keys.iter().map(|_| None).collect();
         // Each kind's values, and where each of them came from in `keys`.
         let mut ids: Vec<(String, usize)> = Vec::new();

@@ -246,6 +246,13 @@ impl Store {
         }
     }
 
+    /// Whether [`Store::lock_many`] runs only the crate's own statements (the default store), so
+    /// that a `BEGIN` may be sent with them ([`crate::db::pipelined`]); a host's store runs code
+    /// of its own.
+    pub(crate) fn own_statements(&self) -> bool {
+        matches!(self, Store::Default(_))
+    }
+
     /// The accounts `keys` name, each locked like [`AccountStore::lock`] until the caller's
     /// transaction ends, in the order of `keys` (`None` for a key that names no account). The
     /// default store locks them in one statement per kind of key, in the order of their ids,

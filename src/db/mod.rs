@@ -7,6 +7,7 @@
 pub mod audit;
 pub(crate) mod gather;
 pub(crate) mod outbox;
+pub(crate) mod pipelined;
 pub(crate) mod purge;
 pub(crate) mod rate_limits;
 pub(crate) mod recovery_tokens;

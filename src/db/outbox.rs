@@ -244,6 +244,12 @@ impl NewOutboxMail {
         ttl_secs: u64,
         recoveries: &[NewRecovery<'_>],
     ) -> QueryResult<Vec<(Uuid, DateTime<Utc>)>> {
+        // One recovery: the statement of one, whose plan fits one row.
+        if let [one] = recoveries {
+            let expires_at =
+                one.mail.insert_with_token(conn, s, (&one.token, one.token_id), &one.event).await?;
+            return Ok(vec![(one.token_id, expires_at)]);
+        }
         let ttl = ttl_seconds(ttl_secs);
         let column =
             |f: &dyn Fn(&NewRecovery<'_>) -> Option<String>| recoveries.iter().map(f).collect::<Vec<_>>();

@@ -9,7 +9,9 @@
 //! statements: one locks their accounts (in the order of their ids, so two such transactions
 //! on shared accounts take turns rather than deadlock), one writes every token, mail and event
 //! ([`NewOutboxMail::insert_many_with_tokens`]). The per-user limits are counted for all of them
-//! in one statement between the two, when they are on.
+//! in one statement between the two, when they are on. The `BEGIN` is sent with the lock and the
+//! `COMMIT` with the write ([`pipelined`]), so the transaction is two round trips, also for one
+//! recovery alone (its statements are then the ones made for one row).
 //!
 //! **Each keeps its own outcome.** A recovery refused for its account (unknown, disabled, no
 //! usable address, over its per-user limit) is refused before anything of it is written, and is
@@ -35,6 +37,7 @@ use crate::accounts::{Account, AccountKey};
 use crate::auth::Principal;
 use crate::db::gather::{Gathering, Joined};
 use crate::db::outbox::{NewOutboxMail, NewRecovery};
+use crate::db::pipelined::{self, Ended};
 use crate::db::rate_limits::{self, Commit};
 use crate::error::{Error, Result};
 use crate::rate_limit;
@@ -114,15 +117,8 @@ impl RecoveryService {
         };
         let (mut alone, jobs): (Vec<Job>, Vec<Job>) =
             jobs.into_iter().partition(|job| job.idempotency.is_some());
-        if jobs.len() == 1 {
-            alone.extend(jobs);
-        } else if !jobs.is_empty() {
-            let written = crate::db::transaction::<_, Error, _>(&mut conn, &self.schema, |conn| {
-                let jobs = &jobs;
-                async move { self.write_in_transaction(conn, jobs).await }.scope_boxed()
-            })
-            .await;
-            match written {
+        if !jobs.is_empty() {
+            match self.write_in_transaction(&mut conn, &jobs).await {
                 Ok(answers) => {
                     if answers.iter().any(|answer| matches!(answer, Some(Ok(Started::Issued(_))))) {
                         self.queue.wake();
@@ -135,14 +131,22 @@ impl RecoveryService {
                         }
                     }
                 }
+                // Alone in its transaction: its error is its answer.
+                Err(Ended::RolledBack(e) | Ended::Committed(e)) if jobs.len() == 1 => {
+                    if let Some(job) = jobs.into_iter().next() {
+                        let _ = job.reply.send(Err(e));
+                    }
+                }
                 // Rolled back, nothing written: each alone gets its own outcome.
-                Err(e) => {
+                Err(Ended::RolledBack(e)) => {
                     log::warn!(
                         "user_account: {} recoveries written together were rolled back ({e}); each is written alone",
                         jobs.len()
                     );
                     alone.extend(jobs);
                 }
+                // Written, but how is not known: none is written again.
+                Err(Ended::Committed(e)) => answer_all(jobs, &e),
             }
         }
         while !alone.is_empty() {
@@ -158,11 +162,65 @@ impl RecoveryService {
         }
     }
 
-    /// The shared transaction's work: locks the accounts of `jobs`, refuses those that cannot be
-    /// recovered or are over their limit, and writes the others' tokens, mails and events.
-    async fn write_in_transaction(&self, conn: &mut AsyncPgConnection, jobs: &[Job]) -> Result<Answers> {
+    /// The shared transaction: locks the accounts of `jobs` (the `BEGIN` sent with the lock),
+    /// refuses those that cannot be recovered or are over their limit, and writes the others'
+    /// tokens, mails and events (the `COMMIT` sent with the write).
+    async fn write_in_transaction(
+        &self,
+        conn: &mut AsyncPgConnection,
+        jobs: &[Job],
+    ) -> std::result::Result<Answers, Ended<Error>> {
         let keys: Vec<AccountKey<'_>> = jobs.iter().map(|job| job.target.key()).collect();
-        let accounts = self.store.lock_many(conn, &keys).await?;
+        let alone = !self.store.own_statements();
+        let (open, accounts) = pipelined::begin_with(conn, &self.schema, alone, |conn| {
+            self.store.lock_many(conn, &keys).scope_boxed()
+        })
+        .await
+        .map_err(|e| Ended::RolledBack(e.into()))?;
+        let (mut answers, issuing) = match self.decide(conn, jobs, accounts).await {
+            Ok(decided) => decided,
+            Err(e) => return Err(Ended::RolledBack(open.rollback(conn, e).await)),
+        };
+        if issuing.is_empty() {
+            open.commit(conn).await.map_err(|e| Ended::RolledBack(e.into()))?;
+            return Ok(answers);
+        }
+        let hashes: Vec<TokenHash> = issuing.iter().map(|(at, ..)| jobs[*at].token.hash()).collect();
+        let mut rows = Vec::with_capacity(issuing.len());
+        for ((at, account, email), hash) in issuing.iter().zip(&hashes) {
+            match self.recovery_rows(&jobs[*at].request().issue(), account, email, hash) {
+                Ok(row) => rows.push(row),
+                Err(e) => return Err(Ended::RolledBack(open.rollback(conn, e).await)),
+            }
+        }
+        let ttl = self.config.token_ttl_secs;
+        let issued = open
+            .commit_with(conn, |conn| {
+                NewOutboxMail::insert_many_with_tokens(conn, &self.schema, ttl, &rows).scope_boxed()
+            })
+            .await
+            .map_err(Ended::into)?;
+        for ((at, account, _), NewRecovery { token_id, .. }) in issuing.iter().zip(&rows) {
+            let Some(&(_, expires_at)) = issued.iter().find(|(id, _)| id == token_id) else {
+                return Err(Ended::Committed(Error::Internal("a recovery's token was not written".into())));
+            };
+            let queued =
+                Queued { status: QUEUED, user_id: account.id.clone(), expires_at, recovery_id: *token_id };
+            answers[*at] = Some(Ok(Started::Issued(queued)));
+        }
+        Ok(answers)
+    }
+
+    /// In the shared transaction, with `accounts` locked: answers the recoveries that cannot be
+    /// recovered or are over their per-user limit, and says which to issue (where in `jobs`,
+    /// the account, its address). A second recovery of an account is left unanswered, to be
+    /// written alone.
+    async fn decide(
+        &self,
+        conn: &mut AsyncPgConnection,
+        jobs: &[Job],
+        accounts: Vec<Option<Account>>,
+    ) -> Result<(Answers, Vec<(usize, Account, String)>)> {
         let mut answers: Answers = jobs.iter().map(|_| None).collect();
         let mut seen = HashSet::new();
         let mut issuing: Vec<(usize, Account, String)> = Vec::new();
@@ -179,44 +237,23 @@ impl RecoveryService {
             }
         }
         let windows = rate_limit::target_user(&self.config);
-        if rate_limit::any_enabled(&windows) {
-            let hits: Vec<(&str, u32)> =
-                issuing.iter().map(|(_, account, _)| (account.id.as_str(), 1)).collect();
-            let tally =
-                rate_limits::hit_many(conn, &self.schema, &hits, &windows, Commit::WithCaller).await?;
-            let mut within = Vec::with_capacity(issuing.len());
-            for (at, account, email) in issuing {
-                let Some(exceeded) = tally.exceeded(&account.id, 0) else {
-                    within.push((at, account, email));
-                    continue;
-                };
-                if exceeded.first {
-                    rate_limit::record(conn, &self.schema, &jobs[at].ctx, &windows, Some(&account.id))
-                        .await?;
-                }
-                answers[at] = Some(Ok(Started::Limited { retry_after: exceeded.retry_after }));
-            }
-            issuing = within;
+        if !rate_limit::any_enabled(&windows) {
+            return Ok((answers, issuing));
         }
-        if issuing.is_empty() {
-            return Ok(answers);
-        }
-        let hashes: Vec<TokenHash> = issuing.iter().map(|(at, ..)| jobs[*at].token.hash()).collect();
-        let mut rows = Vec::with_capacity(issuing.len());
-        for ((at, account, email), hash) in issuing.iter().zip(&hashes) {
-            rows.push(self.recovery_rows(&jobs[*at].request().issue(), account, email, hash)?);
-        }
-        let ttl = self.config.token_ttl_secs;
-        let issued = NewOutboxMail::insert_many_with_tokens(conn, &self.schema, ttl, &rows).await?;
-        for ((at, account, _), NewRecovery { token_id, .. }) in issuing.iter().zip(&rows) {
-            let Some(&(_, expires_at)) = issued.iter().find(|(id, _)| id == token_id) else {
-                return Err(Error::Internal("a recovery's token was not written".into()));
+        let hits: Vec<(&str, u32)> = issuing.iter().map(|(_, account, _)| (account.id.as_str(), 1)).collect();
+        let tally = rate_limits::hit_many(conn, &self.schema, &hits, &windows, Commit::WithCaller).await?;
+        let mut within = Vec::with_capacity(issuing.len());
+        for (at, account, email) in issuing {
+            let Some(exceeded) = tally.exceeded(&account.id, 0) else {
+                within.push((at, account, email));
+                continue;
             };
-            let queued =
-                Queued { status: QUEUED, user_id: account.id.clone(), expires_at, recovery_id: *token_id };
-            answers[*at] = Some(Ok(Started::Issued(queued)));
+            if exceeded.first {
+                rate_limit::record(conn, &self.schema, &jobs[at].ctx, &windows, Some(&account.id)).await?;
+            }
+            answers[at] = Some(Ok(Started::Limited { retry_after: exceeded.retry_after }));
         }
-        Ok(answers)
+        Ok((answers, within))
     }
 
     /// `job` in a transaction of its own on `conn`, as every recovery ran before they were
