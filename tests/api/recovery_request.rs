@@ -424,3 +424,76 @@ async fn recoveries_arriving_together_each_keep_their_own_answer() {
     let transactions = fixtures::count(&mut conn, live).await;
     assert!(transactions < 13, "13 live tokens written by {transactions} transactions");
 }
+
+/// The app's own connections to its database, with what each is doing (this connection left
+/// out).
+async fn app_backends(conn: &mut diesel_async::AsyncPgConnection) -> Vec<(i32, Option<String>)> {
+    use diesel_async::RunQueryDsl as _;
+    #[derive(diesel::QueryableByName)]
+    struct Backend {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        state: Option<String>,
+    }
+    let rows: Vec<Backend> = diesel::sql_query(
+        "select pid, state from pg_stat_activity \
+         where datname = current_database() and pid <> pg_backend_pid() order by pid",
+    )
+    .load(conn)
+    .await
+    .expect("read pg_stat_activity");
+    rows.into_iter().map(|b| (b.pid, b.state)).collect()
+}
+
+/// A recovery's `BEGIN` travels with its lock and its `COMMIT` with its write, past
+/// diesel-async's transaction manager, which is told of both. So its connection goes back to
+/// the pool idle and is used again: one left in a transaction would stay "idle in transaction",
+/// or be dropped as broken and a new one opened. With a pool of one connection, every kind of
+/// ending (written, written together, nothing to write, refused) leaves that one connection
+/// idle.
+#[rocket::async_test]
+async fn each_recovery_leaves_its_connection_idle_for_the_next() {
+    let app = app().set("databases.user_account.max_connections", 1).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    for i in 0..8 {
+        fixtures::user(&mut conn, &format!("u{i}@example.org")).await;
+    }
+    let carol = fixtures::user(&mut conn, "carol@example.org").await;
+    fixtures::disable_user(&mut conn, carol).await;
+    let recover = |email: &str| json!({ "email": email });
+    let first = app.post("/password-recovery", &recover("u0@example.org"), Some(admin.expose())).await;
+    assert_eq!(first.status().code, 200);
+    let backends = app_backends(&mut conn).await;
+    assert_eq!(backends.len(), 1, "{backends:?}");
+    assert_eq!(backends[0].1.as_deref(), Some("idle"), "{backends:?}");
+
+    // Alone: written, a second time (superseding), disabled (nothing written), unknown.
+    let calls = [
+        ("u1@example.org", 200),
+        ("u0@example.org", 200),
+        ("carol@example.org", 409),
+        ("x@example.org", 404),
+    ];
+    for (email, want) in calls {
+        let response = app.post("/password-recovery", &recover(email), Some(admin.expose())).await;
+        assert_eq!(response.status().code, want, "{email}");
+        assert_eq!(app_backends(&mut conn).await, backends, "after {email}");
+    }
+    // Together: eight at once, one of them refused.
+    let requests = (1..8).map(|i| format!("u{i}@example.org")).chain(["carol@example.org".to_owned()]);
+    let requests = requests.map(|email| {
+        let app = &app;
+        let admin = admin.expose();
+        async move {
+            let body = recover(&email);
+            app.post("/password-recovery", &body, Some(admin)).await.status().code
+        }
+    });
+    let mut codes = futures::future::join_all(requests).await;
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 200, 200, 200, 200, 200, 200, 409]);
+    assert_eq!(app_backends(&mut conn).await, backends, "after eight together");
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 10, "every 200 wrote its token");
+}
