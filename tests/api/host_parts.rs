@@ -199,3 +199,81 @@ async fn the_memory_bound_uses_what_the_hosts_hasher_declares() {
     assert!(crate::helpers::ignition_fails(app().password_hasher(Greedy).rocket(&db)).await);
     assert!(Client::tracked(app().password_hasher(HostHasher).rocket(&db)).await.is_ok());
 }
+
+/// A host store that wraps each lookup in a transaction of its own, as a host's data layer may:
+/// inside the crate's transaction that is a savepoint.
+struct Nesting;
+
+impl Nesting {
+    /// `lock` of the default store, inside `conn.transaction`.
+    async fn nested(conn: &mut AsyncPgConnection, key: &str, by_email: bool) -> QueryResult<Option<Account>> {
+        use rocket_user_account::diesel_async::scoped_futures::ScopedFutureExt as _;
+        use rocket_user_account::diesel_async::AsyncConnection as _;
+        let key = key.to_owned();
+        conn.transaction(|conn| {
+            async move {
+                if by_email {
+                    fixtures::store().lock_by_email(conn, &key).await
+                } else {
+                    fixtures::store().lock(conn, &key).await
+                }
+            }
+            .scope_boxed()
+        })
+        .await
+    }
+}
+
+#[rocket::async_trait]
+impl AccountStore for Nesting {
+    async fn find_by_id(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+        fixtures::store().find_by_id(conn, id).await
+    }
+    async fn find_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
+        fixtures::store().find_by_email(conn, email).await
+    }
+    async fn lock_by_email(&self, conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<Account>> {
+        Self::nested(conn, email, true).await
+    }
+    async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
+        Self::nested(conn, id, false).await
+    }
+    async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
+        fixtures::store().set_password_hash(conn, id, hash).await
+    }
+    async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
+        fixtures::store().count_sessions(conn, id).await
+    }
+    async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
+        fixtures::store().revoke_sessions(conn, id).await
+    }
+}
+
+/// A host store's `lock` may run a transaction of its own (docs/host-integration.md): the
+/// crate begins its transaction through diesel-async's transaction manager before it calls a
+/// host's store (it sends its `BEGIN` ahead of a statement only for its own store), so the
+/// host's becomes a savepoint. Recoveries alone and together are written.
+#[rocket::async_test]
+async fn a_host_stores_lock_may_nest_a_transaction_of_its_own() {
+    let app = app().account_store(Nesting).spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(fixtures::user(&mut conn, &format!("u{i}@example.org")).await);
+    }
+    let r = app.post("/password-recovery", &json!({"user_id": ids[0]}), Some(admin.expose())).await;
+    assert_eq!(r.status().code, 200);
+    let together = ids.iter().enumerate().map(|(i, id)| {
+        let app = &app;
+        let admin = admin.expose();
+        let body =
+            if i % 2 == 0 { json!({"user_id": id}) } else { json!({"email": format!("u{i}@example.org")}) };
+        async move { app.post("/password-recovery", &body, Some(admin)).await.status().code }
+    });
+    let codes = futures::future::join_all(together).await;
+    assert_eq!(codes, [200; 6]);
+    let live = "recovery_tokens where superseded_at is null and used_at is null and revoked_at is null";
+    assert_eq!(fixtures::count(&mut conn, live).await, 6, "one live token per account");
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 7);
+}
