@@ -497,3 +497,52 @@ async fn each_recovery_leaves_its_connection_idle_for_the_next() {
     assert_eq!(app_backends(&mut conn).await, backends, "after eight together");
     assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 10, "every 200 wrote its token");
 }
+
+/// A transaction shared by recoveries that fails (here a constraint refuses one mail) is
+/// rolled back with nothing written, and each of its recoveries is written again alone: the
+/// one the trigger refuses fails, the others are written. Two recoveries whose accounts a
+/// held row lock keeps waiting fill both transactions, so the five sent after them wait and
+/// are written together.
+#[rocket::async_test]
+async fn a_shared_transaction_that_fails_is_written_again_one_by_one() {
+    let app = app().spawn().await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let emails = ["block-a", "block-b", "u1", "u2", "bad", "u3", "u4"].map(|n| format!("{n}@example.org"));
+    for email in &emails {
+        fixtures::user(&mut conn, email).await;
+    }
+    fixtures::execute(
+        &mut conn,
+        "alter table mail_outbox add constraint refuse_bad check (recipient <> 'bad@example.org')",
+    )
+    .await;
+    let mut holder = app.db.conn().await;
+    fixtures::execute(
+        &mut holder,
+        "begin; select 1 from users where email_normalized in ('block-a@example.org', 'block-b@example.org') \
+         for update",
+    )
+    .await;
+    let post = |email: &String| {
+        let app = &app;
+        let admin = admin.expose();
+        let body = json!({ "email": email });
+        async move { app.post("/password-recovery", &body, Some(admin)).await.status().code }
+    };
+    let blocked = futures::future::join_all(emails[..2].iter().map(post));
+    let together = async {
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        futures::future::join_all(emails[2..].iter().map(post)).await
+    };
+    let release = async {
+        rocket::tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        fixtures::execute(&mut holder, "rollback").await;
+    };
+    let (blocked, together, ()) = rocket::tokio::join!(blocked, together, release);
+    assert_eq!(blocked, [200, 200]);
+    assert_eq!(together, [200, 200, 500, 200, 200], "each alone has its own outcome");
+    let tokens = "recovery_tokens t join users u on u.id::text = t.user_id";
+    assert_eq!(fixtures::count(&mut conn, tokens).await, 6);
+    assert_eq!(fixtures::count(&mut conn, &format!("{tokens} where u.email = 'bad@example.org'")).await, 0);
+}
