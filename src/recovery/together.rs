@@ -20,10 +20,12 @@
 //! supersede). A request with an `Idempotency-Key` is written alone too (it takes turns with
 //! its key's other requests before its account's). And if the transaction fails (a database
 //! error, a deadlock with a host's own transaction), it is rolled back with nothing written,
-//! and each of its recoveries is run again alone. So one request's refusal never fails
-//! another's, and each answer is the one it would have had alone.
+//! and each of its recoveries is run again alone; one of those failing does not fail the others
+//! (unless the database has stopped answering, see [`RecoveryService::statement_bound`]). So one
+//! request's refusal never fails another's, and each answer is the one it would have had alone.
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use diesel_async::scoped_futures::ScopedFutureExt as _;
 use diesel_async::AsyncPgConnection;
@@ -149,17 +151,33 @@ impl RecoveryService {
                 Err(Ended::Committed(e)) => answer_all(jobs, &e),
             }
         }
+        // When the first recovery written alone was answered 503.
+        let mut unavailable_since: Option<Instant> = None;
         while !alone.is_empty() {
             let job = alone.remove(0);
             let answer = self.start_alone(&mut conn, &job).await;
             if let Err(e) = &answer {
                 if e.status() == Status::ServiceUnavailable {
-                    // The database, not the recovery: the others would fail alike.
-                    answer_all(std::mem::take(&mut alone), e);
+                    let since = *unavailable_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= self.statement_bound() {
+                        answer_all(std::mem::take(&mut alone), e);
+                    }
                 }
             }
             let _ = job.reply.send(answer);
         }
+    }
+
+    /// How long the recoveries written alone keep being tried after one of them was answered
+    /// 503. Such an answer may be one recovery's (a host's trigger refused its row, its account
+    /// stayed locked past the lock bound, it lost a deadlock), and the others are then written
+    /// as if it had not been there; but if the database stopped answering, each would wait out
+    /// the statement bound in turn. So once 503s have come for longer than one statement bound
+    /// (two recoveries, the second past it), the database is what fails, and the rest are
+    /// answered 503 at once: the last caller waits about two statement bounds, not one per
+    /// recovery before it.
+    fn statement_bound(&self) -> Duration {
+        Duration::from_secs(self.config.statement_timeout_secs)
     }
 
     /// The shared transaction: locks the accounts of `jobs` (the `BEGIN` sent with the lock),

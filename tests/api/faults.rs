@@ -362,6 +362,49 @@ async fn behind_a_pooler_the_bounds_hold_for_each_transaction() {
     under_a_lock_with("recovery_tokens, rate_limit_counters", false).await;
 }
 
+/// Recoveries that shared a failed transaction are written again one by one, each with its
+/// own outcome; but when the database stops answering them (here every account stays locked
+/// past the lock bound), the rest are answered 503 once the 503s have come for one statement
+/// bound: the last of twelve waits about two bounds after its transaction, not twelve lock
+/// bounds in turn. Nothing is written.
+#[rocket::async_test]
+async fn recoveries_written_again_alone_stop_waiting_once_the_database_stops_answering() {
+    let app = app()
+        .set("user_account.lock_timeout_secs", 1)
+        .set("user_account.statement_timeout_secs", 2)
+        .spawn()
+        .await;
+    let mut conn = app.db.conn().await;
+    let admin = fixtures::admin(&mut conn).await;
+    let emails: Vec<String> = (0..14).map(|i| format!("u{i}@example.org")).collect();
+    for email in &emails {
+        fixtures::user(&mut conn, email).await;
+    }
+    let mut holder = app.db.conn().await;
+    fixtures::execute(&mut holder, "begin; select 1 from users where email like 'u%' for update").await;
+    let post = |email: &String| {
+        let (app, admin) = (&app, admin.expose());
+        let body = json!({ "email": email });
+        async move { app.post("/password-recovery", &body, Some(admin)).await.status().code }
+    };
+    let started = Instant::now();
+    // Two fill both transactions; the twelve sent after them wait and share the next one.
+    let first = futures::future::join_all(emails[..2].iter().map(post));
+    let together = async {
+        rocket::tokio::time::sleep(Duration::from_millis(200)).await;
+        futures::future::join_all(emails[2..].iter().map(post)).await
+    };
+    let (first, together) = rocket::tokio::join!(first, together);
+    let took = started.elapsed();
+    fixtures::execute(&mut holder, "rollback").await;
+    assert_eq!(first, [503, 503]);
+    assert_eq!(together, [503; 12]);
+    // 1 s for the first two, 1 s for the shared transaction, then 1 s for each of the three
+    // written alone before the 503s have lasted 2 s: about 5 s, where one by one it is 14.
+    assert!(took < Duration::from_secs(9), "the last answer came after {took:?}");
+    assert_eq!(fixtures::count(&mut conn, "recovery_tokens").await, 0);
+}
+
 #[rocket::async_test]
 async fn behind_a_pooler_a_lone_statement_and_a_transaction_are_bounded_too() {
     // Statements that wait inside a recovery's transaction (its mail) and a lone statement (a
