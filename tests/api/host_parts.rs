@@ -130,6 +130,26 @@ async fn the_recovery_service_works_without_http() {
     assert_eq!(asked, 1);
 }
 
+/// `impl AccountStore for $store` with the methods given, the session and password ones passed
+/// to the default store: the test stores below differ only in how they find and lock accounts.
+macro_rules! over_the_default_store {
+    ($store:ident { $($methods:item)* }) => {
+        #[rocket::async_trait]
+        impl AccountStore for $store {
+            $($methods)*
+            async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
+                fixtures::store().set_password_hash(conn, id, hash).await
+            }
+            async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
+                fixtures::store().count_sessions(conn, id).await
+            }
+            async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
+                fixtures::store().revoke_sessions(conn, id).await
+            }
+        }
+    };
+}
+
 /// A host store that forgets the fingerprint: the default store's accounts, each with an empty one.
 struct Fingerless;
 
@@ -144,8 +164,7 @@ impl Fingerless {
     }
 }
 
-#[rocket::async_trait]
-impl AccountStore for Fingerless {
+over_the_default_store!(Fingerless {
     async fn find_by_id(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
         Self::strip(fixtures::store().find_by_id(conn, id).await)
     }
@@ -155,16 +174,7 @@ impl AccountStore for Fingerless {
     async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
         Self::strip(fixtures::store().lock(conn, id).await)
     }
-    async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
-        fixtures::store().set_password_hash(conn, id, hash).await
-    }
-    async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
-        fixtures::store().count_sessions(conn, id).await
-    }
-    async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
-        fixtures::store().revoke_sessions(conn, id).await
-    }
-}
+});
 
 /// A store whose accounts have no fingerprint gets no token: a token bound to nothing would
 /// survive every change of the account. The admin gets a 500, and nothing is written.
@@ -224,8 +234,7 @@ impl Nesting {
     }
 }
 
-#[rocket::async_trait]
-impl AccountStore for Nesting {
+over_the_default_store!(Nesting {
     async fn find_by_id(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
         fixtures::store().find_by_id(conn, id).await
     }
@@ -238,16 +247,7 @@ impl AccountStore for Nesting {
     async fn lock(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<Option<Account>> {
         Self::nested(conn, id, false).await
     }
-    async fn set_password_hash(&self, conn: &mut AsyncPgConnection, id: &str, hash: &str) -> QueryResult<()> {
-        fixtures::store().set_password_hash(conn, id, hash).await
-    }
-    async fn count_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<i64> {
-        fixtures::store().count_sessions(conn, id).await
-    }
-    async fn revoke_sessions(&self, conn: &mut AsyncPgConnection, id: &str) -> QueryResult<u64> {
-        fixtures::store().revoke_sessions(conn, id).await
-    }
-}
+});
 
 /// A host store's `lock` may run a transaction of its own (docs/host-integration.md): the
 /// crate begins its transaction through diesel-async's transaction manager before it calls a
