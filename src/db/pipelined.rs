@@ -129,10 +129,8 @@ impl Open {
         T: Send + 'a,
     {
         if !self.pipelined {
-            return match last(&mut *conn).await {
-                Ok(value) => self.commit(conn).await.map(|()| value).map_err(Ended::RolledBack),
-                Err(e) => Err(Ended::RolledBack(self.rollback(conn, e).await)),
-            };
+            let done = last(&mut *conn).await;
+            return self.end_after(conn, done).await;
         }
         let commit = diesel::sql_query("commit").cached().execute(conn);
         let mut last = last(&mut *conn);
@@ -142,10 +140,7 @@ impl Open {
         let (done, committed) = match first_poll {
             Poll::Ready(done) => {
                 drop((last, commit));
-                return match done {
-                    Ok(value) => self.commit(conn).await.map(|()| value).map_err(Ended::RolledBack),
-                    Err(e) => Err(Ended::RolledBack(self.rollback(conn, e).await)),
-                };
+                return self.end_after(conn, done).await;
             }
             Poll::Pending => join(last, commit).await,
         };
@@ -157,6 +152,15 @@ impl Open {
                 Err(Ended::RolledBack(e))
             }
             (Err(e), Ok(_)) => Err(Ended::Committed(e)),
+        }
+    }
+
+    /// Ends the transaction after its last statement, awaited alone: commits if `done` is a
+    /// success, rolls back otherwise.
+    async fn end_after<T>(self, conn: &mut AsyncPgConnection, done: QueryResult<T>) -> Result<T, Ended> {
+        match done {
+            Ok(value) => self.commit(conn).await.map(|()| value).map_err(Ended::RolledBack),
+            Err(e) => Err(Ended::RolledBack(self.rollback(conn, e).await)),
         }
     }
 
