@@ -73,12 +73,22 @@ attack() {
   # for an option.
   admin_token="$("$bin" token issue --email ann@example.org --scope admin)"
 
+  # Something else answering on the port would be attacked in the server's place.
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "attack: port $port is taken by another process; set ATTACK_PORT to a free one" >&2
+    exit 1
+  fi
   "$bin" serve >"$work/$run/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1
   done
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "attack: the server did not start; its log ends:" >&2
+    tail -n 20 "$work/$run/server.log" >&2
+    exit 1
+  fi
 
   status=0
   python3 scripts/attack.py --scenario "$scenario" --url "http://127.0.0.1:$port/api/users" --pid "$server" \
